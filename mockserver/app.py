@@ -1,0 +1,113 @@
+"""The starlette application: routes, body limits, and OpenAI-shaped errors for everything."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mockserver.config import Config
+from mockserver.engine.loader import load_paths
+from mockserver.engine.model import ScenarioSet
+from mockserver.service import MockService
+from mockserver.wire import jsoncodec
+from mockserver.wire.body import too_large
+from mockserver.wire.errors import APIError, method_not_allowed, not_found_route
+
+log = logging.getLogger("mockserver")
+JSON = "application/json"
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(jsoncodec.dumps(body), status_code=status, headers=headers, media_type=JSON)
+
+
+def error_response(error: APIError) -> Response:
+    return json_response(error.body(), error.status, error.headers)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        raise too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None) -> Starlette:
+    config = config or Config()
+    if scenarios is None:
+        scenarios = load_paths(config.scenario_paths())
+    service = MockService(config, scenarios)
+
+    async def chat_completions(request: Request) -> Response:
+        try:
+            raw = await read_body(request, config.max_body_bytes)
+        except APIError as error:
+            return error_response(error)
+        outcome = service.chat(raw, request.headers)
+        return json_response(outcome.body, outcome.status, outcome.headers)
+
+    async def list_models(request: Request) -> Response:
+        return json_response({"object": "list", "data": [_model(m) for m in service.scenarios.models()]})
+
+    async def get_model(request: Request) -> Response:
+        model_id = request.path_params["model"]
+        if model_id not in service.scenarios.models():
+            return error_response(
+                APIError(
+                    f"The model `{model_id}` does not exist or you do not have access to it.",
+                    param="model",
+                    code="model_not_found",
+                    status=404,
+                )
+            )
+        return json_response(_model(model_id))
+
+    async def healthz(request: Request) -> Response:
+        return json_response({"status": "ok", "scenarios": len(service.scenarios)})
+
+    routes = [Route("/healthz", healthz, methods=["GET"])]
+    for prefix in ("/v1", ""):
+        routes += [
+            Route(f"{prefix}/chat/completions", chat_completions, methods=["POST"]),
+            Route(f"{prefix}/models", list_models, methods=["GET"]),
+            Route(f"{prefix}/models/{{model:path}}", get_model, methods=["GET"]),
+        ]
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 405:
+            allowed = [m.strip() for m in (exc.headers or {}).get("Allow", "").split(",") if m.strip()]
+            return error_response(method_not_allowed(request.method, request.url.path, allowed))
+        if exc.status_code == 404:
+            return error_response(not_found_route(request.method, request.url.path))
+        return error_response(APIError(str(exc.detail), status=exc.status_code))
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("internal error on %s %s", request.method, request.url.path)
+        return error_response(
+            APIError(f"mockserver internal error: {type(exc).__name__}: {exc}", type="server_error", status=500)
+        )
+
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+    )
+    app.state.service = service
+    return app
+
+
+def _model(model_id: str) -> dict[str, Any]:
+    return {"id": model_id, "object": "model", "created": 1_735_689_600, "owned_by": "mockserver"}

@@ -1,0 +1,82 @@
+"""Command line: flags map onto :class:`~mockserver.config.Config`, and nothing more."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Sequence
+
+from mockserver import __version__
+from mockserver.config import Config, ConfigError
+from mockserver.engine.loader import ScenarioLoadError, load_paths
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mockserver",
+        description="Offline, deterministic emulator of the OpenAI Chat Completions API.",
+        epilog="Every serve option can also be set with a MOCKSERVER_<OPTION> environment variable.",
+    )
+    parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = sub.add_parser("serve", help="serve the chat-completions API from scenario files")
+    serve.add_argument("--scenarios", nargs="+", metavar="PATH", help="scenario files or folders (default: ./scenarios, else the bundled examples) [MOCKSERVER_SCENARIOS]")
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1) [MOCKSERVER_HOST]")
+    serve.add_argument("--port", type=int, help="port (default 8000; 0 picks a free one) [MOCKSERVER_PORT]")
+    serve.add_argument("--seed", type=int, help="seed for ids and generated values (default 0) [MOCKSERVER_SEED]")
+    serve.add_argument("--max-body-bytes", type=int, help="request body size limit [MOCKSERVER_MAX_BODY_BYTES]")
+    serve.add_argument("--max-depth", type=int, help="JSON nesting limit [MOCKSERVER_MAX_DEPTH]")
+    serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"], help="[MOCKSERVER_LOG_LEVEL]")
+    serve.add_argument("--access-log", action="store_true", default=None, help="log every request (off by default: it costs throughput) [MOCKSERVER_ACCESS_LOG]")
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    return Config.from_env(
+        scenarios=args.scenarios,
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        max_body_bytes=args.max_body_bytes,
+        max_depth=args.max_depth,
+        log_level=args.log_level,
+        access_log=args.access_log,
+    )
+
+
+def serve(config: Config) -> int:
+    import uvicorn
+
+    from mockserver.app import build_app
+
+    logging.basicConfig(level=config.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        scenarios = load_paths(config.scenario_paths())
+    except ScenarioLoadError as exc:
+        print(f"mockserver: cannot load scenarios:\n{exc}", file=sys.stderr)
+        return 1
+    logging.getLogger("mockserver").info(
+        "loaded %d scenario(s) from %s", len(scenarios), ", ".join(config.scenario_paths())
+    )
+    app = build_app(config, scenarios)
+    uvicorn.run(
+        app,
+        host=config.host,
+        port=config.port,
+        log_level=config.log_level,
+        access_log=config.access_log,
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            return serve(config_from_args(args))
+    except ConfigError as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 2
+    return 2  # pragma: no cover - argparse rejects unknown commands

@@ -1,0 +1,74 @@
+"""Plain configuration values. The CLI maps flags onto it; ``from_env`` reads ``MOCKSERVER_…``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from mockserver.wire.body import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DEPTH
+
+ENV_PREFIX = "MOCKSERVER_"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass
+class Config:
+    scenarios: list[str] = field(default_factory=list)  # files or folders; empty → default_scenarios()
+    host: str = "127.0.0.1"
+    port: int = 8000
+    seed: int = 0
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_depth: int = DEFAULT_MAX_DEPTH
+    log_level: str = "info"
+    access_log: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Config":
+        """Defaults, then ``MOCKSERVER_<FIELD>`` variables, then explicit overrides (not None)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _coerce(f.name, f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def scenario_paths(self) -> list[str]:
+        return list(self.scenarios) or [str(default_scenarios())]
+
+
+def _coerce(name: str, kind: Any, raw: str) -> Any:
+    kind = str(kind)
+    env = ENV_PREFIX + name.upper()
+    if kind.startswith("list"):
+        return [p for p in raw.replace(",", os.pathsep).split(os.pathsep) if p]
+    if kind == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{env}={raw!r} is not an integer") from None
+    if kind == "bool":
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{env}={raw!r} is not a boolean (use true/false)")
+    return raw
+
+
+def default_scenarios() -> Path:
+    """``./scenarios`` when present (and not empty), else the examples shipped in the package."""
+    local = Path("scenarios")
+    if local.is_dir() and any(p.suffix in (".yaml", ".yml") for p in local.iterdir()):
+        return local
+    from mockserver.engine.loader import bundled_scenarios_dir
+
+    return bundled_scenarios_dir()

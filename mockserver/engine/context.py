@@ -1,0 +1,144 @@
+"""A read-only view of a validated request that matchers and templates look at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Mapping
+
+from mockserver.validation.tools import ToolChoice, ToolSet
+from mockserver.wire import jsoncodec
+
+
+def text_of(message: Mapping[str, Any]) -> str:
+    """A message's text: the string content, or its text parts joined with newlines."""
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+    return ""
+
+
+def parse_json(text: str) -> Any:
+    """The JSON value of ``text``, or None when it is not JSON."""
+    stripped = text.strip()
+    if not stripped or stripped[0] not in '{["-0123456789tfn':
+        return None
+    try:
+        return jsoncodec.loads(stripped)
+    except (jsoncodec.DecodeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """A tool message together with the call it answers."""
+
+    index: int  # position in messages
+    id: str
+    name: str | None  # the called function, when the call was found
+    content: str
+    arguments: Any  # the call's parsed arguments (None when unknown)
+
+    @cached_property
+    def json(self) -> Any:
+        return parse_json(self.content)
+
+    @property
+    def value(self) -> Any:
+        """The result as JSON when it is JSON, else the text."""
+        parsed = self.json
+        return self.content if parsed is None else parsed
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "id": self.id,
+            "content": self.content,
+            "json": self.json,
+            "value": self.value,
+            "arguments": self.arguments,
+        }
+
+
+class Conversation:
+    def __init__(
+        self,
+        body: dict[str, Any],
+        tools: ToolSet,
+        tool_choice: ToolChoice,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.body = body
+        self.messages: list[dict[str, Any]] = body["messages"]
+        self.tools = tools
+        self.tool_choice = tool_choice
+        self.headers = headers or {}
+
+    @property
+    def model(self) -> str:
+        return self.body["model"]
+
+    @property
+    def last(self) -> dict[str, Any]:
+        return self.messages[-1]
+
+    @cached_property
+    def turn(self) -> int:
+        """Assistant messages so far: 0 on the first request of a conversation."""
+        return sum(1 for m in self.messages if m.get("role") == "assistant")
+
+    @cached_property
+    def user_texts(self) -> list[str]:
+        return [text_of(m) for m in self.messages if m.get("role") == "user"]
+
+    @cached_property
+    def exchange_start(self) -> int:
+        """Index just after the last user message: where the current exchange begins."""
+        for i in range(len(self.messages) - 1, -1, -1):
+            if self.messages[i].get("role") == "user":
+                return i + 1
+        return 0
+
+    @cached_property
+    def tool_results(self) -> list[ToolResult]:
+        """Tool results of the current exchange, each paired with its call.
+
+        Pairing is by ``tool_call_id``; results whose id matches no call of the preceding
+        assistant message are paired by order with the calls left over (lenient profiles).
+        """
+        results: list[ToolResult] = []
+        calls: list[dict[str, Any]] = []
+        unused: list[dict[str, Any]] = []
+        for i, message in enumerate(self.messages):
+            role = message.get("role")
+            if role == "assistant":
+                calls = [c for c in message.get("tool_calls") or [] if isinstance(c, dict)]
+                unused = list(calls)
+                continue
+            if role != "tool":
+                calls, unused = [], []
+                continue
+            call_id = message.get("tool_call_id") or ""
+            call = next((c for c in unused if c.get("id") == call_id), None)
+            if call is None and unused:
+                call = unused[0]
+            if call is not None:
+                unused.remove(call)
+            if i < self.exchange_start:
+                continue
+            function = (call or {}).get("function") or {}
+            results.append(
+                ToolResult(
+                    index=i,
+                    id=call_id,
+                    name=function.get("name"),
+                    content=text_of(message),
+                    arguments=parse_json(function.get("arguments") or ""),
+                )
+            )
+        return results
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())

@@ -1,0 +1,260 @@
+"""Loading scenario files: YAML (safe) → format schema → compiled model.
+
+Every mistake is reported with file, line, rule and path, all at once, at load time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+import jsonschema
+import yaml
+from jsonschema import exceptions as js_exceptions
+
+from mockserver.engine import matchers as matcher_mod
+from mockserver.engine.model import Reply, Rule, Scenario, ScenarioSet, ToolCallSpec, display_path
+from mockserver.engine.render import RenderError, Template, compile_value
+from mockserver.engine.yamlsrc import line_of, load_documents, plain
+
+FORMAT_VERSION = 1
+KNOWN_PROFILES = ("openai", "vllm", "vertex")
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    file: str
+    line: int | None
+    rule: str | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        rule = f" rule '{self.rule}'" if self.rule else ""
+        at = f" at {self.path}" if self.path else ""
+        return f"{where}:{rule}{at}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "rule": self.rule, "path": self.path, "message": self.message}
+
+
+class ScenarioLoadError(Exception):
+    def __init__(self, problems: list[LoadProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@lru_cache(maxsize=1)
+def format_schema() -> dict[str, Any]:
+    text = resources.files("mockserver").joinpath("scenario.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=1)
+def _format_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(format_schema())
+
+
+def bundled_scenarios_dir() -> Path:
+    return Path(str(resources.files("mockserver").joinpath("scenarios")))
+
+
+def scenario_files(paths: Iterable[str | Path]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ScenarioLoadError([LoadProblem(str(path), None, None, "", "no such file or directory")])
+    return files
+
+
+def load_paths(paths: Iterable[str | Path]) -> ScenarioSet:
+    """Load every scenario under ``paths``; raise :class:`ScenarioLoadError` listing all problems."""
+    scenarios: list[Scenario] = []
+    problems: list[LoadProblem] = []
+    for file in scenario_files(paths):
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(LoadProblem(display_path(file), None, None, "", f"cannot read: {exc}"))
+            continue
+        found, errors = load_text(text, display_path(file))
+        scenarios.extend(found)
+        problems.extend(errors)
+    problems.extend(_duplicates(scenarios))
+    if problems:
+        raise ScenarioLoadError(problems)
+    return ScenarioSet(scenarios)
+
+
+def _duplicates(scenarios: list[Scenario]) -> list[LoadProblem]:
+    first: dict[str, Scenario] = {}
+    problems = []
+    for scenario in scenarios:
+        if scenario.name in first:
+            problems.append(
+                LoadProblem(scenario.file, None, None, "name",
+                            f"duplicate scenario name '{scenario.name}' (also in {first[scenario.name].file})")
+            )
+        first.setdefault(scenario.name, scenario)
+    return problems
+
+
+def load_text(text: str, file: str = "<string>") -> tuple[list[Scenario], list[LoadProblem]]:
+    try:
+        documents = [d for d in load_documents(text) if d is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        return [], [LoadProblem(file, line, None, "", f"invalid YAML: {problem}")]
+    if not documents:
+        return [], [LoadProblem(file, None, None, "", "the file holds no scenario")]
+    scenarios, problems = [], []
+    for doc in documents:
+        scenario, errors = _load_document(doc, file)
+        problems.extend(errors)
+        if scenario is not None:
+            scenarios.append(scenario)
+    return scenarios, problems
+
+
+def _rule_name(doc: Any, path: tuple[Any, ...]) -> str | None:
+    if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
+        try:
+            rule = doc["rules"][path[1]]
+        except (KeyError, IndexError, TypeError):
+            return None
+        return rule.get("name") or f"rules[{path[1]}]" if isinstance(rule, dict) else f"rules[{path[1]}]"
+    return None
+
+
+def _path_text(path: Iterable[Any]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _problem(doc: Any, file: str, path: tuple[Any, ...], message: str) -> LoadProblem:
+    return LoadProblem(file, line_of(doc, path), _rule_name(doc, path), _path_text(path), message)
+
+
+def _load_document(doc: Any, file: str) -> tuple[Scenario | None, list[LoadProblem]]:
+    if not isinstance(doc, dict):
+        return None, [LoadProblem(file, getattr(doc, "line", None), None, "", "a scenario must be a mapping")]
+    if "version" in doc and doc["version"] != FORMAT_VERSION:
+        return None, [_problem(doc, file, ("version",), f"unsupported format version {doc['version']!r}; this mockserver reads version {FORMAT_VERSION}")]
+    error = js_exceptions.best_match(_format_validator().iter_errors(doc))
+    if error is not None:
+        return None, [_problem(doc, file, tuple(error.absolute_path), _schema_message(error))]
+    problems: list[LoadProblem] = []
+    scenario = Scenario(
+        name=doc["name"],
+        file=file,
+        description=doc.get("description", ""),
+        models=list(doc.get("models", [])),
+        profile=doc.get("profile"),
+        source=plain(doc),
+    )
+    if scenario.profile is not None and scenario.profile not in KNOWN_PROFILES:
+        problems.append(_problem(doc, file, ("profile",), f"unknown profile {scenario.profile!r}; valid profiles: {', '.join(KNOWN_PROFILES)}"))
+    try:
+        scenario.preconditions = matcher_mod.build(doc.get("when") or {}, ("when",))
+    except matcher_mod.SpecError as exc:
+        problems.append(_problem(doc, file, exc.path, str(exc)))
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(doc["rules"]):
+        name = raw.get("name") or f"rules[{i}]"
+        if name in seen:
+            problems.append(_problem(doc, file, ("rules", i, "name"), f"duplicate rule name '{name}' (also rules[{seen[name]}])"))
+        seen.setdefault(name, i)
+        try:
+            scenario.rules.append(_compile_rule(scenario, i, name, raw, doc))
+        except matcher_mod.SpecError as exc:
+            problems.append(_problem(doc, file, exc.path, str(exc)))
+        except _RuleError as exc:
+            problems.append(_problem(doc, file, exc.path, exc.message))
+    return (None if problems else scenario), problems
+
+
+def _schema_message(error: js_exceptions.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        allowed = sorted((error.schema.get("properties") or {}).keys())
+        return f"{error.message}; allowed keys: {', '.join(allowed)}"
+    if error.validator == "oneOf" and error.context:
+        deepest = js_exceptions.best_match(error.context)
+        if deepest is not None:
+            return deepest.message
+    return error.message
+
+
+class _RuleError(Exception):
+    def __init__(self, message: str, path: tuple[Any, ...]) -> None:
+        self.message, self.path = message, path
+
+
+def _template(value: str, path: tuple[Any, ...]) -> Template:
+    try:
+        return Template(value)
+    except RenderError as exc:
+        raise _RuleError(str(exc), path) from None
+
+
+def _compile_rule(scenario: Scenario, i: int, name: str, raw: dict[str, Any], doc: Any) -> Rule:
+    base = ("rules", i)
+    matchers = scenario.preconditions + matcher_mod.build(raw.get("when") or {}, base + ("when",))
+    spec = raw["reply"]
+    content = spec.get("content")
+    calls = []
+    for k, call in enumerate(spec.get("tool_calls") or []):
+        where = base + ("reply", "tool_calls", k)
+        arguments = call.get("arguments")
+        if isinstance(arguments, str):
+            compiled_args: Any = _template(arguments, where + ("arguments",))
+            if compiled_args.static:
+                _check_static_arguments(arguments, where + ("arguments",))
+        else:
+            try:
+                compiled_args = compile_value(plain(arguments)) if arguments is not None else None
+            except RenderError as exc:
+                raise _RuleError(str(exc), where + ("arguments",)) from None
+        calls.append(
+            ToolCallSpec(
+                name=_template(call["name"], where + ("name",)),
+                arguments=compiled_args,
+                id=_template(call["id"], where + ("id",)) if call.get("id") else None,
+            )
+        )
+    reply = Reply(
+        content=_template(content, base + ("reply", "content")) if isinstance(content, str) else None,
+        tool_calls=calls,
+        finish_reason=spec.get("finish_reason"),
+    )
+    return Rule(
+        scenario=scenario,
+        index=i,
+        name=name,
+        priority=raw.get("priority", 0),
+        matchers=matchers,
+        reply=reply,
+        line=line_of(doc, base),
+    )
+
+
+def _check_static_arguments(text: str, path: tuple[Any, ...]) -> None:
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise _RuleError(f"arguments are not valid JSON: {exc}", path) from None
+    if not isinstance(value, dict):
+        raise _RuleError("arguments must be a JSON object", path)

@@ -1,0 +1,267 @@
+"""Rule matchers. Each one explains a miss as a :class:`Difference` (field, actual, expected),
+so the same code that decides a match also writes the near-miss report.
+
+A matcher is registered under the ``when`` key it handles; adding one is adding a class.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar
+
+from mockserver.engine.context import Conversation, text_of
+
+
+class SpecError(ValueError):
+    """A matcher spec that the format schema accepts but that cannot work (e.g. a bad regex)."""
+
+    def __init__(self, message: str, path: tuple[Any, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+@dataclass(frozen=True)
+class Difference:
+    field: str
+    actual: Any
+    expected: Any
+
+    def __str__(self) -> str:
+        return f"{self.field}: expected {self.expected}, got {_short(self.actual)}"
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…'"
+
+
+Captures = dict[str, Any]
+Outcome = tuple["Difference | None", Captures]
+MATCHERS: dict[str, type["Matcher"]] = {}
+
+
+def register(cls: type["Matcher"]) -> type["Matcher"]:
+    MATCHERS[cls.key] = cls
+    return cls
+
+
+class Matcher:
+    key: ClassVar[str]
+
+    def evaluate(self, conv: Conversation) -> Outcome:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class Text:
+    """equals / contains / regex (searched, named groups captured), optionally case-blind."""
+
+    def __init__(self, spec: Any, *, plain: str, path: tuple[Any, ...]) -> None:
+        if isinstance(spec, str):
+            spec = {plain: spec}
+        self.ignore_case = bool(spec.get("ignore_case"))
+        self.equals = spec.get("equals")
+        self.contains = spec.get("contains")
+        self.regex = None
+        if spec.get("regex") is not None:
+            flags = re.IGNORECASE if self.ignore_case else 0
+            try:
+                self.regex = re.compile(spec["regex"], flags)
+            except re.error as exc:
+                raise SpecError(f"invalid regex {spec['regex']!r}: {exc}", path + ("regex",)) from None
+        fold: Callable[[str], str] = str.casefold if self.ignore_case else (lambda s: s)
+        self._fold = fold
+
+    @property
+    def active(self) -> bool:
+        return self.equals is not None or self.contains is not None or self.regex is not None
+
+    def test(self, text: str) -> tuple[str | None, Captures]:
+        """(None, captures) on a match, else (what was expected, {})."""
+        if self.equals is not None and self._fold(text) != self._fold(self.equals):
+            return f"equal to {self.equals!r}", {}
+        if self.contains is not None and self._fold(self.contains) not in self._fold(text):
+            return f"to contain {self.contains!r}", {}
+        if self.regex is not None:
+            found = self.regex.search(text)
+            if found is None:
+                return f"to match /{self.regex.pattern}/", {}
+            return None, {k: v for k, v in found.groupdict().items() if v is not None}
+        return None, {}
+
+
+@register
+class Model(Matcher):
+    key = "model"
+
+    def __init__(self, spec: Any, path: tuple[Any, ...]) -> None:
+        self.text = Text(spec, plain="equals", path=path)
+        self.exact = spec if isinstance(spec, str) else None
+
+    def evaluate(self, conv: Conversation) -> Outcome:
+        expected, caps = self.text.test(conv.model)
+        return (Difference("model", conv.model, expected) if expected else None), caps
+
+
+@register
+class LastMessage(Matcher):
+    key = "last_message"
+
+    def __init__(self, spec: dict[str, Any], path: tuple[Any, ...]) -> None:
+        role = spec.get("role")
+        self.roles = None if role is None else ([role] if isinstance(role, str) else list(role))
+        self.text = Text({k: v for k, v in spec.items() if k != "role"}, plain="contains", path=path)
+
+    def evaluate(self, conv: Conversation) -> Outcome:
+        last = conv.last
+        if self.roles is not None and last.get("role") not in self.roles:
+            return Difference("last_message.role", last.get("role"), " or ".join(self.roles)), {}
+        expected, caps = self.text.test(text_of(last))
+        if expected:
+            return Difference("last_message", text_of(last), expected), {}
+        return None, caps
+
+
+@register
+class UserMessage(Matcher):
+    key = "user_message"
+
+    def __init__(self, spec: Any, path: tuple[Any, ...]) -> None:
+        self.text = Text(spec, plain="contains", path=path)
+
+    def evaluate(self, conv: Conversation) -> Outcome:
+        expected = "a user message"
+        for text in reversed(conv.user_texts):
+            expected, caps = self.text.test(text)
+            if expected is None:
+                return None, caps
+        latest = conv.user_texts[-1] if conv.user_texts else None
+        return Difference("user_message", latest, f"a user message {expected}"), {}
+
+
+@register
+class ToolResultMatcher(Matcher):
+    key = "tool_result"
+
+    def __init__(self, spec: dict[str, Any], path: tuple[Any, ...]) -> None:
+        self.tool = spec["tool"]
+        self.count = spec.get("count")
+        self.json = spec.get("json") or {}
+        self.text = Text({k: spec[k] for k in ("equals", "contains", "regex", "ignore_case") if k in spec}, plain="contains", path=path)
+
+    def evaluate(self, conv: Conversation) -> Outcome:
+        field = f"tool_result[{self.tool}]"
+        results = [r for r in conv.tool_results if r.name == self.tool]
+        if not results:
+            seen = sorted({r.name or "?" for r in conv.tool_results})
+            return Difference(field, f"results for {seen}" if seen else "no tool results since the last user message", f"a result of '{self.tool}'"), {}
+        if self.count is not None and len(results) != self.count:
+            return Difference(f"{field}.count", len(results), self.count), {}
+        expected = "a result"
+        for result in reversed(results):
+            expected, caps = self.text.test(result.content)
+            if expected is None:
+                miss = self._json_miss(result.json)
+                if miss is None:
+                    return None, caps
+                expected = miss
+        return Difference(field, results[-1].content, expected), {}
+
+    def _json_miss(self, value: Any) -> str | None:
+        for dotted, want in self.json.items():
+            node = value
+            for part in str(dotted).split("."):
+                if isinstance(node, dict) and part in node:
+                    node = node[part]
+                elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                    node = node[int(part)]
+                else:
+                    return f"JSON field '{dotted}' to be present"
+            if node != want:
+                return f"JSON field '{dotted}' == {want!r} (is {node!r})"
+        return None
+
+
+@register
+class Tools(Matcher):
+    key = "tools"
+
+    def __init__(self, spec: list[str], path: tuple[Any, ...]) -> None:
+        self.names = list(spec)
+
+    def evaluate(self, conv: Conversation) -> Outcome:
+        declared = conv.tools.functions
+        missing = [n for n in self.names if n not in declared]
+        if missing:
+            return Difference("tools", list(declared), f"declared tools to include {missing}"), {}
+        return None, {}
+
+
+@register
+class ToolChoiceMatcher(Matcher):
+    key = "tool_choice"
+
+    def __init__(self, spec: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(spec, dict):
+            self.mode, self.function = "function", spec["function"]
+        else:
+            self.mode, self.function = spec, None
+
+    def evaluate(self, conv: Conversation) -> Outcome:
+        choice = conv.tool_choice
+        if choice.mode != self.mode or choice.function != self.function:
+            actual = choice.function and {"function": choice.function} or choice.mode
+            expected = {"function": self.function} if self.function else self.mode
+            return Difference("tool_choice", actual, repr(expected)), {}
+        return None, {}
+
+
+@register
+class Turn(Matcher):
+    key = "turn"
+
+    def __init__(self, spec: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(spec, int):
+            self.low = self.high = spec
+        else:
+            self.low, self.high = spec.get("min", 0), spec.get("max")
+            if self.high is not None and self.high < self.low:
+                raise SpecError(f"turn: max ({self.high}) is below min ({self.low})", path)
+
+    def evaluate(self, conv: Conversation) -> Outcome:
+        turn = conv.turn
+        if turn < self.low or (self.high is not None and turn > self.high):
+            if self.low == self.high:
+                expected: str = str(self.low)
+            else:
+                expected = f"between {self.low} and {self.high if self.high is not None else '∞'}"
+            return Difference("turn", turn, expected), {}
+        return None, {}
+
+
+@register
+class Header(Matcher):
+    key = "header"
+
+    def __init__(self, spec: dict[str, Any], path: tuple[Any, ...]) -> None:
+        self.checks = [(name.lower(), Text(v, plain="equals", path=path + (name,))) for name, v in spec.items()]
+
+    def evaluate(self, conv: Conversation) -> Outcome:
+        captures: Captures = {}
+        for name, text in self.checks:
+            value = conv.header(name)
+            if value is None:
+                return Difference(f"header[{name}]", None, "the header to be present"), {}
+            expected, caps = text.test(value)
+            if expected:
+                return Difference(f"header[{name}]", value, expected), {}
+            captures.update(caps)
+        return None, captures
+
+
+def build(when: dict[str, Any], path: tuple[Any, ...]) -> list[Matcher]:
+    """Matchers for a ``when`` mapping, cheapest and most selective first."""
+    matchers = [MATCHERS[key](spec, path + (key,)) for key, spec in when.items()]
+    order = ["model", "tool_choice", "turn", "tools", "header", "last_message", "tool_result", "user_message"]
+    matchers.sort(key=lambda m: order.index(m.key))
+    return matchers

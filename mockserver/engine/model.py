@@ -1,0 +1,101 @@
+"""The compiled scenario model: scenarios, rules and replies, ready to match and render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mockserver.engine.matchers import Matcher, Model
+from mockserver.engine.render import Template
+
+
+@dataclass
+class ToolCallSpec:
+    name: Template
+    arguments: Any  # compiled: dict/list of Templates, a Template, or None for {}
+    id: Template | None = None
+
+
+@dataclass
+class Reply:
+    content: Template | None
+    tool_calls: list[ToolCallSpec]
+    finish_reason: str | None = None
+
+
+@dataclass
+class Rule:
+    scenario: "Scenario"
+    index: int
+    name: str
+    priority: int
+    matchers: list[Matcher]
+    reply: Reply
+    line: int | None = None
+
+    @property
+    def location(self) -> str:
+        line = f":{self.line}" if self.line else ""
+        return f"{self.scenario.file}{line}"
+
+    @property
+    def label(self) -> str:
+        return f"scenario '{self.scenario.name}' rule '{self.name}' ({self.location})"
+
+
+@dataclass
+class Scenario:
+    name: str
+    file: str
+    description: str = ""
+    models: list[str] = field(default_factory=list)
+    profile: str | None = None
+    preconditions: list[Matcher] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    source: Any = None  # the plain YAML data, for GET /_mock/scenarios
+
+    def named_models(self) -> list[str]:
+        names = list(self.models)
+        for matcher in self.preconditions + [m for r in self.rules for m in r.matchers]:
+            if isinstance(matcher, Model) and matcher.exact:
+                names.append(matcher.exact)
+        return names
+
+
+class ScenarioSet:
+    """An immutable, ordered set of scenarios; rules sorted by priority, ties in load order."""
+
+    def __init__(self, scenarios: list[Scenario]) -> None:
+        self.scenarios = list(scenarios)
+        self.by_name = {s.name: s for s in self.scenarios}
+        self.rules = self._ordered([r for s in self.scenarios for r in s.rules])
+        self._per_scenario = {s.name: self._ordered(s.rules) for s in self.scenarios}
+
+    @staticmethod
+    def _ordered(rules: list[Rule]) -> list[Rule]:
+        return sorted(rules, key=lambda r: -r.priority)  # sorted() is stable
+
+    def rules_of(self, scenario: str) -> list[Rule]:
+        return self._per_scenario[scenario]
+
+    def models(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for scenario in self.scenarios:
+            for name in scenario.named_models() + [scenario.name]:
+                seen.setdefault(name, None)
+        return list(seen)
+
+    @property
+    def files(self) -> list[str]:
+        return sorted({s.file for s in self.scenarios})
+
+    def __len__(self) -> int:
+        return len(self.scenarios)
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,167 @@
+"""Reply templates: Jinja2's sandboxed environment over the request, plus a few filters.
+
+Templates are compiled once, at load time; a syntax error is a load error with its location.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from mockserver.engine.context import parse_json
+
+NUMBER_RE = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def regex_filter(value: Any, pattern: str, group: int | str = 1) -> str | None:
+    """The given group of the first match of ``pattern`` in ``value`` (None if no match)."""
+    found = _regex(pattern).search(str(value))
+    if found is None:
+        return None
+    if found.re.groups == 0:
+        return found.group(0)
+    return found.group(group)
+
+
+def regex_all_filter(value: Any, pattern: str, group: int | str = 0) -> list[str]:
+    rx = _regex(pattern)
+    group = group if group or rx.groups == 0 else 1
+    return [m.group(group) for m in rx.finditer(str(value))]
+
+
+@lru_cache(maxsize=512)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def from_json_filter(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    parsed = parse_json(value)
+    if parsed is None and value.strip() != "null":
+        raise ValueError(f"from_json: not JSON: {value[:80]!r}")
+    return parsed
+
+
+def datetime_filter(value: Any) -> datetime:
+    """Parse an ISO 8601 date-time (a trailing 'Z' is accepted)."""
+    if isinstance(value, datetime):
+        return value
+    text = str(value).strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    return datetime.fromisoformat(text)
+
+
+def number_filter(value: Any, default: Any = None) -> int | float | None:
+    """The first number in a value ('75 degrees' → 75), as int when whole."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float)):
+        return value
+    found = NUMBER_RE.search(str(value))
+    if found is None:
+        return default
+    text = found.group(0)
+    return float(text) if "." in text else int(text)
+
+
+def capitalize_words_filter(value: Any) -> str:
+    """Upper-case the first letter of each word, leaving the rest alone ('new Delhi, CA' → 'New Delhi, CA')."""
+    return re.sub(r"(^|\s)(\w)", lambda m: m.group(1) + m.group(2).upper(), str(value))
+
+
+def _make_env() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    env.filters.update(
+        regex=regex_filter,
+        regex_all=regex_all_filter,
+        from_json=from_json_filter,
+        datetime=datetime_filter,
+        number=number_filter,
+        capitalize_words=capitalize_words_filter,
+    )
+    env.globals.update(max=max, min=min, abs=abs, len=len, round=round)
+    return env
+
+
+ENV = _make_env()
+FILTERS = sorted(["regex", "regex_all", "from_json", "datetime", "number", "capitalize_words"])
+
+
+class RenderError(Exception):
+    pass
+
+
+class Template:
+    """A template string. ``{{ expr }}`` alone keeps the expression's type when rendered as a value."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.static = "{{" not in source and "{%" not in source and "{#" not in source
+        self._expr = None
+        self._template = None
+        if self.static:
+            return
+        try:
+            self._template = ENV.from_string(source)
+            single = _single_expression(source)
+            if single is not None:
+                self._expr = ENV.compile_expression(single)
+        except TemplateError as exc:
+            raise RenderError(f"template syntax error: {exc}") from None
+
+    def render(self, context: dict[str, Any]) -> str:
+        if self.static:
+            return self.source
+        assert self._template is not None
+        try:
+            return self._template.render(context)
+        except Exception as exc:  # templates are user code: any failure is a scenario error
+            raise RenderError(f"cannot render {self.source!r}: {type(exc).__name__}: {exc}") from None
+
+    def value(self, context: dict[str, Any]) -> Any:
+        """Like render, but ``{{ expr }}`` alone yields the expression's own value (number, list…)."""
+        if self._expr is None:
+            return self.render(context)
+        try:
+            result = self._expr(**context)
+        except Exception as exc:
+            raise RenderError(f"cannot render {self.source!r}: {type(exc).__name__}: {exc}") from None
+        if isinstance(result, datetime):
+            return result.isoformat()
+        return result
+
+
+SINGLE_EXPR_RE = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\}\}|\{\{).)*)\}\}\s*$", re.DOTALL)
+
+
+def _single_expression(source: str) -> str | None:
+    found = SINGLE_EXPR_RE.match(source)
+    return found.group("expr") if found else None
+
+
+def compile_value(value: Any) -> Any:
+    """Compile every string leaf of a YAML value into a Template."""
+    if isinstance(value, str):
+        return Template(value)
+    if isinstance(value, dict):
+        return {k: compile_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [compile_value(v) for v in value]
+    return value
+
+
+def render_value(value: Any, context: dict[str, Any]) -> Any:
+    if isinstance(value, Template):
+        return value.value(context)
+    if isinstance(value, dict):
+        return {k: render_value(v, context) for k, v in value.items()}
+    if isinstance(value, list):
+        return [render_value(v, context) for v in value]
+    return value

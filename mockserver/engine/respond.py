@@ -1,0 +1,205 @@
+"""From a conversation to a reply: pick the first matching rule, render it, check it.
+
+A rule whose reply contradicts the request (``tool_choice`` none/required/named, or
+``parallel_tool_calls: false`` with several calls) is skipped: the next rule gets its chance,
+and the skip is reported in the near-miss report if nothing answers. A reply that calls an
+undeclared tool, or whose arguments fail the declared schema, is a scenario error (422).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockserver.engine.context import Conversation, text_of
+from mockserver.engine.matchers import Captures, Difference
+from mockserver.engine.model import Rule, ScenarioSet
+from mockserver.engine.render import RenderError, Template, render_value
+from mockserver.validation.protocol import arguments_problem
+from mockserver.wire import jsoncodec
+from mockserver.wire.errors import APIError, scenario_error
+
+
+@dataclass
+class RenderedCall:
+    name: str
+    arguments: str
+    id: str | None = None
+
+
+@dataclass
+class RenderedReply:
+    content: str | None
+    tool_calls: list[RenderedCall]
+    finish_reason: str | None
+    rule: Rule
+
+
+@dataclass
+class NearMiss:
+    rule: Rule
+    differences: list[Difference] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.rule.scenario.name,
+            "rule": self.rule.name,
+            "file": self.rule.scenario.file,
+            "line": self.rule.line,
+            "differences": [
+                {"field": d.field, "actual": d.actual, "expected": d.expected} for d in self.differences
+            ],
+        }
+
+
+def candidate_rules(scenarios: ScenarioSet, conv: Conversation) -> list[Rule]:
+    """Rules to try, in order: the scenario named by header or model, else all of them."""
+    wanted = conv.header("x-mock-scenario")
+    if wanted is not None:
+        if wanted not in scenarios.by_name:
+            names = ", ".join(f"'{n}'" for n in scenarios.by_name) or "none loaded"
+            raise APIError(
+                f"Unknown scenario '{wanted}' in header X-Mock-Scenario; loaded scenarios: {names}.",
+                code="unknown_scenario",
+            )
+        return scenarios.rules_of(wanted)
+    if conv.model in scenarios.by_name:
+        return scenarios.rules_of(conv.model)
+    return scenarios.rules
+
+
+def respond(scenarios: ScenarioSet, conv: Conversation) -> RenderedReply:
+    skipped: list[NearMiss] = []
+    rules = candidate_rules(scenarios, conv)
+    for rule in rules:
+        captures = _match(rule, conv)
+        if captures is None:
+            continue
+        reply = render(rule, conv, captures)
+        conflict = contradiction(reply, conv)
+        if conflict is not None:
+            skipped.append(NearMiss(rule, [conflict]))
+            continue
+        return reply
+    raise no_match(rules, conv, skipped)
+
+
+def _match(rule: Rule, conv: Conversation) -> Captures | None:
+    captures: Captures = {}
+    for matcher in rule.matchers:
+        difference, caps = matcher.evaluate(conv)
+        if difference is not None:
+            return None
+        captures.update(caps)
+    return captures
+
+
+def differences(rule: Rule, conv: Conversation) -> list[Difference]:
+    found = []
+    for matcher in rule.matchers:
+        difference, _ = matcher.evaluate(conv)
+        if difference is not None:
+            found.append(difference)
+    return found
+
+
+def contradiction(reply: RenderedReply, conv: Conversation) -> Difference | None:
+    choice = conv.tool_choice
+    names = [c.name for c in reply.tool_calls]
+    if choice.mode == "none" and names:
+        return Difference("reply vs tool_choice", f"calls {names}", "no tool calls (tool_choice is 'none')")
+    if choice.mode == "required" and not names:
+        return Difference("reply vs tool_choice", "no tool calls", "a tool call (tool_choice is 'required')")
+    if choice.mode == "function" and (not names or any(n != choice.function for n in names)):
+        return Difference(
+            "reply vs tool_choice", f"calls {names}", f"a call of '{choice.function}' only (named tool_choice)"
+        )
+    if len(names) > 1 and conv.body.get("parallel_tool_calls") is False:
+        return Difference("reply vs parallel_tool_calls", f"{len(names)} calls", "at most one call (parallel_tool_calls is false)")
+    return None
+
+
+def no_match(rules: list[Rule], conv: Conversation, skipped: list[NearMiss]) -> APIError:
+    misses = skipped + [NearMiss(r, differences(r, conv)) for r in rules if r not in {s.rule for s in skipped}]
+    misses = [m for m in misses if m.differences]
+    misses.sort(key=lambda m: len(m.differences))  # stable: ties keep rule order
+    closest = misses[:3]
+    last = conv.last
+    summary = f"model '{conv.model}', turn {conv.turn}, last message {last.get('role')}"
+    lines = [f"No scenario rule matched this request ({summary})."]
+    if not rules:
+        lines.append("No scenarios are loaded.")
+    if closest:
+        lines.append("Closest rules:")
+        for miss in closest:
+            reasons = "; ".join(str(d) for d in miss.differences)
+            lines.append(f"- {miss.rule.label}: {reasons}")
+    return APIError(
+        "\n".join(lines),
+        code="no_matching_rule",
+        extra={"near_misses": [m.as_dict() for m in closest]},
+    )
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def template_context(conv: Conversation, captures: Captures) -> dict[str, Any]:
+    results = [r.as_dict() for r in conv.tool_results]
+    latest: dict[str, Any] = {}
+    grouped: dict[str, list[Any]] = {}
+    for r in conv.tool_results:
+        if r.name:
+            latest[r.name] = r.value
+            grouped.setdefault(r.name, []).append(r.value)
+    user_texts = conv.user_texts
+    return {
+        "request": conv.body,
+        "model": conv.model,
+        "messages": conv.messages,
+        "last": text_of(conv.last),
+        "last_user": user_texts[-1] if user_texts else "",
+        "captures": captures,
+        "turn": conv.turn,
+        "tool_results": results,
+        "result": latest,
+        "results": grouped,
+        "tools": conv.tools.names,
+    }
+
+
+def render(rule: Rule, conv: Conversation, captures: Captures) -> RenderedReply:
+    context = template_context(conv, captures)
+    spec = rule.reply
+    try:
+        content = spec.content.render(context) if spec.content is not None else None
+        calls = [_render_call(rule, k, call, context, conv) for k, call in enumerate(spec.tool_calls)]
+    except RenderError as exc:
+        raise scenario_error(str(exc), rule.label) from None
+    return RenderedReply(content, calls, spec.finish_reason, rule)
+
+
+def _render_call(rule: Rule, k: int, call: Any, context: dict[str, Any], conv: Conversation) -> RenderedCall:
+    name = call.name.render(context)
+    declared = conv.tools.functions.get(name)
+    if declared is None:
+        names = ", ".join(f"'{n}'" for n in conv.tools.functions) or "none"
+        raise scenario_error(
+            f"reply.tool_calls[{k}] calls '{name}', which the request does not declare in 'tools' (declared: {names}).",
+            rule.label,
+        )
+    if call.arguments is None:
+        arguments = "{}"
+    elif isinstance(call.arguments, Template):
+        arguments = call.arguments.render(context)
+    else:
+        arguments = jsoncodec.dumps_str(render_value(call.arguments, context))
+    if declared.schema_key is not None:
+        problem = arguments_problem(declared.schema_key, arguments)
+        if problem:
+            raise scenario_error(
+                f"reply.tool_calls[{k}] arguments for '{name}' are invalid for the request's declared schema: {problem}",
+                rule.label,
+            )
+    call_id = call.id.render(context) if call.id is not None else None
+    return RenderedCall(name, arguments, call_id)

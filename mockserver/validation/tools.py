@@ -1,0 +1,235 @@
+"""Layer 3: declared tools and ``tool_choice``.
+
+A :class:`ToolSet` (names → compiled parameter schemas) is cached by the canonical JSON of the
+``tools`` array, so a large schema is checked once, not on every turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterator
+
+from mockserver.validation.problems import empty_array, invalid, invalid_type, invalid_value, missing
+from mockserver.validation.schemas import compile_schema, schema_key
+from mockserver.validation.strict import strict_problems
+from mockserver.wire import jsoncodec
+from mockserver.wire.errors import APIError
+
+from mockserver.validation.request import NAME_RE
+NAME_MAX = 64
+EMPTY_OBJECT_SCHEMA = {"type": "object", "properties": {}}
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    parameters: dict[str, Any] | None
+    schema_key: str | None
+    strict: bool
+
+
+@dataclass
+class ToolSet:
+    functions: dict[str, Function] = field(default_factory=dict)
+    problems: list[APIError] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.functions)
+
+
+EMPTY_TOOLSET = ToolSet()
+
+
+def tool_set(tools: Any) -> ToolSet:
+    if tools is None:
+        return EMPTY_TOOLSET
+    try:
+        key = jsoncodec.dumps_sorted(tools).decode()
+    except TypeError:  # pragma: no cover - JSON-decoded input always serialises
+        return _build(tools)
+    return _cached(key)
+
+
+@lru_cache(maxsize=256)
+def _cached(key: str) -> ToolSet:
+    return _build(jsoncodec.loads(key))
+
+
+def _build(tools: Any) -> ToolSet:
+    result = ToolSet()
+    result.problems = list(_check_tools(tools, result.functions))
+    return result
+
+
+def _check_tools(tools: Any, functions: dict[str, Function]) -> Iterator[APIError]:
+    if not isinstance(tools, list):
+        yield invalid_type("tools", "an array", tools)
+        return
+    if not tools:
+        yield empty_array("tools")
+        return
+    first_index: dict[str, int] = {}
+    for i, tool in enumerate(tools):
+        where = f"tools[{i}]"
+        if not isinstance(tool, dict):
+            yield invalid_type(where, "an object", tool)
+            continue
+        kind = tool.get("type")
+        if kind is None:
+            yield missing(f"{where}.type")
+            continue
+        if kind not in ("function", "custom"):
+            yield invalid_value(f"{where}.type", kind, ["function", "custom"])
+            continue
+        spec = tool.get(kind)
+        if spec is None:
+            yield missing(f"{where}.{kind}")
+            continue
+        if not isinstance(spec, dict):
+            yield invalid_type(f"{where}.{kind}", "an object", spec)
+            continue
+        name = spec.get("name")
+        name_param = f"{where}.{kind}.name"
+        if name is None:
+            yield missing(name_param)
+            continue
+        if not isinstance(name, str):
+            yield invalid_type(name_param, "a string", name)
+            continue
+        if not NAME_RE.match(name):
+            yield invalid(
+                name_param,
+                f"Invalid '{name_param}': string does not match pattern. Expected a string that "
+                "matches the pattern '^[a-zA-Z0-9_-]+$'.",
+            )
+            continue
+        if len(name) > NAME_MAX:
+            yield invalid(
+                name_param,
+                f"Invalid '{name_param}': string too long. Expected a string with maximum length "
+                f"{NAME_MAX}, but got a string with length {len(name)} instead.",
+                "string_above_max_length",
+            )
+            continue
+        if name in first_index:
+            yield invalid(
+                "tools",
+                f"Invalid 'tools': duplicate function name '{name}' (tools[{first_index[name]}] and {where}). "
+                "Tool names must be unique.",
+            )
+            continue
+        first_index[name] = i
+        if kind == "custom":
+            functions[name] = Function(name, None, None, False)
+            continue
+        description = spec.get("description")
+        if description is not None and not isinstance(description, str):
+            yield invalid_type(f"{where}.function.description", "a string", description)
+        strict = spec.get("strict")
+        if strict is not None and not isinstance(strict, bool):
+            yield invalid_type(f"{where}.function.strict", "a boolean", strict)
+            strict = False
+        parameters = spec.get("parameters")
+        param = f"{where}.function.parameters"
+        if parameters is None:
+            functions[name] = Function(name, None, schema_key(EMPTY_OBJECT_SCHEMA), bool(strict))
+            continue
+        if not isinstance(parameters, dict):
+            yield invalid_type(param, "an object", parameters)
+            continue
+        problem = _schema_problem(name, parameters, bool(strict))
+        if problem:
+            yield APIError(
+                f"Invalid schema for function '{name}': {problem}",
+                param=param,
+                code="invalid_function_parameters",
+            )
+            continue
+        functions[name] = Function(name, parameters, schema_key(parameters), bool(strict))
+
+
+def _schema_problem(name: str, parameters: dict[str, Any], strict: bool) -> str | None:
+    kind = parameters.get("type")
+    if kind != "object":
+        return f"schema must be a JSON Schema of 'type: \"object\"', got 'type: \"{kind}\"'."
+    compiled = compile_schema(schema_key(parameters))
+    if compiled.schema_error:
+        return f"not a valid JSON Schema: {compiled.schema_error}"
+    if strict:
+        for problem in strict_problems(parameters):
+            return problem
+    return None
+
+
+# --- tool_choice ----------------------------------------------------------------------------
+
+CHOICES = ["none", "auto", "required"]
+
+
+@dataclass(frozen=True)
+class ToolChoice:
+    mode: str  # none | auto | required | function
+    function: str | None = None
+
+
+def check_tool_choice(body: dict[str, Any], tools: ToolSet) -> Iterator[APIError | ToolChoice]:
+    """Yields problems, and last the normalised choice when there are none."""
+    choice = body.get("tool_choice")
+    has_tools = bool(tools.functions)
+    if choice is None:
+        yield ToolChoice("auto" if has_tools else "none")
+        return
+    if isinstance(choice, str):
+        if choice not in CHOICES:
+            yield invalid_value("tool_choice", choice, CHOICES)
+            return
+        if choice == "required" and not has_tools:
+            yield _only_with_tools()
+            return
+        yield ToolChoice(choice)
+        return
+    if not isinstance(choice, dict):
+        yield invalid_type("tool_choice", "one of a string or object", choice)
+        return
+    kind = choice.get("type")
+    if kind is None:
+        yield missing("tool_choice.type")
+        return
+    if kind != "function":
+        yield invalid_value("tool_choice.type", kind, ["function"])
+        return
+    function = choice.get("function")
+    if not isinstance(function, dict):
+        yield missing("tool_choice.function") if function is None else invalid_type(
+            "tool_choice.function", "an object", function
+        )
+        return
+    name = function.get("name")
+    if not isinstance(name, str):
+        yield missing("tool_choice.function.name") if name is None else invalid_type(
+            "tool_choice.function.name", "a string", name
+        )
+        return
+    if not has_tools:
+        yield _only_with_tools()
+        return
+    if name not in tools.functions:
+        declared = ", ".join(f"'{n}'" for n in tools.functions)
+        yield invalid(
+            "tool_choice.function.name",
+            f"Invalid value for 'tool_choice': function '{name}' is not declared in 'tools' "
+            f"(declared: {declared}).",
+        )
+        return
+    yield ToolChoice("function", name)
+
+
+def _only_with_tools(param: str = "tool_choice") -> APIError:
+    return invalid(param, f"Invalid value for '{param}': '{param}' is only allowed when 'tools' are specified.", None)
+
+
+def check_parallel_tool_calls(body: dict[str, Any], tools: ToolSet) -> Iterator[APIError]:
+    if body.get("parallel_tool_calls") is not None and not tools.functions:
+        yield _only_with_tools("parallel_tool_calls")

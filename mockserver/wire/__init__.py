@@ -1,0 +1,1 @@
+"""The OpenAI wire format: request bodies, response and error shapes. Knows nothing of scenarios."""

@@ -1,0 +1,40 @@
+"""Deterministic ids and timestamps: a function of the request and the seed, never the clock."""
+
+from __future__ import annotations
+
+import hashlib
+
+_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+EPOCH = 1_735_689_600  # 2025-01-01T00:00:00Z
+YEAR = 365 * 24 * 3600
+
+
+class IdSource:
+    """All ids of one response, derived from a digest of (seed, request)."""
+
+    def __init__(self, request_key: bytes, seed: int) -> None:
+        self.digest = hashlib.sha256(str(seed).encode() + b"\0" + request_key).digest()
+
+    def _derive(self, label: str, length: int, alphabet: str = _ALPHABET) -> str:
+        data = hashlib.sha256(self.digest + label.encode()).digest()
+        number = int.from_bytes(data, "big")
+        chars = []
+        for _ in range(length):
+            number, rest = divmod(number, len(alphabet))
+            chars.append(alphabet[rest])
+        return "".join(chars)
+
+    def completion_id(self) -> str:
+        return "chatcmpl-" + self._derive("completion", 29)
+
+    def call_id(self, choice: int, call: int) -> str:
+        return "call_" + self._derive(f"call:{choice}:{call}", 24)
+
+    def hex_id(self, label: str, length: int = 32) -> str:
+        return self._derive(label, length, "0123456789abcdef")
+
+    def created(self) -> int:
+        return EPOCH + int.from_bytes(self.digest[:4], "big") % YEAR
+
+    def fingerprint(self) -> str:
+        return "fp_" + self._derive("fingerprint", 10, "0123456789abcdef")

@@ -1,0 +1,79 @@
+"""A deterministic token estimate for ``usage`` (documented in the README).
+
+tokens(text): each CJK character (and other non-Latin letters of wide scripts) counts 1;
+each run of letters/digits counts ceil(len / 6); each other non-space character counts 1.
+prompt_tokens = 3 + Σ over messages (4 + tokens(role) + tokens(text) + tokens(name) +
+tokens(each tool call's name and arguments)) + tokens(JSON of tools) .
+completion_tokens = tokens(content) + Σ (tokens(name) + tokens(arguments)) per choice.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from mockserver.wire import jsoncodec
+
+_WIDE = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\u3040-\u30ff"
+_TOKEN_RE = re.compile(rf"[{_WIDE}]|[^\W_{_WIDE}]+|\S")
+_WIDE_RE = re.compile(rf"[{_WIDE}]")
+
+
+def _word_cost(word: str) -> int:
+    return (len(word) + 5) // 6
+
+
+@lru_cache(maxsize=4096)
+def count_tokens(text: str) -> int:
+    total = 0
+    for piece in _TOKEN_RE.findall(text):
+        if len(piece) > 1 and piece[0].isalnum() and not _WIDE_RE.match(piece):
+            total += _word_cost(piece)
+        else:
+            total += 1
+    return total
+
+
+def _content_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return ""
+
+
+def prompt_tokens(body: dict[str, Any]) -> int:
+    total = 3
+    for message in body["messages"]:
+        total += 4 + count_tokens(message.get("role", "")) + count_tokens(_content_text(message.get("content")))
+        if isinstance(message.get("name"), str):
+            total += count_tokens(message["name"])
+        for call in message.get("tool_calls") or []:
+            function = call.get("function") or {}
+            total += count_tokens(function.get("name", "")) + count_tokens(function.get("arguments", ""))
+    tools = body.get("tools")
+    if tools:
+        total += count_tokens(jsoncodec.dumps_sorted(tools).decode())
+    return total
+
+
+def completion_tokens(content: str | None, calls: list[tuple[str, str]]) -> int:
+    total = count_tokens(content or "")
+    for name, arguments in calls:
+        total += count_tokens(name) + count_tokens(arguments)
+    return total
+
+
+def truncate_to_tokens(text: str, limit: int) -> str:
+    """The longest prefix of ``text`` whose estimate fits in ``limit`` tokens."""
+    used = 0
+    end = 0
+    for match in _TOKEN_RE.finditer(text):
+        piece = match.group(0)
+        cost = _word_cost(piece) if len(piece) > 1 and not _WIDE_RE.match(piece) else 1
+        if used + cost > limit:
+            break
+        used += cost
+        end = match.end()
+    return text[:end]
