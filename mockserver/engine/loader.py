@@ -34,10 +34,14 @@ class LoadProblem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        rule = f" rule '{self.rule}'" if self.rule else ""
-        at = f" at {self.path}" if self.path else ""
-        return f"{where}:{rule}{at}: {self.message}"
+        parts = [f"{self.file}:{self.line}:" if self.line else f"{self.file}:"]
+        if self.rule:
+            parts.append(f"rule '{self.rule}'")
+        if self.path:
+            parts.append(f"at {self.path}:")
+        elif self.rule:
+            parts[-1] += ":"
+        return " ".join(parts + [self.message])
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "rule": self.rule, "path": self.path, "message": self.message}

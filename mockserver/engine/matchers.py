@@ -107,7 +107,9 @@ class Model(Matcher):
 class LastMessage(Matcher):
     key = "last_message"
 
-    def __init__(self, spec: dict[str, Any], path: tuple[Any, ...]) -> None:
+    def __init__(self, spec: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(spec, str):
+            spec = {"contains": spec}
         role = spec.get("role")
         self.roles = None if role is None else ([role] if isinstance(role, str) else list(role))
         self.text = Text({k: v for k, v in spec.items() if k != "role"}, plain="contains", path=path)

@@ -24,7 +24,7 @@ class Reply:
     finish_reason: str | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class Rule:
     scenario: "Scenario"
     index: int
@@ -44,7 +44,7 @@ class Rule:
         return f"scenario '{self.scenario.name}' rule '{self.name}' ({self.location})"
 
 
-@dataclass
+@dataclass(eq=False)
 class Scenario:
     name: str
     file: str

@@ -60,7 +60,7 @@ def parse_json_object(raw: bytes, max_depth: int = DEFAULT_MAX_DEPTH) -> dict[st
         raise APIError("The request body is not valid UTF-8.", code="invalid_json") from None
     except (jsoncodec.DecodeError, ValueError, RecursionError) as exc:
         detail = str(exc)
-        if "recursion" in detail.lower():
+        if "recursion" in detail.lower() or "depth limit" in detail.lower():
             raise _too_deep(max_depth) from None
         if "utf-8" in detail.lower() or "utf8" in detail.lower():
             raise APIError("The request body is not valid UTF-8.", code="invalid_json") from None

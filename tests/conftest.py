@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import httpx
+import jsonschema
+import pytest
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+
+from mockserver.config import Config
+from mockserver.engine.loader import bundled_scenarios_dir, load_paths, load_text
+from mockserver.engine.model import ScenarioSet
+from mockserver.testing import ServerThread
+
+FIXTURES = Path(__file__).parent / "fixtures"
+OFFICIAL = json.loads((FIXTURES / "openai-chat-schemas.json").read_text())
+_REGISTRY = Registry().with_resource("urn:openai", DRAFT202012.create_resource(OFFICIAL))
+
+
+def official_validator(name: str) -> jsonschema.Draft202012Validator:
+    schema = {"$ref": f"urn:openai#/components/schemas/{name}"}
+    return jsonschema.Draft202012Validator(schema, registry=_REGISTRY)
+
+
+def assert_official(name: str, instance: Any) -> None:
+    """Fail with the best schema error if ``instance`` is not a valid ``name`` per OpenAI's spec."""
+    error = jsonschema.exceptions.best_match(official_validator(name).iter_errors(instance))
+    assert error is None, f"not a valid {name}: {error.message} at {error.json_path}\n{json.dumps(instance)[:2000]}"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[ServerThread]:
+    """The bundled scenarios, served once for the whole session."""
+    with ServerThread(Config(scenarios=[str(bundled_scenarios_dir())], port=0)) as running:
+        yield running
+        running.check()
+
+
+def scenario_set(*texts: str) -> ScenarioSet:
+    scenarios = []
+    for i, text in enumerate(texts):
+        found, problems = load_text(textwrap.dedent(text), f"inline{i}.yaml")
+        assert not problems, "\n".join(map(str, problems))
+        scenarios.extend(found)
+    return ScenarioSet(scenarios)
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., ServerThread]]:
+    """Start a server with inline YAML scenarios (and Config overrides); stopped after the test."""
+    started: list[ServerThread] = []
+
+    def start(*texts: str, **config: Any) -> ServerThread:
+        running = ServerThread(Config(**{"port": 0, **config}), scenario_set(*texts)).start()
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.stop()
+        running.check()
+
+
+@pytest.fixture
+def http(server: ServerThread) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def openai_client(server: ServerThread):
+    import openai
+
+    return openai.OpenAI(base_url=server.base_url, api_key="test-key", max_retries=0)
+
+
+@pytest.fixture
+def async_openai_client(server: ServerThread):
+    import openai
+
+    return openai.AsyncOpenAI(base_url=server.base_url, api_key="test-key", max_retries=0)
+
+
+def bundled() -> ScenarioSet:
+    return load_paths([bundled_scenarios_dir()])
