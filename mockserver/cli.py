@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from typing import Sequence
 
@@ -60,6 +61,10 @@ def serve(config: Config) -> int:
         "loaded %d scenario(s) from %s", len(scenarios), ", ".join(config.scenario_paths())
     )
     app = build_app(config, scenarios)
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT, then re-raises the signal; these handlers
+    # turn that into a clean exit status 0 (containers and CI see a normal stop).
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _exit_cleanly)
     uvicorn.run(
         app,
         host=config.host,
@@ -69,6 +74,10 @@ def serve(config: Config) -> int:
         timeout_graceful_shutdown=5,
     )
     return 0
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
