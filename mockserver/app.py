@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -15,6 +16,7 @@ from mockserver.config import Config
 from mockserver.engine.loader import load_paths
 from mockserver.engine.model import ScenarioSet
 from mockserver.service import MockService
+from mockserver.streaming import SSEResponse
 from mockserver.wire import jsoncodec
 from mockserver.wire.body import too_large
 from mockserver.wire.errors import APIError, method_not_allowed, not_found_route
@@ -57,6 +59,10 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
         except APIError as error:
             return error_response(error)
         outcome = service.chat(raw, request.headers)
+        if outcome.stream is not None:
+            return SSEResponse(outcome.stream, outcome.headers)  # type: ignore[return-value]
+        if outcome.delay > 0:
+            await asyncio.sleep(outcome.delay)
         return json_response(outcome.body, outcome.status, outcome.headers)
 
     async def list_models(request: Request) -> Response:

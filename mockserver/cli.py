@@ -29,6 +29,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-body-bytes", type=int, help="request body size limit [MOCKSERVER_MAX_BODY_BYTES]")
     serve.add_argument("--max-depth", type=int, help="JSON nesting limit [MOCKSERVER_MAX_DEPTH]")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"], help="[MOCKSERVER_LOG_LEVEL]")
+    serve.add_argument("--chunk-chars", type=int, help="stream text in pieces of N characters (default 0: word-sized) [MOCKSERVER_CHUNK_CHARS]")
+    serve.add_argument("--ttft", type=float, help="timing emulation: seconds before the first token (default 0) [MOCKSERVER_TTFT]")
+    serve.add_argument("--tps", type=float, help="timing emulation: tokens per second (default 0: no limit) [MOCKSERVER_TPS]")
+    serve.add_argument("--jitter", type=float, help="timing emulation: seeded jitter as a fraction, e.g. 0.2 [MOCKSERVER_JITTER]")
     serve.add_argument("--access-log", action="store_true", default=None, help="log every request (off by default: it costs throughput) [MOCKSERVER_ACCESS_LOG]")
     return parser
 
@@ -43,6 +47,10 @@ def config_from_args(args: argparse.Namespace) -> Config:
         max_depth=args.max_depth,
         log_level=args.log_level,
         access_log=args.access_log,
+        chunk_chars=args.chunk_chars,
+        ttft=args.ttft,
+        tps=args.tps,
+        jitter=args.jitter,
     )
 
 

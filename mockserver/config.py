@@ -26,6 +26,11 @@ class Config:
     max_depth: int = DEFAULT_MAX_DEPTH
     log_level: str = "info"
     access_log: bool = False
+    # streaming and timing emulation (server-wide; a reply's `timing` overrides)
+    chunk_chars: int = 0  # 0 = word-sized pieces
+    ttft: float = 0.0
+    tps: float = 0.0
+    jitter: float = 0.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Config":
@@ -54,6 +59,11 @@ def _coerce(name: str, kind: Any, raw: str) -> Any:
             return int(raw)
         except ValueError:
             raise ConfigError(f"{env}={raw!r} is not an integer") from None
+    if kind == "float":
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"{env}={raw!r} is not a number") from None
     if kind == "bool":
         lowered = raw.strip().lower()
         if lowered in ("1", "true", "yes", "on"):

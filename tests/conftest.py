@@ -84,10 +84,12 @@ def openai_client(server: ServerThread):
 
 
 @pytest.fixture
-def async_openai_client(server: ServerThread):
+async def async_openai_client(server: ServerThread):
+    """Opened and closed inside the test's event loop (an anyio fixture)."""
     import openai
 
-    return openai.AsyncOpenAI(base_url=server.base_url, api_key="test-key", max_retries=0)
+    async with openai.AsyncOpenAI(base_url=server.base_url, api_key="test-key", max_retries=0) as client:
+        yield client
 
 
 def bundled() -> ScenarioSet:

@@ -243,6 +243,8 @@ def _compile_rule(scenario: Scenario, i: int, name: str, raw: dict[str, Any], do
         content=_template(content, base + ("reply", "content")) if isinstance(content, str) else None,
         tool_calls=calls,
         finish_reason=spec.get("finish_reason"),
+        timing=plain(spec["timing"]) if "timing" in spec else None,
+        fault=plain(spec["fault"]) if "fault" in spec else None,
     )
     return Rule(
         scenario=scenario,

@@ -22,6 +22,8 @@ class Reply:
     content: Template | None
     tool_calls: list[ToolCallSpec]
     finish_reason: str | None = None
+    timing: dict[str, float] | None = None  # ttft, tps, jitter (wire.sse.Timing fields)
+    fault: dict[str, Any] | None = None
 
 
 @dataclass(eq=False)

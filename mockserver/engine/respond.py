@@ -34,6 +34,14 @@ class RenderedReply:
     finish_reason: str | None
     rule: Rule
 
+    @property
+    def timing(self) -> dict[str, float] | None:
+        return self.rule.reply.timing
+
+    @property
+    def fault(self) -> dict[str, Any] | None:
+        return self.rule.reply.fault
+
 
 @dataclass
 class NearMiss:

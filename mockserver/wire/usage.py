@@ -17,7 +17,7 @@ from mockserver.wire import jsoncodec
 
 _WIDE = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\u3040-\u30ff"
 _TOKEN_RE = re.compile(rf"[{_WIDE}]|[^\W_{_WIDE}]+|\S")
-_WIDE_RE = re.compile(rf"[{_WIDE}]")
+WIDE_RE = re.compile(rf"[{_WIDE}]")
 
 
 def _word_cost(word: str) -> int:
@@ -28,7 +28,7 @@ def _word_cost(word: str) -> int:
 def count_tokens(text: str) -> int:
     total = 0
     for piece in _TOKEN_RE.findall(text):
-        if len(piece) > 1 and piece[0].isalnum() and not _WIDE_RE.match(piece):
+        if len(piece) > 1 and piece[0].isalnum() and not WIDE_RE.match(piece):
             total += _word_cost(piece)
         else:
             total += 1
@@ -71,7 +71,7 @@ def truncate_to_tokens(text: str, limit: int) -> str:
     end = 0
     for match in _TOKEN_RE.finditer(text):
         piece = match.group(0)
-        cost = _word_cost(piece) if len(piece) > 1 and not _WIDE_RE.match(piece) else 1
+        cost = _word_cost(piece) if len(piece) > 1 and not WIDE_RE.match(piece) else 1
         if used + cost > limit:
             break
         used += cost

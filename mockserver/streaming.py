@@ -1,0 +1,67 @@
+"""The ASGI response that sends prepared SSE pieces, honouring their delays.
+
+A client that disconnects mid-stream stops it cleanly (logged as a disconnect, not an error);
+the ``DROP`` piece closes the connection without finishing the body (a fault to inject).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Awaitable, Callable
+
+from mockserver.wire.sse import DROP, Piece
+
+log = logging.getLogger("mockserver.stream")
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+HEADERS = [
+    (b"content-type", b"text/event-stream; charset=utf-8"),
+    (b"cache-control", b"no-cache"),
+    (b"x-accel-buffering", b"no"),
+]
+
+
+class SSEResponse:
+    def __init__(self, pieces: list[Piece], headers: dict[str, str] | None = None) -> None:
+        self.pieces = pieces
+        self.headers = HEADERS + [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+        self.completed = False
+        self.disconnected = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        sender = asyncio.ensure_future(self._send_all(send))
+        watcher = asyncio.ensure_future(self._wait_disconnect(receive))
+        try:
+            done, _ = await asyncio.wait({sender, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sender, watcher):
+                if not task.done():
+                    task.cancel()
+            await asyncio.gather(sender, watcher, return_exceptions=True)
+        if sender in done and sender.exception() is not None:
+            raise sender.exception()  # type: ignore[misc]
+        if self.disconnected and not self.completed:
+            log.info("client disconnected mid-stream (%s %s)", scope.get("method"), scope.get("path"))
+
+    async def _wait_disconnect(self, receive: Receive) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                self.disconnected = True
+                return
+
+    async def _send_all(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": self.headers})
+        for piece in self.pieces:
+            if piece.delay > 0:
+                await asyncio.sleep(piece.delay)
+            if piece is DROP:
+                log.info("fault: dropping the connection mid-stream")
+                return
+            await send({"type": "http.response.body", "body": piece.data, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        self.completed = True
