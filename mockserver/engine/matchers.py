@@ -113,6 +113,9 @@ class LastMessage(Matcher):
         role = spec.get("role")
         self.roles = None if role is None else ([role] if isinstance(role, str) else list(role))
         self.text = Text({k: v for k, v in spec.items() if k != "role"}, plain="contains", path=path)
+        # the exact text this matcher needs, when that is all it checks besides the role (for indexing)
+        plain_equals = self.text.equals is not None and self.text.contains is None and self.text.regex is None
+        self.exact = self.text.equals if plain_equals and not self.text.ignore_case else None
 
     def evaluate(self, conv: Conversation) -> Outcome:
         last = conv.last

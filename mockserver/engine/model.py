@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mockserver.engine.index import RuleIndex
 from mockserver.engine.matchers import Matcher, Model
 from mockserver.engine.render import Template
 
@@ -73,6 +74,8 @@ class ScenarioSet:
         self.by_name = {s.name: s for s in self.scenarios}
         self.rules = self._ordered([r for s in self.scenarios for r in s.rules])
         self._per_scenario = {s.name: self._ordered(s.rules) for s in self.scenarios}
+        self.index = RuleIndex(self.rules)
+        self._per_scenario_index = {name: RuleIndex(rules) for name, rules in self._per_scenario.items()}
 
     @staticmethod
     def _ordered(rules: list[Rule]) -> list[Rule]:
@@ -80,6 +83,9 @@ class ScenarioSet:
 
     def rules_of(self, scenario: str) -> list[Rule]:
         return self._per_scenario[scenario]
+
+    def index_of(self, scenario: str | None) -> RuleIndex:
+        return self.index if scenario is None else self._per_scenario_index[scenario]
 
     def models(self) -> list[str]:
         seen: dict[str, None] = {}

@@ -60,8 +60,8 @@ class NearMiss:
         }
 
 
-def candidate_rules(scenarios: ScenarioSet, conv: Conversation) -> list[Rule]:
-    """Rules to try, in order: the scenario named by header or model, else all of them."""
+def selected_scenario(scenarios: ScenarioSet, conv: Conversation) -> str | None:
+    """The scenario named by header or model, or None for all of them."""
     wanted = conv.header("x-mock-scenario")
     if wanted is not None:
         if wanted not in scenarios.by_name:
@@ -70,16 +70,16 @@ def candidate_rules(scenarios: ScenarioSet, conv: Conversation) -> list[Rule]:
                 f"Unknown scenario '{wanted}' in header X-Mock-Scenario; loaded scenarios: {names}.",
                 code="unknown_scenario",
             )
-        return scenarios.rules_of(wanted)
+        return wanted
     if conv.model in scenarios.by_name:
-        return scenarios.rules_of(conv.model)
-    return scenarios.rules
+        return conv.model
+    return None
 
 
 def respond(scenarios: ScenarioSet, conv: Conversation) -> RenderedReply:
     skipped: list[NearMiss] = []
-    rules = candidate_rules(scenarios, conv)
-    for rule in rules:
+    selected = selected_scenario(scenarios, conv)
+    for rule in scenarios.index_of(selected).candidates(conv):
         captures = _match(rule, conv)
         if captures is None:
             continue
@@ -89,6 +89,7 @@ def respond(scenarios: ScenarioSet, conv: Conversation) -> RenderedReply:
             skipped.append(NearMiss(rule, [conflict]))
             continue
         return reply
+    rules = scenarios.rules if selected is None else scenarios.rules_of(selected)
     raise no_match(rules, conv, skipped)
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_HEX = "0123456789abcdef"
+_ALNUM = str.maketrans({"+": "x", "/": "Z", "=": None})
 EPOCH = 1_735_689_600  # 2025-01-01T00:00:00Z
 YEAR = 365 * 24 * 3600
 
@@ -17,12 +20,10 @@ class IdSource:
 
     def _derive(self, label: str, length: int, alphabet: str = _ALPHABET) -> str:
         data = hashlib.sha256(self.digest + label.encode()).digest()
-        number = int.from_bytes(data, "big")
-        chars = []
-        for _ in range(length):
-            number, rest = divmod(number, len(alphabet))
-            chars.append(alphabet[rest])
-        return "".join(chars)
+        if alphabet is _HEX:
+            return data.hex()[:length]
+        # base64 is computed in C; its two symbols are mapped onto letters to stay alphanumeric
+        return base64.b64encode(data).decode().translate(_ALNUM)[:length]
 
     def completion_id(self) -> str:
         return "chatcmpl-" + self._derive("completion", 29)
@@ -31,10 +32,10 @@ class IdSource:
         return "call_" + self._derive(f"call:{choice}:{call}", 24)
 
     def hex_id(self, label: str, length: int = 32) -> str:
-        return self._derive(label, length, "0123456789abcdef")
+        return self._derive(label, length, _HEX)
 
     def created(self) -> int:
         return EPOCH + int.from_bytes(self.digest[:4], "big") % YEAR
 
     def fingerprint(self) -> str:
-        return "fp_" + self._derive("fingerprint", 10, "0123456789abcdef")
+        return "fp_" + self._derive("fingerprint", 10, _HEX)

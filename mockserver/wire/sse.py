@@ -163,19 +163,22 @@ def build_stream(
     """All events of one streamed answer. ``header``: id, object, created, model, … of every chunk.
 
     ``usage`` is None unless the client asked for it (``stream_options.include_usage``).
+    The header is serialised once; each chunk only serialises its delta.
     """
     base = dict(header)
     if usage is not None:
         base["usage"] = None
+    prefix = jsoncodec.dumps(base)[:-1] + b',"choices":[{"index":'
     per_choice = []
     for i, choice in enumerate(choices):
+        head = b"data: " + prefix + str(i).encode() + b',"delta":'
         deltas = [
-            (dict(base, choices=[{"index": i, "delta": delta, "logprobs": None, "finish_reason": None}]), tokens)
+            Piece(head + jsoncodec.dumps(delta) + b',"logprobs":null,"finish_reason":null}]}\n\n', tokens)
             for delta, tokens in _choice_deltas(choice, chunk_chars)
         ]
-        deltas.append((dict(base, choices=[{"index": i, "delta": {}, "logprobs": None, "finish_reason": choice.finish_reason}]), 0))
+        deltas.append(Piece(head + b'{},"logprobs":null,"finish_reason":' + jsoncodec.dumps(choice.finish_reason) + b"}]}\n\n"))
         per_choice.append(deltas)
-    pieces = [Piece(event(chunk), tokens) for group in zip_longest(*per_choice) for item in group if item for chunk, tokens in [item]]
+    pieces = per_choice[0] if len(per_choice) == 1 else [p for group in zip_longest(*per_choice) for p in group if p]
     if usage is not None:
         pieces.append(Piece(event(dict(base, choices=[], usage=usage))))
     pieces.append(Piece(DONE))

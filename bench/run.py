@@ -1,0 +1,329 @@
+#!/usr/bin/env python3
+"""mockserver benchmark: throughput and latency against a bare Starlette endpoint, plus the
+streaming, scale, validation and start-up cases of issue 7.
+
+    python bench/run.py            # full run (several minutes), prints a table
+    python bench/run.py --quick    # under a minute
+    python bench/run.py --write    # also writes bench/RESULTS.md
+
+Needs wrk (Debian: apt-get install wrk) for the HTTP cases; pins servers to core 0 and wrk to
+core 1 with taskset where available. Absolute numbers drift on shared machines: the ratios,
+measured side by side with alternating rounds, are what count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+BODY_FILE = HERE / "request.json"
+CHAT = "/v1/chat/completions"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pin(core: int) -> list[str]:
+    return ["taskset", "-c", str(core)] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
+
+
+def wait_until_answering(port: int, body: bytes, timeout: float = 20.0) -> float:
+    """Seconds until a POST to the chat endpoint is answered (polling, no fixed sleep)."""
+    start = time.perf_counter()
+    request = (f"POST {CHAT} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
+    while time.perf_counter() - start < timeout:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(request)
+                if sock.recv(12).startswith(b"HTTP/1.1 200"):
+                    return time.perf_counter() - start
+        except OSError:
+            time.sleep(0.002)
+    raise RuntimeError(f"server on port {port} did not answer within {timeout} s")
+
+
+class Server:
+    def __init__(self, argv: list[str], port: int, env: dict[str, str] | None = None) -> None:
+        self.port = port
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(pin(0) + argv, cwd=ROOT, env={**os.environ, **(env or {})},
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def ready(self, body: bytes) -> float:
+        wait_until_answering(self.port, body)
+        return time.perf_counter() - self.started
+
+    def rss_mb(self) -> float:
+        pid = self.proc.pid
+        # with taskset the python process is the same pid (taskset execs)
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def reference_server(port: int) -> Server:
+    return Server([sys.executable, "-m", "uvicorn", "bench.reference_app:app", "--port", str(port),
+                   "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"], port)
+
+
+def mock_server(port: int, scenarios: list[str] | None = None, extra: list[str] | None = None) -> Server:
+    argv = [sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--log-level", "warning"]
+    if scenarios:
+        argv += ["--scenarios", *scenarios]
+    return Server(argv + (extra or []), port)
+
+
+def wrk(port: int, seconds: float, body_file: Path, connections: int = 16) -> dict[str, float]:
+    out = subprocess.run(
+        pin(1) + ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(HERE / "post.lua"),
+                  f"http://127.0.0.1:{port}{CHAT}"],
+        capture_output=True, text=True, env={**os.environ, "BODY_FILE": str(body_file)}, check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"wrk saw {errors.group(1)} error responses:\n{out}")
+
+    def pct(p: str) -> float:
+        value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    return {"rps": rps, "p50": pct("50"), "p99": pct("99")}
+
+
+def alternate(servers: dict[str, callable], rounds: int, seconds: float, body_file: Path) -> dict[str, dict[str, float]]:
+    """Run each server's load in alternating rounds; the median of each measure."""
+    samples: dict[str, list[dict[str, float]]] = {name: [] for name in servers}
+    body = body_file.read_bytes()
+    for _ in range(rounds):
+        for name, make in servers.items():
+            server = make(free_port())
+            try:
+                server.ready(body)
+                wrk(server.port, 1, body_file)  # warm-up
+                samples[name].append(wrk(server.port, seconds, body_file))
+            finally:
+                server.stop()
+    return {name: {k: statistics.median(s[k] for s in runs) for k in runs[0]} for name, runs in samples.items()}
+
+
+# --- in-process cases ----------------------------------------------------------------------
+
+
+def per_call(fn, repeat: int) -> float:
+    fn()  # warm caches
+    start = time.perf_counter()
+    for _ in range(repeat):
+        fn()
+    return (time.perf_counter() - start) / repeat
+
+
+def scale_case(quick: bool) -> dict[str, float]:
+    from mockserver.config import Config
+    from mockserver.engine.loader import load_text
+    from mockserver.engine.model import ScenarioSet
+    from mockserver.service import MockService
+
+    def service(n: int, kind: str = "equals") -> MockService:
+        pattern = "topic {i}" if kind == "equals" else "^topic {i}$"
+        rules = "\n".join(
+            f"  - name: r{i}\n    when: {{last_message: {{role: user, {kind}: '{pattern.format(i=i)}'}}, tools: [get_weather]}}\n"
+            f"    reply: {{content: 'answer {i}'}}" for i in range(n - 1)
+        )
+        text = (f"version: 1\nname: s{n}\nrules:\n{rules}\n  - name: last\n    when: {{tools: [get_weather]}}\n"
+                "    reply: {tool_calls: [{name: get_weather, arguments: {city: Paris}}]}\n")
+        scenarios, problems = load_text(text, f"scale{n}.yaml")
+        assert not problems, problems
+        return MockService(Config(), ScenarioSet(scenarios))
+
+    raw = BODY_FILE.read_bytes()
+    headers = {"content-type": "application/json"}
+    repeat = 200 if quick else 1000
+    small, large = service(10), service(10_000)
+    t_small = per_call(lambda: small.chat(raw, headers), repeat)
+    t_large = per_call(lambda: large.chat(raw, headers), repeat)
+    regex_small, regex_large = service(10, "regex"), service(10_000, "regex")
+    r_small = per_call(lambda: regex_small.chat(raw, headers), repeat)
+    r_large = per_call(lambda: regex_large.chat(raw, headers), max(10, repeat // 20))
+    return {"rules_10_us": t_small * 1e6, "rules_10000_us": t_large * 1e6, "ratio": t_large / t_small,
+            "regex_rules_10_us": r_small * 1e6, "regex_rules_10000_us": r_large * 1e6, "regex_ratio": r_large / r_small}
+
+
+def history_case() -> dict[str, float]:
+    from mockserver.validation import validate_request
+
+    tool = {"type": "function", "function": {"name": "lookup", "parameters": {
+        "type": "object", "properties": {"q": {"type": "string"}, "n": {"type": "integer", "minimum": 1}},
+        "required": ["q"], "additionalProperties": False}}}
+    messages = [{"role": "system", "content": "You are a bench."}]
+    calls = 0
+    while len(messages) < 1000:
+        if calls < 300 and len(messages) % 10 in (1, 4, 7):
+            messages.append({"role": "assistant", "content": None, "tool_calls": [{"id": f"call_{calls}", "type": "function",
+                             "function": {"name": "lookup", "arguments": json.dumps({"q": f"item {calls % 40}", "n": calls % 5 + 1})}}]})
+            messages.append({"role": "tool", "tool_call_id": f"call_{calls}", "content": "result"})
+            calls += 1
+        else:
+            messages.append({"role": "user" if len(messages) % 2 else "assistant", "content": f"message {len(messages)}"})
+    body = {"model": "m", "messages": messages[:1000], "tools": [tool]}
+    if body["messages"][-1]["role"] == "assistant" and body["messages"][-1].get("tool_calls"):
+        body["messages"].pop()
+    start = time.perf_counter()
+    validate_request(body)
+    cold = time.perf_counter() - start
+    warm = per_call(lambda: validate_request(body), 50)
+    return {"messages": len(body["messages"]), "tool_calls": calls, "cold_ms": cold * 1e3, "warm_ms": warm * 1e3}
+
+
+def big_schema_case() -> dict[str, float]:
+    from mockserver.validation import validate_request
+
+    properties = {f"field_{i}": {"type": "string", "description": "x" * 150, "enum": [f"v{j}" for j in range(5)]} for i in range(900)}
+    tool = {"type": "function", "function": {"name": "big", "parameters": {"type": "object", "properties": properties}}}
+    size = len(json.dumps(tool))
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "tools": [tool]}
+    start = time.perf_counter()
+    validate_request(body)
+    first = time.perf_counter() - start
+    again = per_call(lambda: validate_request(body), 20)
+    return {"schema_kb": size / 1024, "first_ms": first * 1e3, "again_ms": again * 1e3}
+
+
+def startup_case() -> dict[str, float]:
+    from mockserver.config import Config
+    from mockserver.testing import ServerThread
+
+    body = BODY_FILE.read_bytes()
+    times, rss = [], []
+    for _ in range(3):
+        server = mock_server(free_port())
+        try:
+            times.append(server.ready(body))
+            time.sleep(0.2)
+            rss.append(server.rss_mb())
+        finally:
+            server.stop()
+    start = time.perf_counter()
+    thread = ServerThread(Config(port=0)).start()
+    wait_until_answering(thread.config.port, body)
+    fixture = time.perf_counter() - start
+    thread.stop()
+    return {"cli_s": statistics.median(times), "fixture_s": fixture, "idle_rss_mb": statistics.median(rss)}
+
+
+def streaming_case(rounds: int, seconds: float) -> dict[str, float]:
+    words = " ".join(f"w{i}" for i in range(500))
+    tmp = Path(tempfile.mkdtemp(prefix="mockbench-"))
+    (tmp / "long.yaml").write_text(f"version: 1\nname: long\nrules: [{{reply: {{content: '{words}'}}}}]\n")
+    body = {"model": "m", "messages": [{"role": "user", "content": "long please"}]}
+    plain, streamed = tmp / "plain.json", tmp / "stream.json"
+    plain.write_text(json.dumps(body))
+    streamed.write_text(json.dumps({**body, "stream": True}))
+    scen = [str(tmp / "long.yaml")]
+    result = {}
+    for name, file in (("plain", plain), ("stream", streamed)):
+        result[name] = alternate({name: lambda p: mock_server(p, scen)}, rounds, seconds, file)[name]
+    shutil.rmtree(tmp)
+    return {"plain_rps": result["plain"]["rps"], "stream_rps": result["stream"]["rps"],
+            "cost_ratio": result["plain"]["rps"] / result["stream"]["rps"]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="short rounds: under a minute")
+    parser.add_argument("--smoke", action="store_true", help="seconds: in-process cases and one tiny HTTP round (for CI)")
+    parser.add_argument("--write", action="store_true", help="write bench/RESULTS.md")
+    args = parser.parse_args()
+    rounds, seconds = (3, 10) if not (args.quick or args.smoke) else (2, 3)
+    report: dict[str, dict] = {}
+    report["scale"] = scale_case(args.quick or args.smoke)
+    report["history"] = history_case()
+    report["big_schema"] = big_schema_case()
+    report["startup"] = startup_case()
+    have_wrk = shutil.which("wrk") is not None
+    if args.smoke:
+        rounds, seconds = 1, 1
+    if have_wrk:
+        tp = alternate({"reference": reference_server, "mockserver": lambda p: mock_server(p)}, rounds, seconds, BODY_FILE)
+        tp["ratio"] = {"rps": tp["mockserver"]["rps"] / tp["reference"]["rps"], "p99": tp["mockserver"]["p99"] / tp["reference"]["p99"]}
+        report["throughput"] = tp
+        report["streaming"] = streaming_case(rounds, seconds)
+    else:
+        print("wrk not found (Debian: apt-get install wrk): HTTP cases skipped", file=sys.stderr)
+    print(json.dumps(report, indent=2))
+    if args.write:
+        write_results(report, args)
+    return 0
+
+
+def write_results(report: dict, args: argparse.Namespace) -> None:
+    tp = report.get("throughput", {})
+    st = report.get("streaming", {})
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. Machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}.",
+        f"Command: `python bench/run.py{' --quick' if args.quick else ''} --write` (server pinned to core 0, "
+        "wrk -t1 -c16 on core 1, alternating rounds, medians).",
+        "",
+        "| case | target | measured |",
+        "|---|---|---|",
+    ]
+    if tp:
+        lines += [
+            f"| throughput vs bare Starlette+uvicorn | ≥ 0.8× | {tp['ratio']['rps']:.2f}× ({tp['mockserver']['rps']:.0f} vs {tp['reference']['rps']:.0f} req/s) |",
+            f"| p99 latency vs bare endpoint | ≤ 2× | {tp['ratio']['p99']:.2f}× ({tp['mockserver']['p99']:.2f} vs {tp['reference']['p99']:.2f} ms) |",
+            f"| 500-token reply streamed vs not | ≤ 3× cost | {st['cost_ratio']:.2f}× ({st['stream_rps']:.0f} vs {st['plain_rps']:.0f} req/s) |",
+        ]
+    sc, hi, bs, su = report["scale"], report["history"], report["big_schema"], report["startup"]
+    lines += [
+        f"| 10,000 rules vs 10 rules (exact-text rules, indexed) | ≤ 2× | {sc['ratio']:.2f}× ({sc['rules_10000_us']:.0f} vs {sc['rules_10_us']:.0f} µs per request, in-process) |",
+        f"| 10,000 regex rules vs 10 (scanned, not indexable) | — | {sc['regex_ratio']:.0f}× ({sc['regex_rules_10000_us']:.0f} vs {sc['regex_rules_10_us']:.0f} µs) |",
+        f"| {hi['messages']}-message history, {hi['tool_calls']} tool calls | ≤ 5 ms | {hi['warm_ms']:.2f} ms (first time {hi['cold_ms']:.1f} ms) |",
+        f"| {bs['schema_kb']:.0f} KB tools schema, checked once | once | first {bs['first_ms']:.1f} ms, then {bs['again_ms']:.2f} ms |",
+        f"| start-up to first answer, CLI | ≤ 0.3 s | {su['cli_s']:.2f} s |",
+        f"| start-up to first answer, pytest fixture (ServerThread) | ≤ 0.3 s | {su['fixture_s']:.2f} s |",
+        f"| idle RSS | ≤ 50 MB | {su['idle_rss_mb']:.0f} MB |",
+        "",
+        "Raw report:",
+        "",
+        "```json",
+        json.dumps(report, indent=2),
+        "```",
+        "",
+    ]
+    (HERE / "RESULTS.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
