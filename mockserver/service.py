@@ -67,8 +67,8 @@ class MockService:
         timing = Timing(**reply.timing) if reply.timing else self.timing
         jitter_seed = int.from_bytes(ids.digest[:8], "big")
         if body.get("stream"):
-            pieces = self._stream(body, choices, ids)
             fault = (reply.fault or {}).get("stream")
+            pieces = self._stream(body, choices, ids, fast=not fault and not timing.active)
             if fault:
                 pieces = StreamFault(fault["kind"], fault.get("after", 1), _fault_error(fault)).apply(pieces)
             return Outcome(200, None, request=body, reply=reply, stream=apply_timing(pieces, timing, jitter_seed))
@@ -76,7 +76,7 @@ class MockService:
         delay = timing.total(response["usage"]["completion_tokens"], jitter_seed) if timing.active else 0.0
         return Outcome(200, response, request=body, reply=reply, delay=delay)
 
-    def _stream(self, body: dict[str, Any], choices: list[ChoiceOut], ids: IdSource) -> list[Piece]:
+    def _stream(self, body: dict[str, Any], choices: list[ChoiceOut], ids: IdSource, fast: bool) -> list[Piece]:
         header = {
             "id": ids.completion_id(),
             "object": "chat.completion.chunk",
@@ -88,7 +88,7 @@ class MockService:
         usage = None
         if (body.get("stream_options") or {}).get("include_usage"):
             usage = usage_block(prompt_tokens(body), choice_completion_tokens(choices))
-        return build_stream(header, choices, usage, chunk_chars=self.config.chunk_chars)
+        return build_stream(header, choices, usage, chunk_chars=self.config.chunk_chars, fast=fast)
 
 
 _TRANSPORT_FIELDS = ("stream", "stream_options")

@@ -39,6 +39,11 @@ def split_text(text: str, chunk_chars: int = 0) -> list[str]:
         return []
     if chunk_chars > 0:
         return [text[i : i + chunk_chars] for i in range(0, len(text), chunk_chars)]
+    if not WIDE_RE.search(text):
+        if "\n" not in text and "\t" not in text:
+            words = text.split(" ")  # each word with its following space: concatenation is exact
+            return [w + " " for w in words[:-1]] + ([words[-1]] if words[-1] else [])
+        return _WORDS.findall(text)
     out: list[str] = []
     for piece in _WORDS.findall(text):
         # CJK text has no spaces: a run of wide characters goes out a few characters at a time.
@@ -120,37 +125,64 @@ class Piece:
 
 
 DROP = Piece(b"")  # sentinel: close the connection here
+_OPEN = b',"delta":'
+_CLOSE = b',"logprobs":null,"finish_reason":null}]}\n\n'
+_GROUP = 64
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\u2028\u2029]')
 
 
-def _choice_deltas(choice: ChoiceOut, chunk_chars: int) -> Iterator[tuple[dict[str, Any], int]]:
-    first: dict[str, Any] = {"role": "assistant", "content": "" if choice.content is not None else None, "refusal": None}
-    pieces = split_text(choice.content or "", chunk_chars)
-    if pieces:
-        first["content"] = ""
-    if not pieces and choice.tool_calls:
-        # OpenAI puts the first call's header in the role chunk when there is no text
-        call = choice.tool_calls[0]
-        first["tool_calls"] = [_call_header(0, call)]
-        yield first, 0
-        yield from _call_fragments(0, call, chunk_chars)
-        calls = list(enumerate(choice.tool_calls))[1:]
-    else:
-        yield first, 0
-        for piece in pieces:
-            yield {"content": piece}, count_tokens(piece)
+class _ChoiceWriter:
+    """The events of one choice; ``head`` is everything of a chunk before the delta."""
+
+    def __init__(self, head: bytes, chunk_chars: int, fast: bool) -> None:
+        self.head = head
+        self.chunk_chars = chunk_chars
+        self.fast = fast
+        self.pieces: list[Piece] = []
+
+    def delta(self, delta: dict[str, Any], tokens: int = 0) -> None:
+        self.pieces.append(Piece(self.head + jsoncodec.dumps(delta) + _CLOSE, tokens))
+
+    def text(self, content: str) -> None:
+        parts = split_text(content, self.chunk_chars)
+        if self.fast and not _NEEDS_ESCAPE.search(content):
+            # one join builds every text chunk: nothing in them needs JSON escaping
+            head = self.head + b'{"content":"'
+            separator = b'"}' + _CLOSE + head
+            encoded = [part.encode() for part in parts]
+            for i in range(0, len(encoded), _GROUP):  # moderate pieces: no huge buffers to build
+                self.pieces.append(Piece(head + separator.join(encoded[i : i + _GROUP]) + b'"}' + _CLOSE))
+            return
+        for part in parts:
+            self.delta({"content": part}, count_tokens(part))
+
+    def call(self, index: int, call: dict[str, Any], first: dict[str, Any] | None = None) -> None:
+        header = {"index": index, "id": call["id"], "type": "function", "function": {"name": call["name"], "arguments": ""}}
+        if first is not None:
+            self.delta(dict(first, tool_calls=[header]))
+        else:
+            self.delta({"tool_calls": [header]}, count_tokens(call["name"]))
+        for fragment in split_arguments(call["arguments"], self.chunk_chars):
+            self.delta({"tool_calls": [{"index": index, "function": {"arguments": fragment}}]}, count_tokens(fragment))
+
+    def choice(self, choice: ChoiceOut) -> list[Piece]:
+        first: dict[str, Any] = {"role": "assistant", "content": None, "refusal": None}
         calls = list(enumerate(choice.tool_calls))
-    for index, call in calls:
-        yield {"tool_calls": [_call_header(index, call)]}, count_tokens(call["name"])
-        yield from _call_fragments(index, call, chunk_chars)
-
-
-def _call_header(index: int, call: dict[str, Any]) -> dict[str, Any]:
-    return {"index": index, "id": call["id"], "type": "function", "function": {"name": call["name"], "arguments": ""}}
-
-
-def _call_fragments(index: int, call: dict[str, Any], chunk_chars: int) -> Iterator[tuple[dict[str, Any], int]]:
-    for fragment in split_arguments(call["arguments"], chunk_chars):
-        yield {"tool_calls": [{"index": index, "function": {"arguments": fragment}}]}, count_tokens(fragment)
+        if choice.content:
+            self.delta(dict(first, content=""))
+            self.text(choice.content)
+        elif calls:
+            # OpenAI puts the first call's header in the role chunk when there is no text
+            index, call = calls.pop(0)
+            self.call(index, call, first=dict(first, content=choice.content))
+        else:
+            self.delta(dict(first, content=choice.content))
+        for index, call in calls:
+            self.call(index, call)
+        self.pieces.append(
+            Piece(self.head + b'{},"logprobs":null,"finish_reason":' + jsoncodec.dumps(choice.finish_reason) + b"}]}\n\n")
+        )
+        return self.pieces
 
 
 def build_stream(
@@ -159,25 +191,22 @@ def build_stream(
     usage: dict[str, Any] | None,
     *,
     chunk_chars: int = 0,
+    fast: bool = False,
 ) -> list[Piece]:
     """All events of one streamed answer. ``header``: id, object, created, model, … of every chunk.
 
     ``usage`` is None unless the client asked for it (``stream_options.include_usage``).
-    The header is serialised once; each chunk only serialises its delta.
+    The header is serialised once; each chunk only serialises its delta. ``fast`` (no timing, no
+    fault to place) may merge consecutive text chunks into one piece of bytes.
     """
     base = dict(header)
     if usage is not None:
         base["usage"] = None
-    prefix = jsoncodec.dumps(base)[:-1] + b',"choices":[{"index":'
-    per_choice = []
-    for i, choice in enumerate(choices):
-        head = b"data: " + prefix + str(i).encode() + b',"delta":'
-        deltas = [
-            Piece(head + jsoncodec.dumps(delta) + b',"logprobs":null,"finish_reason":null}]}\n\n', tokens)
-            for delta, tokens in _choice_deltas(choice, chunk_chars)
-        ]
-        deltas.append(Piece(head + b'{},"logprobs":null,"finish_reason":' + jsoncodec.dumps(choice.finish_reason) + b"}]}\n\n"))
-        per_choice.append(deltas)
+    prefix = b"data: " + jsoncodec.dumps(base)[:-1] + b',"choices":[{"index":'
+    per_choice = [
+        _ChoiceWriter(prefix + str(i).encode() + _OPEN, chunk_chars, fast).choice(choice)
+        for i, choice in enumerate(choices)
+    ]
     pieces = per_choice[0] if len(per_choice) == 1 else [p for group in zip_longest(*per_choice) for p in group if p]
     if usage is not None:
         pieces.append(Piece(event(dict(base, choices=[], usage=usage))))
