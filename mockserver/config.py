@@ -26,6 +26,7 @@ class Config:
     max_depth: int = DEFAULT_MAX_DEPTH
     log_level: str = "info"
     access_log: bool = False
+    journal_size: int = 1000  # requests kept in the journal (GET /_mock/journal); oldest drop out
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Config":
