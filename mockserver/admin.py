@@ -134,7 +134,7 @@ def admin_routes(
         )
 
     async def reset(request: Request) -> Response:
-        cleared = journal.clear()
+        cleared = journal.clear(restart_ids=True)
         removed = overlay.reset()
         return json_response({"object": "mockserver.reset", "journal_cleared": cleared, "scenarios_removed": removed})
 

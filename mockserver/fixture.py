@@ -103,7 +103,7 @@ class MockServer:
 
     def reset(self) -> None:
         """Back to the session's start: journal empty, start-up scenarios and seed."""
-        self.journal.clear()
+        self.journal.clear(restart_ids=True)
         self.app.state.overlay.reset()
         self._expected.clear()
         self.expect_all_errors = False

@@ -48,7 +48,7 @@ class ToolCall:
 
 @dataclass(frozen=True)
 class Entry:
-    id: int  # 1, 2, … in arrival order; not reset when the journal is cleared
+    id: int  # 1, 2, … in arrival order; DELETE /_mock/journal keeps counting, a reset restarts at 1
     time: float  # wall clock (for people reading the journal; responses never use it)
     duration_ms: float
     method: str
@@ -248,12 +248,15 @@ class Journal:
         with self._lock:
             return self._entries[-1] if self._entries else None
 
-    def clear(self) -> int:
-        """Forget every entry; returns how many there were."""
+    def clear(self, restart_ids: bool = False) -> int:
+        """Forget every entry (and number the next request 1 again, with ``restart_ids``);
+        returns how many entries there were."""
         with self._lock:
             count = len(self._entries)
             self._entries.clear()
             self.dropped = 0
+            if restart_ids:
+                self._next_id = 1
             return count
 
     def __len__(self) -> int:

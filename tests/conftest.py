@@ -16,6 +16,8 @@ from mockserver.engine.loader import bundled_scenarios_dir, load_paths, load_tex
 from mockserver.engine.model import ScenarioSet
 from mockserver.testing import ServerThread
 
+pytest_plugins = ["pytester"]  # the pytest plugin's own tests run pytest inside pytest
+
 FIXTURES = Path(__file__).parent / "fixtures"
 OFFICIAL = json.loads((FIXTURES / "openai-chat-schemas.json").read_text())
 _REGISTRY = Registry().with_resource("urn:openai", DRAFT202012.create_resource(OFFICIAL))

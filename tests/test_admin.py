@@ -283,6 +283,7 @@ def test_reset(mock, admin):
     assert admin.get("/_mock/journal").json()["data"] == []
     assert mock.service.config.seed == 0
     assert ask(admin, chat(user("hi"))).json()["choices"][0]["message"]["content"] == "Hello!"
+    assert [e["id"] for e in admin.get("/_mock/journal").json()["data"]] == [1]  # a reset restarts the ids
 
 
 @pytest.mark.parametrize("method,path,allow", [
