@@ -4,6 +4,10 @@ The service serves one immutable :class:`ScenarioSet`; this keeps the pieces it 
 the *base* (what the server started with) and the scenarios *added* since the last reset. Added
 scenarios come first (they win ties in rule priority) and shadow a base scenario of the same
 name. ``replace`` hides the base entirely; ``reset`` goes back to the start-up state.
+
+A set swapped in by someone else (a scenario reload calling ``service.swap_scenarios``) is
+noticed at the next change and becomes the new start-up set, runtime-added scenarios staying on
+top; :meth:`set_base` does the same at once (what a reload should call).
 """
 
 from __future__ import annotations
@@ -22,12 +26,26 @@ class ScenarioOverlay:
         self._base: list[Scenario] = list(self.original.scenarios)
         self.added: list[Scenario] = []
         self.original_seed: int = service.config.seed
+        self._published: ScenarioSet = service.scenarios
+
+    def set_base(self, scenarios: ScenarioSet) -> None:
+        """New start-up scenarios (e.g. reloaded files), with the runtime-added ones still on top."""
+        with self._lock:
+            self.original = scenarios
+            self._base = list(scenarios.scenarios)
+            self._publish()
+
+    def _adopt_external_swap(self) -> None:
+        current = self._service.scenarios
+        if current is not self._published:
+            self.original, self._base = current, list(current.scenarios)
 
     def add(self, scenarios: list[Scenario], replace: bool = False) -> list[str]:
         """Serve ``scenarios`` from now on (alone, with ``replace``); returns the names of the
         scenarios served before that are no longer served (replaced by name, or all with ``replace``)."""
         new_names = {s.name for s in scenarios}
         with self._lock:
+            self._adopt_external_swap()
             before = [s.name for s in self._served()]
             if replace:
                 self._base, self.added = [], []
@@ -38,6 +56,7 @@ class ScenarioOverlay:
     def reset(self) -> list[str]:
         """Back to the start-up scenarios and seed; returns the names of the removed scenarios."""
         with self._lock:
+            self._adopt_external_swap()
             removed = [s.name for s in self.added]
             self.added = []
             self._base = list(self.original.scenarios)
@@ -57,4 +76,5 @@ class ScenarioOverlay:
         return self.added + [s for s in self._base if s.name not in names]
 
     def _publish(self) -> None:
-        self._service.swap_scenarios(ScenarioSet(self._served()))
+        self._published = ScenarioSet(self._served())
+        self._service.swap_scenarios(self._published)

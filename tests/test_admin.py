@@ -319,3 +319,24 @@ def test_server_error_recorded_then_raised():
 def test_negative_journal_size_is_refused():
     with pytest.raises(ValueError, match=r"journal size must be 0 or more \(MOCKSERVER_JOURNAL_SIZE\), got -1"):
         Journal(-1)
+
+
+def test_reload_by_swap_becomes_the_new_start_up_set(mock, admin):
+    from conftest import scenario_set
+
+    admin.post("/_mock/scenarios", content=RUNTIME)
+    reloaded = scenario_set("version: 1\nname: reloaded\nrules: [{name: r, reply: {content: new}}]\n")
+    mock.service.swap_scenarios(reloaded)  # what a scenario reload does
+    assert admin.post("/_mock/reset").json()["scenarios_removed"] == ["runtime"]
+    assert [s["name"] for s in admin.get("/_mock/scenarios").json()["data"]] == ["reloaded"]
+
+
+def test_set_base_keeps_runtime_scenarios_on_top(mock, admin):
+    from conftest import scenario_set
+
+    admin.post("/_mock/scenarios", content=RUNTIME)
+    mock.app.state.overlay.set_base(scenario_set("version: 1\nname: reloaded\nrules: [{name: r, reply: {content: new}}]\n"))
+    assert [(s["name"], s["origin"]) for s in admin.get("/_mock/scenarios").json()["data"]] == [
+        ("runtime", "runtime"), ("reloaded", "startup")]
+    assert admin.post("/_mock/reset").json()["scenarios_removed"] == ["runtime"]
+    assert [s["name"] for s in admin.get("/_mock/scenarios").json()["data"]] == ["reloaded"]
