@@ -126,6 +126,31 @@ def test_default_is_rootdir_scenarios_folder(pytester):
     result.assert_outcomes(passed=1)
 
 
+def test_default_from_ini_option_then_env(pytester, monkeypatch):
+    pytester.mkdir("mocks")
+    (pytester.path / "mocks" / "ini.yaml").write_text("version: 1\nname: from-ini\nrules: [{reply: {content: a}}]\n")
+    (pytester.path / "env.yaml").write_text("version: 1\nname: from-env\nrules: [{reply: {content: b}}]\n")
+    pytester.makeini("[pytest]\nmockserver_scenarios = mocks\n")
+    source = """
+        def test_names(mockserver):
+            print("SERVED", [s.name for s in mockserver.scenarios])
+    """
+    expect(run(pytester, source, "-s"), ["*SERVED ['from-ini']*"])
+    monkeypatch.setenv("MOCKSERVER_SCENARIOS", str(pytester.path / "env.yaml"))
+    expect(run(pytester, source, "-s"), ["*SERVED ['from-env']*"])
+
+
+def test_broken_default_scenarios_are_a_setup_error(pytester):
+    pytester.mkdir("scenarios")
+    (pytester.path / "scenarios" / "bad.yaml").write_text("version: 1\nname: bad\nrules: [{name: r, reply: {}}]\n")
+    result = run(pytester, """
+        def test_one(mockserver):
+            pass
+    """)
+    result.assert_outcomes(errors=1)
+    expect(result, ["*mockserver: cannot load the scenarios in */scenarios:", "scenarios/bad.yaml:3: rule 'r' at rules[0].reply:*"])
+
+
 def test_marker_scenarios_seed_and_profile(pytester):
     pytester.mkdir("scen")
     (pytester.path / "scen" / "extra.yaml").write_text(
