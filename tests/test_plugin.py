@@ -439,6 +439,26 @@ def test_unexpected_server_problems_fail_the_test(pytester):
     ])
 
 
+def test_scenario_error_fails_the_test_naming_the_rule(pytester):
+    result = run(pytester, """
+        import openai
+
+        BROKEN = "version: 1\\nname: broken\\nrules:\\n  - name: bad-call\\n    reply: {tool_calls: [{name: undeclared}]}\\n"
+
+        @pytest.mark.mockserver(scenarios=[BROKEN])
+        def test_broken_reply(mockserver):
+            with pytest.raises(openai.UnprocessableEntityError):
+                ask(mockserver.client(), "weather in Oslo")
+    """)
+    result.assert_outcomes(failed=1)
+    expect(result, [
+        "#1 POST /v1/chat/completions model 'gpt-4o' → 422 scenario_error",
+        "    user: weather in Oslo",
+        "    ← Scenario error in scenario 'broken' rule 'bad-call' (<marker scenarios[0]>:4): reply.tool_calls[0] calls "
+        "'undeclared', which the request does not declare in 'tools' (declared: 'get_weather').",
+    ])
+
+
 def test_failing_test_gets_the_journal_in_its_report(pytester):
     result = run(pytester, """
         @pytest.mark.mockserver(scenarios=[WEATHER])
