@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterator, Mapping
 
+from mockserver.config import ConfigError
 from mockserver.wire.errors import SCENARIO_ERROR
 
 DEFAULT_JOURNAL_SIZE = 1000
@@ -173,7 +174,7 @@ class Recording:
 class Journal:
     def __init__(self, size: int = DEFAULT_JOURNAL_SIZE) -> None:
         if size < 0:
-            raise ValueError(f"journal size must be 0 or more (MOCKSERVER_JOURNAL_SIZE), got {size}")
+            raise ConfigError(f"journal size must be 0 or more (MOCKSERVER_JOURNAL_SIZE), got {size}")
         self.size = size
         self._entries: deque[Entry] = deque(maxlen=size)
         self._lock = threading.Lock()

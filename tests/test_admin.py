@@ -9,6 +9,7 @@ import httpx
 import openai
 import pytest
 
+from mockserver.config import Config, ConfigError
 from mockserver.journal import Journal, Recording
 from payloads import GET_WEATHER_TOOL, chat, user
 
@@ -316,8 +317,12 @@ def test_server_error_recorded_then_raised():
     assert isinstance(Recording("GET", "/", {}).started, float)
 
 
+def test_journal_size_from_environment():
+    assert Config.from_env({"MOCKSERVER_JOURNAL_SIZE": "5"}).journal_size == 5
+
+
 def test_negative_journal_size_is_refused():
-    with pytest.raises(ValueError, match=r"journal size must be 0 or more \(MOCKSERVER_JOURNAL_SIZE\), got -1"):
+    with pytest.raises(ConfigError, match=r"journal size must be 0 or more \(MOCKSERVER_JOURNAL_SIZE\), got -1"):
         Journal(-1)
 
 
