@@ -86,10 +86,13 @@ def openai_client(server: ServerThread):
 
 
 @pytest.fixture
-def async_openai_client(server: ServerThread):
+async def async_openai_client(server: ServerThread, anyio_backend: str):
     import openai
 
-    return openai.AsyncOpenAI(base_url=server.base_url, api_key="test-key", max_retries=0)
+    # Closed on the test's own event loop: left to the garbage collector, its connections would be
+    # closed later from whichever async test runs then, against this test's closed loop.
+    async with openai.AsyncOpenAI(base_url=server.base_url, api_key="test-key", max_retries=0) as client:
+        yield client
 
 
 def bundled() -> ScenarioSet:
