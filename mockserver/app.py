@@ -12,10 +12,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mockserver.admin import admin_routes
 from mockserver.config import Config
 from mockserver.engine.loader import load_paths
 from mockserver.engine.model import ScenarioSet
-from mockserver.service import MockService
+from mockserver.journal import Journal
+from mockserver.overlay import ScenarioOverlay
+from mockserver.service import MockService, Outcome
 from mockserver.streaming import SSEResponse
 from mockserver.wire import jsoncodec
 from mockserver.wire.body import too_large
@@ -52,13 +55,17 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     if scenarios is None:
         scenarios = load_paths(config.scenario_paths())
     service = MockService(config, scenarios)
+    journal = Journal(config.journal_size)
+    overlay = ScenarioOverlay(service)
 
     async def chat_completions(request: Request) -> Response:
-        try:
-            raw = await read_body(request, config.max_body_bytes)
-        except APIError as error:
-            return error_response(error)
-        outcome = service.chat(raw, request.headers)
+        with journal.recording(request.method, request.url.path, request.headers) as rec:
+            try:
+                rec.raw = await read_body(request, config.max_body_bytes)
+            except APIError as error:
+                rec.outcome = Outcome(error.status, error.body(), error.headers, error=error)
+                return error_response(error)
+            outcome = rec.outcome = service.chat(rec.raw, request.headers)
         if outcome.stream is not None:
             return SSEResponse(outcome.stream, outcome.headers)  # type: ignore[return-value]
         if outcome.delay > 0:
@@ -85,6 +92,7 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
         return json_response({"status": "ok", "scenarios": len(service.scenarios)})
 
     routes = [Route("/healthz", healthz, methods=["GET"])]
+    routes += admin_routes(journal, overlay, lambda r: read_body(r, config.max_body_bytes), error_response, json_response)
     for prefix in ("/v1", ""):
         routes += [
             Route(f"{prefix}/chat/completions", chat_completions, methods=["POST"]),
@@ -112,6 +120,8 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )
     app.state.service = service
+    app.state.journal = journal
+    app.state.overlay = overlay
     return app
 
 

@@ -31,6 +31,7 @@ class Config:
     ttft: float = 0.0
     tps: float = 0.0
     jitter: float = 0.0
+    journal_size: int = 1000  # requests kept in the journal (GET /_mock/journal); oldest drop out
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Config":

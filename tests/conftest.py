@@ -16,6 +16,8 @@ from mockserver.engine.loader import bundled_scenarios_dir, load_paths, load_tex
 from mockserver.engine.model import ScenarioSet
 from mockserver.testing import ServerThread
 
+pytest_plugins = ["pytester"]  # the pytest plugin's own tests run pytest inside pytest
+
 FIXTURES = Path(__file__).parent / "fixtures"
 OFFICIAL = json.loads((FIXTURES / "openai-chat-schemas.json").read_text())
 _REGISTRY = Registry().with_resource("urn:openai", DRAFT202012.create_resource(OFFICIAL))
@@ -84,10 +86,11 @@ def openai_client(server: ServerThread):
 
 
 @pytest.fixture
-async def async_openai_client(server: ServerThread):
-    """Opened and closed inside the test's event loop (an anyio fixture)."""
+async def async_openai_client(server: ServerThread, anyio_backend: str):
     import openai
 
+    # Closed on the test's own event loop: left to the garbage collector, its connections would be
+    # closed later from whichever async test runs then, against this test's closed loop.
     async with openai.AsyncOpenAI(base_url=server.base_url, api_key="test-key", max_retries=0) as client:
         yield client
 

@@ -1,0 +1,153 @@
+"""The ``/_mock`` routes: read and clear the journal, list and load scenarios, reset.
+
+For containers and curl; the pytest plugin uses the same objects in-process. Every error is
+OpenAI-shaped, like the rest of the server.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mockserver.engine.loader import LoadProblem, ScenarioLoadError, _duplicates, load_text
+from mockserver.engine.model import Scenario
+from mockserver.journal import Journal
+from mockserver.overlay import ScenarioOverlay
+from mockserver.wire.errors import APIError
+
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
+BODY_FILE = "<request body>"
+
+
+def load_scenario_text(text: str, file: str) -> list[Scenario]:
+    """The scenarios of one YAML/JSON text; raise :class:`ScenarioLoadError` listing every problem."""
+    found, problems = load_text(text, file)
+    problems = problems + _duplicates(found)
+    if problems:
+        raise ScenarioLoadError(problems)
+    return found
+
+
+def load_error(problems: list[LoadProblem]) -> APIError:
+    lines = "\n".join(str(p) for p in problems)
+    return APIError(
+        f"The scenario could not be loaded ({len(problems)} problem(s)):\n{lines}",
+        code="invalid_scenario",
+        extra={"problems": [p.as_dict() for p in problems]},
+    )
+
+
+def scenario_summary(scenario: Scenario, origin: str) -> dict[str, Any]:
+    return {
+        "name": scenario.name,
+        "file": scenario.file,
+        "origin": origin,
+        "description": scenario.description,
+        "models": scenario.named_models(),
+        "profile": scenario.profile,
+        "rules": [{"name": r.name, "line": r.line, "priority": r.priority} for r in scenario.rules],
+        "source": scenario.source,
+    }
+
+
+def _check_scenario_content_type(content_type: str | None) -> None:
+    if not content_type:
+        return
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == "application/json" or media.endswith("+json") or media in YAML_TYPES:
+        return
+    raise APIError(
+        f"Unsupported Content-Type {media!r} for a scenario: send YAML ('Content-Type: application/yaml') "
+        "or JSON ('Content-Type: application/json').",
+        code="unsupported_media_type",
+        status=415,
+    )
+
+
+def _flag(request: Request, name: str) -> bool:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return False
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on", ""):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise APIError(f"Invalid value for query parameter '{name}': {raw!r} (use true or false).", param=name)
+
+
+def admin_routes(
+    journal: Journal,
+    overlay: ScenarioOverlay,
+    read_body: Callable[[Request], Awaitable[bytes]],
+    error_response: Callable[[APIError], Response],
+    json_response: Callable[..., Response],
+) -> list[Route]:
+    def handled(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except APIError as error:
+                return error_response(error)
+
+        return endpoint
+
+    async def get_journal(request: Request) -> Response:
+        return json_response({
+            "object": "list",
+            "data": [e.as_dict() for e in journal.calls],
+            "max_entries": journal.size,
+            "dropped": journal.dropped,
+        })
+
+    async def delete_journal(request: Request) -> Response:
+        return json_response({"object": "mockserver.journal", "deleted": journal.clear()})
+
+    async def get_scenarios(request: Request) -> Response:
+        served = overlay.served.scenarios
+        return json_response({"object": "list", "data": [scenario_summary(s, overlay.origin(s)) for s in served]})
+
+    async def post_scenarios(request: Request) -> Response:
+        _check_scenario_content_type(request.headers.get("content-type"))
+        replace = _flag(request, "replace")
+        file = request.query_params.get("file") or BODY_FILE
+        raw = await read_body(request)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise APIError(f"The scenario body is not valid UTF-8: {exc}.", code="invalid_scenario") from None
+        try:
+            scenarios = load_scenario_text(text, file)
+        except ScenarioLoadError as exc:
+            raise load_error(exc.problems) from None
+        replaced = overlay.add(scenarios, replace=replace)
+        return json_response(
+            {
+                "object": "list",
+                "data": [scenario_summary(s, "runtime") for s in scenarios],
+                "replaced": replaced,
+            },
+            201,
+        )
+
+    async def reset(request: Request) -> Response:
+        cleared = journal.clear(restart_ids=True)
+        removed = overlay.reset()
+        return json_response({"object": "mockserver.reset", "journal_cleared": cleared, "scenarios_removed": removed})
+
+    def by_method(**handlers: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+        def dispatch(request: Request) -> Awaitable[Response]:
+            method = "get" if request.method == "HEAD" else request.method.lower()  # starlette adds HEAD to GET
+            return handlers[method](request)
+
+        return handled(dispatch)
+
+    # One route per path (not one per method), so a wrong method gets a 405 listing all allowed ones.
+    return [
+        Route("/_mock/journal", by_method(get=get_journal, delete=delete_journal), methods=["GET", "DELETE"]),
+        Route("/_mock/scenarios", by_method(get=get_scenarios, post=post_scenarios), methods=["GET", "POST"]),
+        Route("/_mock/reset", handled(reset), methods=["POST"]),
+    ]

@@ -1,0 +1,271 @@
+"""What a test holds as ``mockserver``: a per-test view of one server shared by the session.
+
+The server (a :class:`~mockserver.testing.ServerThread`) starts once; each test's
+:class:`MockServer` resets it (journal cleared, runtime scenarios removed, seed restored) and
+then applies the test's own scenarios and settings. Usable without pytest, too.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import yaml
+
+from mockserver import assertions
+from mockserver.admin import load_scenario_text
+from mockserver.engine.loader import KNOWN_PROFILES, LoadProblem, ScenarioLoadError, load_paths
+from mockserver.engine.model import Scenario
+from mockserver.journal import Entry, Journal
+from mockserver.testing import ServerThread
+
+API_KEY = "mockserver-test-key"
+ASGI_BASE_URL = "http://mockserver.asgi/v1"
+
+
+class MockServer:
+    def __init__(self, server: ServerThread, where: str = "this test", search: Sequence[Path] = ()) -> None:
+        self.server = server
+        self.app = server.app
+        self.where = where
+        self.search = [Path(p) for p in search]  # where relative scenario paths are looked up
+        self.profile: str | None = None
+        self.api_key = API_KEY
+        self.expect_all_errors = False
+        self._expected: list[tuple[int, int]] = []  # [first id, next id) ranges of expected errors
+        self._clients: list[Any] = []
+        self._added = 0
+
+    # --- where and how to connect ----------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    @property
+    def client_kwargs(self) -> dict[str, Any]:
+        """Settings for ``openai.OpenAI(**mockserver.client_kwargs)`` (or ``AsyncOpenAI``)."""
+        return {"base_url": self.base_url, "api_key": self.api_key, "max_retries": 0}
+
+    def client(self, **overrides: Any) -> Any:
+        """An ``openai.OpenAI`` client talking to this server over the socket; closed after the test."""
+        openai = _openai()
+        client = openai.OpenAI(**{**self.client_kwargs, **overrides})
+        self._clients.append(client)
+        return client
+
+    def asgi_transport(self) -> Any:
+        """An ``httpx.ASGITransport`` to the same app: in-process, no socket, for async clients."""
+        import httpx
+
+        return httpx.ASGITransport(app=self.app)
+
+    def async_client(self, **overrides: Any) -> Any:
+        """An ``openai.AsyncOpenAI`` client served in-process through :meth:`asgi_transport`."""
+        import httpx
+
+        openai = _openai()
+        http_client = httpx.AsyncClient(transport=self.asgi_transport(), base_url=ASGI_BASE_URL)
+        settings = {**self.client_kwargs, "base_url": ASGI_BASE_URL, "http_client": http_client}
+        return openai.AsyncOpenAI(**{**settings, **overrides})
+
+    # --- state -------------------------------------------------------------------------------
+
+    @property
+    def journal(self) -> Journal:
+        return self.app.state.journal
+
+    @property
+    def scenarios(self) -> list[Scenario]:
+        """The scenarios served now."""
+        return list(self.app.state.service.scenarios.scenarios)
+
+    @property
+    def added_scenarios(self) -> list[Scenario]:
+        """The scenarios this test added (marker, :meth:`load`, :meth:`add`)."""
+        return list(self.app.state.overlay.added)
+
+    @property
+    def seed(self) -> int:
+        return self.app.state.service.config.seed
+
+    @seed.setter
+    def seed(self, value: int) -> None:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"mockserver seed must be an integer, got {value!r}")
+        self.app.state.service.config.seed = value
+
+    def reset(self) -> None:
+        """Back to the session's start: journal empty, start-up scenarios and seed."""
+        self.journal.clear(restart_ids=True)
+        self.app.state.overlay.reset()
+        self._expected.clear()
+        self.expect_all_errors = False
+        self.profile = None
+
+    # --- scenarios ---------------------------------------------------------------------------
+
+    def load(self, *paths: str | Path, replace: bool = False) -> list[str]:
+        """Serve the scenario files (or folders) at ``paths``, on top of the current ones (or
+        instead of them, with ``replace``). Relative paths are looked up next to the test file,
+        then in the rootdir, then in the working directory. Returns the loaded scenario names."""
+        scenarios = load_paths([self.resolve(p) for p in paths]).scenarios
+        self.app.state.overlay.add(scenarios, replace=replace)
+        return [s.name for s in scenarios]
+
+    def add(self, *items: dict[str, Any] | str, replace: bool = False) -> list[str]:
+        """Serve scenarios given as dicts or YAML texts (several documents allowed)."""
+        scenarios: list[Scenario] = []
+        for item in items:
+            scenarios.extend(self._compile(item))
+        self.app.state.overlay.add(scenarios, replace=replace)
+        return [s.name for s in scenarios]
+
+    def use(self, items: Sequence[str | Path | dict[str, Any]]) -> list[str]:
+        """Serve exactly ``items`` (paths, dicts or YAML texts): what the marker's ``scenarios=`` does."""
+        scenarios: list[Scenario] = []
+        for k, item in enumerate(items):
+            if isinstance(item, (str, Path)) and not (isinstance(item, str) and "\n" in item):
+                scenarios.extend(load_paths([self.resolve(item)]).scenarios)
+            else:
+                scenarios.extend(self._compile(item, f"<marker scenarios[{k}]>"))
+        self.app.state.overlay.add(scenarios, replace=True)
+        return [s.name for s in scenarios]
+
+    def resolve(self, path: str | Path) -> Path:
+        candidate = Path(path)
+        if candidate.is_absolute():
+            return candidate
+        for base in self.search:
+            if (base / candidate).exists():
+                return base / candidate
+        if candidate.exists():
+            return candidate
+        tried = ", ".join(str(b / candidate) for b in self.search) or str(candidate)
+        raise ScenarioLoadError([LoadProblem(str(path), None, None, "", f"no such file or directory (looked in {tried})")])
+
+    def _compile(self, item: Any, label: str | None = None) -> list[Scenario]:
+        if label is None:
+            self._added += 1
+            label = f"<mockserver.add #{self._added}{_caller()}>"
+        if isinstance(item, dict):
+            text = yaml.safe_dump(item, sort_keys=False, allow_unicode=True)
+        elif isinstance(item, str):
+            text = item
+        else:
+            raise TypeError(f"mockserver.add: a scenario is a dict or a YAML string, got {type(item).__name__}")
+        return load_scenario_text(text, label)
+
+    def set_profile(self, profile: str | None) -> None:
+        if profile is not None and profile not in KNOWN_PROFILES:
+            raise ValueError(f"unknown mockserver profile {profile!r}; valid profiles: {', '.join(KNOWN_PROFILES)}")
+        self.profile = profile
+
+    # --- the journal, unittest.mock style ----------------------------------------------------
+
+    @property
+    def calls(self) -> list[Entry]:
+        return self.journal.calls
+
+    @property
+    def called(self) -> bool:
+        return self.journal.called
+
+    @property
+    def call_count(self) -> int:
+        return self.journal.call_count
+
+    @property
+    def last(self) -> Entry | None:
+        return self.journal.last
+
+    # --- expected errors and the end-of-test check -------------------------------------------
+
+    @contextmanager
+    def expect_errors(self) -> Iterator[None]:
+        """Requests sent inside the block may fail (unmatched, rejected): the test's own business."""
+        first = self.journal.next_id
+        try:
+            yield
+        finally:
+            self._expected.append((first, self.journal.next_id))
+
+    @property
+    def problems(self) -> list[Entry]:
+        """Requests that ended in an error the test did not declare expected."""
+        if self.expect_all_errors:
+            return []
+        return [e for e in self.calls if e.problem and not any(a <= e.id < b for a, b in self._expected)]
+
+    def check(self) -> None:
+        """Raise :class:`AssertionError` if the server saw problems the test did not expect."""
+        __tracebackhide__ = True
+        self.server.check()
+        problems = self.problems
+        if problems:
+            raise assertions.MockAssertionError(assertions.problems_report(problems, self.where))
+
+    def describe(self) -> str:
+        from mockserver.explain import describe_journal
+
+        return describe_journal(self.calls)
+
+    def close(self) -> None:
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
+
+    # --- assertions --------------------------------------------------------------------------
+
+    def assert_tool_called(self, name: str, args: dict[str, Any] | None = None, times: int | None = None) -> list[Any]:
+        __tracebackhide__ = True
+        return assertions.assert_tool_called(self.calls, name, args=args, times=times)
+
+    def assert_tool_result_sent(self, name: str) -> None:
+        __tracebackhide__ = True
+        assertions.assert_tool_result_sent(self.calls, name)
+
+    def assert_all_rules_used(self, *scenario_names: str) -> None:
+        """Every rule of the named scenarios answered; with no names, of the scenarios this test
+        added (marker, load, add), or of all served scenarios when it added none."""
+        __tracebackhide__ = True
+        served = self.scenarios
+        if scenario_names:
+            by_name = {s.name: s for s in served}
+            unknown = [n for n in scenario_names if n not in by_name]
+            if unknown:
+                raise ValueError(f"assert_all_rules_used: no scenario named {', '.join(map(repr, unknown))}; "
+                                 f"served: {', '.join(by_name)}")
+            chosen = [by_name[n] for n in scenario_names]
+        else:
+            chosen = self.added_scenarios or served
+        assertions.assert_all_rules_used(self.calls, chosen)
+
+    def assert_no_unmatched(self) -> None:
+        __tracebackhide__ = True
+        assertions.assert_no_unmatched(self.calls)
+
+
+def _openai() -> Any:
+    try:
+        import openai
+    except ImportError:  # pragma: no cover - openai is a test extra
+        raise RuntimeError("mockserver.client() needs the openai package: pip install openai") from None
+    return openai
+
+
+def _caller() -> str:
+    """' at file:line' of the first frame outside mockserver (the test that added a scenario)."""
+    frame = sys._getframe(1)
+    package = str(Path(__file__).parent)
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame = frame.f_back
+    if frame is None:  # pragma: no cover
+        return ""
+    return f" at {Path(frame.f_code.co_filename).name}:{frame.f_lineno}"

@@ -1,0 +1,267 @@
+"""The request journal: every chat request the server answered, with what answered it.
+
+One :class:`Journal` lives on each app (``app.state.journal``); entries are recorded from one
+place (the chat route, through :meth:`Journal.recording`) and read by the admin routes, the
+pytest plugin and the assertions. Bounded (oldest entries drop out) and thread-safe: the
+server's event loop writes while a test thread reads.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterator, Mapping
+
+from mockserver.config import ConfigError
+from mockserver.wire.errors import SCENARIO_ERROR
+
+DEFAULT_JOURNAL_SIZE = 1000
+REDACTED = "[redacted]"
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "api-key", "x-api-key", "cookie"})
+MAX_RAW_TEXT = 64 * 1024
+
+# What happened to a request, from the client's point of view.
+ANSWERED = "answered"  # 200: a rule answered
+UNMATCHED = "unmatched"  # 400 no_matching_rule: valid, but no rule matched
+SCENARIO_FAULT = "scenario_error"  # 422: the scenario, not the client, is wrong
+REJECTED = "rejected"  # any other 4xx: the request itself is invalid
+SERVER_ERROR = "server_error"  # 5xx: a mockserver bug
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k.lower(): (REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """A tool call the mock issued in a response (choice 0, the one a client continues)."""
+
+    id: str
+    name: str
+    arguments: Any  # parsed JSON when it is JSON, else the raw text
+    raw_arguments: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int  # 1, 2, … in arrival order; DELETE /_mock/journal keeps counting, a reset restarts at 1
+    time: float  # wall clock (for people reading the journal; responses never use it)
+    duration_ms: float
+    method: str
+    path: str
+    headers: dict[str, str]
+    request: Any  # the parsed JSON body; the text when it was not JSON; None when unread
+    status: int
+    response: dict[str, Any]
+    scenario: str | None = None
+    rule: str | None = None
+    rule_location: str | None = None
+
+    @property
+    def error(self) -> dict[str, Any] | None:
+        error = self.response.get("error") if self.status >= 400 else None
+        return error if isinstance(error, dict) else None
+
+    @property
+    def outcome(self) -> str:
+        error = self.error or {}
+        if self.status < 400:
+            return ANSWERED
+        if self.status >= 500:
+            return SERVER_ERROR
+        if error.get("code") == "no_matching_rule":
+            return UNMATCHED
+        if error.get("type") == SCENARIO_ERROR:
+            return SCENARIO_FAULT
+        return REJECTED
+
+    @property
+    def valid(self) -> bool:
+        """Whether the request passed validation (an unmatched or scenario-error request did)."""
+        return self.outcome in (ANSWERED, UNMATCHED, SCENARIO_FAULT)
+
+    @property
+    def problem(self) -> bool:
+        return self.outcome != ANSWERED
+
+    @property
+    def near_misses(self) -> list[dict[str, Any]] | None:
+        return (self.error or {}).get("near_misses") if self.outcome == UNMATCHED else None
+
+    @property
+    def messages(self) -> list[Any]:
+        body = self.request if isinstance(self.request, dict) else {}
+        messages = body.get("messages")
+        return messages if isinstance(messages, list) else []
+
+    @property
+    def model(self) -> str | None:
+        model = self.request.get("model") if isinstance(self.request, dict) else None
+        return model if isinstance(model, str) else None
+
+    @property
+    def message(self) -> dict[str, Any] | None:
+        """The assistant message of choice 0, when the mock answered."""
+        try:
+            return self.response["choices"][0]["message"]
+        except (KeyError, IndexError, TypeError):
+            return None
+
+    @property
+    def content(self) -> str | None:
+        return (self.message or {}).get("content")
+
+    @property
+    def tool_calls(self) -> list[ToolCall]:
+        calls = []
+        for call in (self.message or {}).get("tool_calls") or []:
+            function = call.get("function") or {}
+            raw = function.get("arguments") or ""
+            calls.append(ToolCall(call.get("id", ""), function.get("name", ""), _parse(raw), raw))
+        return calls
+
+    @property
+    def tool_results(self) -> list[dict[str, Any]]:
+        """The tool messages the client sent in this request (``tool_call_id`` and ``content``)."""
+        return [m for m in self.messages if isinstance(m, dict) and m.get("role") == "tool"]
+
+    def as_dict(self) -> dict[str, Any]:
+        stamp = datetime.fromtimestamp(self.time, timezone.utc).isoformat(timespec="milliseconds")
+        return {
+            "id": self.id,
+            "time": stamp.replace("+00:00", "Z"),
+            "duration_ms": self.duration_ms,
+            "method": self.method,
+            "path": self.path,
+            "outcome": self.outcome,
+            "valid": self.valid,
+            "scenario": self.scenario,
+            "rule": self.rule,
+            "rule_location": self.rule_location,
+            "near_misses": self.near_misses,
+            "error": self.error,
+            "headers": self.headers,
+            "request": self.request,
+            "status": self.status,
+            "response": self.response,
+        }
+
+
+def _parse(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+@dataclass
+class Recording:
+    """Filled in by the chat route while it handles one request; recorded when it is done."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    raw: bytes | None = None
+    outcome: Any = None  # a service.Outcome
+    started: float = field(default_factory=time.perf_counter)
+
+
+class Journal:
+    def __init__(self, size: int = DEFAULT_JOURNAL_SIZE) -> None:
+        if size < 0:
+            raise ConfigError(f"journal size must be 0 or more (MOCKSERVER_JOURNAL_SIZE), got {size}")
+        self.size = size
+        self._entries: deque[Entry] = deque(maxlen=size)
+        self._lock = threading.Lock()
+        self._next_id = 1
+        self.dropped = 0  # entries pushed out by newer ones since the last clear
+
+    @contextmanager
+    def recording(self, method: str, path: str, headers: Mapping[str, str]) -> Iterator[Recording]:
+        """Record one request when the block ends; an exception becomes a 500 entry, then propagates."""
+        rec = Recording(method, path, headers)
+        try:
+            yield rec
+        except Exception as exc:
+            body = {"error": {"message": f"mockserver internal error: {type(exc).__name__}: {exc}",
+                              "type": "server_error", "param": None, "code": None}}
+            self._add(rec, 500, body, None)
+            raise
+        outcome = rec.outcome
+        if outcome is not None:
+            self._add(rec, outcome.status, outcome.body, outcome)
+
+    def _add(self, rec: Recording, status: int, body: dict[str, Any], outcome: Any) -> None:
+        duration = round((time.perf_counter() - rec.started) * 1000, 3)
+        request = getattr(outcome, "request", None)
+        if request is None and rec.raw:
+            request = rec.raw[:MAX_RAW_TEXT].decode("utf-8", errors="replace")
+        rule = getattr(getattr(outcome, "reply", None), "rule", None)
+        with self._lock:
+            entry = Entry(
+                id=self._next_id,
+                time=time.time(),
+                duration_ms=duration,
+                method=rec.method,
+                path=rec.path,
+                headers=redact_headers(rec.headers),
+                request=request,
+                status=status,
+                response=body,
+                scenario=rule.scenario.name if rule is not None else None,
+                rule=rule.name if rule is not None else None,
+                rule_location=rule.location if rule is not None else None,
+            )
+            self._next_id += 1
+            if len(self._entries) == self._entries.maxlen:
+                self.dropped += 1
+            self._entries.append(entry)
+
+    @property
+    def next_id(self) -> int:
+        """The id the next recorded request will get (marks a point in time)."""
+        with self._lock:
+            return self._next_id
+
+    # --- unittest.mock vocabulary ---------------------------------------------------------
+
+    @property
+    def calls(self) -> list[Entry]:
+        with self._lock:
+            return list(self._entries)
+
+    @property
+    def call_count(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    @property
+    def called(self) -> bool:
+        return self.call_count > 0
+
+    @property
+    def last(self) -> Entry | None:
+        with self._lock:
+            return self._entries[-1] if self._entries else None
+
+    def clear(self, restart_ids: bool = False) -> int:
+        """Forget every entry (and number the next request 1 again, with ``restart_ids``);
+        returns how many entries there were."""
+        with self._lock:
+            count = len(self._entries)
+            self._entries.clear()
+            self.dropped = 0
+            if restart_ids:
+                self._next_id = 1
+            return count
+
+    def __len__(self) -> int:
+        return self.call_count
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self.calls)
