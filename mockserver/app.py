@@ -14,6 +14,7 @@ from starlette.routing import Route
 from mockserver.config import Config
 from mockserver.engine.loader import load_paths
 from mockserver.engine.model import ScenarioSet
+from mockserver.reload import lifespan as reload_lifespan
 from mockserver.service import MockService
 from mockserver.wire import jsoncodec
 from mockserver.wire.body import too_large
@@ -104,6 +105,7 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: http_error, Exception: server_error},
+        lifespan=reload_lifespan(config.scenario_paths, service.swap_scenarios, config.reload, config.reload_interval),
     )
     app.state.service = service
     return app

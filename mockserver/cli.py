@@ -6,11 +6,13 @@ import argparse
 import logging
 import signal
 import sys
+from importlib import resources
+from pathlib import Path
 from typing import Sequence
 
 from mockserver import __version__
 from mockserver.config import Config, ConfigError
-from mockserver.engine.loader import ScenarioLoadError, load_paths
+from mockserver.engine.loader import ScenarioLoadError, bundled_scenarios_dir, load_paths
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-depth", type=int, help="JSON nesting limit [MOCKSERVER_MAX_DEPTH]")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"], help="[MOCKSERVER_LOG_LEVEL]")
     serve.add_argument("--access-log", action="store_true", default=None, help="log every request (off by default: it costs throughput) [MOCKSERVER_ACCESS_LOG]")
+    serve.add_argument("--reload", action="store_true", default=None, help="watch the scenario files; swap in each change that loads, keep the last good set otherwise [MOCKSERVER_RELOAD]")
+    validate = sub.add_parser("validate", help="check scenario files without serving them (exit status 1 on errors)")
+    validate.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
+    validate.add_argument("--format", choices=["text", "json"], default="text", help="text (file:line: severity: …) or json")
+    sub.add_parser("schema", help="print the scenario format's JSON Schema (for editors: # yaml-language-server: $schema=…)")
     return parser
 
 
@@ -43,6 +50,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         max_depth=args.max_depth,
         log_level=args.log_level,
         access_log=args.access_log,
+        reload=args.reload,
     )
 
 
@@ -60,6 +68,10 @@ def serve(config: Config) -> int:
     logging.getLogger("mockserver").info(
         "loaded %d scenario(s) from %s", len(scenarios), ", ".join(config.scenario_paths())
     )
+    if not config.scenarios and Path(config.scenario_paths()[0]) == bundled_scenarios_dir():
+        logging.getLogger("mockserver").info(
+            "no *.yaml/*.yml files in %s: serving the bundled examples", Path("scenarios").resolve()
+        )
     app = build_app(config, scenarios)
     # uvicorn shuts down gracefully on SIGTERM/SIGINT, then re-raises the signal; these handlers
     # turn that into a clean exit status 0 (containers and CI see a normal stop).
@@ -76,6 +88,21 @@ def serve(config: Config) -> int:
     return 0
 
 
+def validate(paths: list[str], output_format: str) -> int:
+    from mockserver.lint import validate_paths
+
+    report = validate_paths(paths)
+    print(report.json() if output_format == "json" else report.text())
+    return 0 if report.ok else 1
+
+
+def schema() -> int:
+    """The schema file as shipped (so editors and diffs see the same text)."""
+    text = resources.files("mockserver").joinpath("scenario.schema.json").read_text(encoding="utf-8")
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
 def _exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
@@ -85,6 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(config_from_args(args))
+        if args.command == "validate":
+            return validate(args.paths, args.format)
+        if args.command == "schema":
+            return schema()
     except ConfigError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2

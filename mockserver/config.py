@@ -26,6 +26,8 @@ class Config:
     max_depth: int = DEFAULT_MAX_DEPTH
     log_level: str = "info"
     access_log: bool = False
+    reload: bool = False  # watch the scenario files and swap in each good new set (mockserver.reload)
+    reload_interval: float = 0.5  # seconds between polls of the scenario files
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Config":
@@ -54,6 +56,11 @@ def _coerce(name: str, kind: Any, raw: str) -> Any:
             return int(raw)
         except ValueError:
             raise ConfigError(f"{env}={raw!r} is not an integer") from None
+    if kind == "float":
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"{env}={raw!r} is not a number") from None
     if kind == "bool":
         lowered = raw.strip().lower()
         if lowered in ("1", "true", "yes", "on"):
