@@ -23,7 +23,7 @@ RUN python3 -m venv /opt/mockserver \
 
 FROM ${PYTHON_BASE}
 COPY --from=build /opt/mockserver /opt/mockserver
-RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
+RUN useradd --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin mockserver \
  && mkdir -p /scenarios
 ENV PATH=/opt/mockserver/bin:$PATH \
