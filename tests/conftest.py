@@ -84,10 +84,13 @@ def openai_client(server: ServerThread):
 
 
 @pytest.fixture
-def async_openai_client(server: ServerThread):
+async def async_openai_client(server: ServerThread):
+    """Closed in the test's own event loop: left to the garbage collector, its connections were
+    closed later from another test's loop ("Event loop is closed", depending on GC timing)."""
     import openai
 
-    return openai.AsyncOpenAI(base_url=server.base_url, api_key="test-key", max_retries=0)
+    async with openai.AsyncOpenAI(base_url=server.base_url, api_key="test-key", max_retries=0) as client:
+        yield client
 
 
 def bundled() -> ScenarioSet:
