@@ -9,15 +9,23 @@ from typing import Any
 from mockserver.engine.loader import LoadProblem
 
 
+CHECKS = ("file", "yaml", "schema", "template", "regex", "arguments", "duplicate", "variable", "captures",
+          "tool", "tool_choice", "unreachable", "shadowed")  # documented in docs/scenarios.md
+
+
 @dataclass(frozen=True)
 class Finding:
     severity: str  # "error" or "warning"
-    check: str  # yaml, schema, template, regex, arguments, file, duplicate, variable, captures, tool, tool_choice, unreachable, shadowed
+    check: str  # one of CHECKS
     file: str
     line: int | None
     rule: str | None
     path: str
     message: str
+
+    def __post_init__(self) -> None:
+        if self.check not in CHECKS or self.severity not in ("error", "warning"):
+            raise ValueError(f"undocumented finding kind: {self.severity} {self.check}")
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:" if self.line else f"{self.file}:"
