@@ -13,7 +13,7 @@ from typing import Callable
 import httpx
 import pytest
 
-from mockserver.config import Config
+from mockserver.config import Config, ConfigError
 from mockserver.reload import ScenarioWatcher, snapshot
 from mockserver.testing import ServerThread, free_port
 
@@ -158,3 +158,18 @@ def test_cli_reload_from_env(tmp_path):
 
 def test_without_reload_there_is_no_watcher(server):
     assert server.app.state.watcher is None
+
+
+def test_an_empty_folder_that_fills_later_is_picked_up(tmp_path):
+    """MOCKSERVER_SCENARIOS=/scenarios with a volume populated after the start (a CI checkout)."""
+    swapped = []
+    watcher = ScenarioWatcher([str(tmp_path)], swapped.append)
+    (tmp_path / "late.yaml").write_text(scenario("late"))
+    assert watcher.poll() is True
+    assert [s.name for s in swapped[0].scenarios] == ["live"]
+
+
+def test_reload_interval_from_env_must_be_a_number():
+    assert Config.from_env({"MOCKSERVER_RELOAD": "1", "MOCKSERVER_RELOAD_INTERVAL": "0.25"}).reload_interval == 0.25
+    with pytest.raises(ConfigError, match=r"^MOCKSERVER_RELOAD_INTERVAL='soon' is not a number$"):
+        Config.from_env({"MOCKSERVER_RELOAD_INTERVAL": "soon"})
