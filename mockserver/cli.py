@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-depth", type=int, help="JSON nesting limit [MOCKSERVER_MAX_DEPTH]")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"], help="[MOCKSERVER_LOG_LEVEL]")
     serve.add_argument("--access-log", action="store_true", default=None, help="log every request (off by default: it costs throughput) [MOCKSERVER_ACCESS_LOG]")
-    serve.add_argument("--reload", action="store_true", default=None, help="watch the scenario files; swap in each change that loads, keep the last good set otherwise [MOCKSERVER_RELOAD]")
+    serve.add_argument("--reload", action="store_true", default=None, help="watch the scenario files; swap in each change that loads, keep the last good set otherwise [MOCKSERVER_RELOAD; poll interval MOCKSERVER_RELOAD_INTERVAL, default 0.5 s]")
     validate = sub.add_parser("validate", help="check scenario files without serving them (exit status 1 on errors)")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
     validate.add_argument("--format", choices=["text", "json"], default="text", help="text (file:line: severity: …) or json")

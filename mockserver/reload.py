@@ -50,7 +50,7 @@ class ScenarioWatcher:
     def __init__(self, paths: Sequence[str], swap: Callable[[ScenarioSet], None], interval: float = DEFAULT_INTERVAL) -> None:
         self.paths = list(paths)
         self.swap = swap
-        self.interval = interval
+        self.interval = max(interval, 0.01)  # a zero or negative interval would spin
         self.reloads = 0  # good sets swapped in
         self.failures = 0  # changes that did not load
         self.last_error: ScenarioLoadError | None = None
