@@ -20,6 +20,7 @@ from mockserver.journal import Journal
 from mockserver.overlay import ScenarioOverlay
 from mockserver.service import MockService, Outcome
 from mockserver.streaming import SSEResponse
+from mockserver.reload import lifespan as reload_lifespan
 from mockserver.wire import jsoncodec
 from mockserver.wire.body import too_large
 from mockserver.wire.errors import APIError, method_not_allowed, not_found_route
@@ -118,6 +119,7 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: http_error, Exception: server_error},
+        lifespan=reload_lifespan(config.scenario_paths, overlay.set_base, config.reload, config.reload_interval),
     )
     app.state.service = service
     app.state.journal = journal

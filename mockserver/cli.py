@@ -6,11 +6,13 @@ import argparse
 import logging
 import signal
 import sys
+from importlib import resources
+from pathlib import Path
 from typing import Sequence
 
 from mockserver import __version__
 from mockserver.config import Config, ConfigError
-from mockserver.engine.loader import ScenarioLoadError, load_paths
+from mockserver.engine.loader import ScenarioLoadError, bundled_scenarios_dir, load_paths
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tps", type=float, help="timing emulation: tokens per second (default 0: no limit) [MOCKSERVER_TPS]")
     serve.add_argument("--jitter", type=float, help="timing emulation: seeded jitter as a fraction, e.g. 0.2 [MOCKSERVER_JITTER]")
     serve.add_argument("--access-log", action="store_true", default=None, help="log every request (off by default: it costs throughput) [MOCKSERVER_ACCESS_LOG]")
+    serve.add_argument("--reload", action="store_true", default=None, help="watch the scenario files; swap in each change that loads, keep the last good set otherwise [MOCKSERVER_RELOAD; poll interval MOCKSERVER_RELOAD_INTERVAL, default 0.5 s]")
+    validate = sub.add_parser("validate", help="check scenario files without serving them (exit status 1 on errors)")
+    validate.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
+    validate.add_argument("--format", choices=["text", "json"], default="text", help="text (file:line: severity: …) or json")
+    sub.add_parser("schema", help="print the scenario format's JSON Schema (for editors: # yaml-language-server: $schema=…)")
     return parser
 
 
@@ -51,6 +58,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         ttft=args.ttft,
         tps=args.tps,
         jitter=args.jitter,
+        reload=args.reload,
     )
 
 
@@ -68,6 +76,10 @@ def serve(config: Config) -> int:
     logging.getLogger("mockserver").info(
         "loaded %d scenario(s) from %s", len(scenarios), ", ".join(config.scenario_paths())
     )
+    if not config.scenarios and Path(config.scenario_paths()[0]) == bundled_scenarios_dir():
+        logging.getLogger("mockserver").info(
+            "no *.yaml/*.yml files in %s: serving the bundled examples", Path("scenarios").resolve()
+        )
     app = build_app(config, scenarios)
     # uvicorn shuts down gracefully on SIGTERM/SIGINT, then re-raises the signal; these handlers
     # turn that into a clean exit status 0 (containers and CI see a normal stop).
@@ -84,6 +96,21 @@ def serve(config: Config) -> int:
     return 0
 
 
+def validate(paths: list[str], output_format: str) -> int:
+    from mockserver.lint import validate_paths
+
+    report = validate_paths(paths)
+    print(report.json() if output_format == "json" else report.text())
+    return 0 if report.ok else 1
+
+
+def schema() -> int:
+    """The schema file as shipped (so editors and diffs see the same text)."""
+    text = resources.files("mockserver").joinpath("scenario.schema.json").read_text(encoding="utf-8")
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
 def _exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
@@ -93,6 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(config_from_args(args))
+        if args.command == "validate":
+            return validate(args.paths, args.format)
+        if args.command == "schema":
+            return schema()
     except ConfigError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2

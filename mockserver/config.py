@@ -32,6 +32,8 @@ class Config:
     tps: float = 0.0
     jitter: float = 0.0
     journal_size: int = 1000  # requests kept in the journal (GET /_mock/journal); oldest drop out
+    reload: bool = False  # watch the scenario files and swap in each good new set (mockserver.reload)
+    reload_interval: float = 0.5  # seconds between polls of the scenario files
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Config":

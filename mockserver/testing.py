@@ -30,7 +30,7 @@ class ServerThread:
         if not self.config.port:
             self.config.port = free_port(self.config.host)
         self.app = build_app(self.config, scenarios)
-        options = {"log_level": "warning", "access_log": False, "lifespan": "off"}
+        options = {"log_level": "warning", "access_log": False, "lifespan": "on"}  # on: runs --reload's watcher
         options.update(uvicorn_options)
         self._server = uvicorn.Server(uvicorn.Config(self.app, host=self.config.host, port=self.config.port, **options))
         self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]

@@ -1,0 +1,153 @@
+"""Static checks of one scenario document (that passed the format schema): tool names, replies
+against the rule's tool requirements and ``tool_choice``, and rules shadowed by a catch-all."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from mockserver.engine.yamlsrc import line_of
+from mockserver.lint.report import Finding
+from mockserver.lint.templates import check_template, is_static, named_groups, templates
+
+TOOL_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+
+def rule_label(doc: dict[str, Any], i: int) -> str:
+    return doc["rules"][i].get("name") or f"rules[{i}]"
+
+
+def _path_text(path: tuple[Any, ...]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class _Doc:
+    def __init__(self, doc: dict[str, Any], file: str) -> None:
+        self.doc, self.file = doc, file
+        self.findings: list[Finding] = []
+
+    def add(self, severity: str, check: str, path: tuple[Any, ...], message: str) -> None:
+        rule = rule_label(self.doc, path[1]) if len(path) >= 2 and path[0] == "rules" else None
+        self.findings.append(Finding(severity, check, self.file, line_of(self.doc, path), rule, _path_text(path), message))
+
+
+def check_document(doc: dict[str, Any], file: str) -> list[Finding]:
+    """Static checks of one scenario document that passed the format schema."""
+    out = _Doc(doc, file)
+    top = doc.get("when") or {}
+    _check_tool_names(out, top, ("when",))
+    for i, rule in enumerate(doc["rules"]):
+        when = rule.get("when") or {}
+        base = ("rules", i)
+        _check_tool_names(out, when, base + ("when",))
+        _check_reply_tools(out, top, when, rule["reply"], base)
+        groups = named_groups(top)
+        for name, always in named_groups(when).items():
+            groups[name] = groups.get(name, False) or always
+        for path, source in templates(rule["reply"], base + ("reply",)):
+            for severity, check, message in check_template(source, groups):
+                out.add(severity, check, path, message)
+    _check_unreachable(out)
+    return out.findings
+
+
+def _check_tool_names(out: _Doc, when: dict[str, Any], path: tuple[Any, ...]) -> None:
+    named = [(("tools", k), n) for k, n in enumerate(when.get("tools") or [])]
+    if isinstance(when.get("tool_choice"), dict):
+        named.append((("tool_choice", "function"), when["tool_choice"]["function"]))
+    if "tool_result" in when:
+        named.append((("tool_result", "tool"), when["tool_result"]["tool"]))
+    for sub, name in named:
+        if not TOOL_NAME_RE.match(name):
+            out.add("error", "tool", path + sub,
+                    f"tool name {name!r} can never be declared by a request (names match ^[a-zA-Z0-9_-]+$, "
+                    "at most 64 characters), so this never matches")
+
+
+def _required_tools(*whens: dict[str, Any]) -> set[str] | None:
+    """Functions every matching request declares, or None when the rule does not constrain tools.
+
+    ``tools`` names them; a named ``tool_choice`` and a ``tool_result`` imply them (requests with
+    an undeclared named choice or an undeclared called function are rejected before matching)."""
+    names: set[str] = set()
+    constrained = False
+    for when in whens:
+        if "tools" in when:
+            constrained = True
+            names.update(when["tools"])
+        if isinstance(when.get("tool_choice"), dict):
+            constrained = True
+            names.add(when["tool_choice"]["function"])
+        if "tool_result" in when:
+            constrained = True
+            names.add(when["tool_result"]["tool"])
+    return names if constrained else None
+
+
+def _check_reply_tools(out: _Doc, top: dict[str, Any], when: dict[str, Any], reply: dict[str, Any], base: tuple[Any, ...]) -> None:
+    calls = reply.get("tool_calls") or []
+    required = _required_tools(top, when)
+    for k, call in enumerate(calls):
+        name, path = call["name"], base + ("reply", "tool_calls", k, "name")
+        if not is_static(name):
+            continue
+        if not TOOL_NAME_RE.match(name):
+            out.add("error", "tool", path, f"calls {name!r}, which no request can declare (names match ^[a-zA-Z0-9_-]+$, at most 64 characters)")
+        elif required is None:
+            out.add("warning", "tool", path,
+                    f"calls '{name}' but the rule does not require the request to declare it; "
+                    f"add 'when: {{tools: [{name}]}}' (a request without it gets a 422 scenario error)")
+        elif name not in required:
+            listed = ", ".join(sorted(required))
+            out.add("error", "tool", path,
+                    f"calls '{name}', which is not among the tools the rule requires the request to declare "
+                    f"({listed}); a typo, or add it to when.tools")
+    choice = when.get("tool_choice", top.get("tool_choice"))
+    names = [c["name"] for c in calls]
+    where = base + ("reply",)
+    if choice == "none" and calls:
+        out.add("error", "tool_choice", where, "calls tools, but the rule only matches tool_choice 'none': the reply is always skipped")
+    elif choice == "required" and not calls:
+        out.add("error", "tool_choice", where, "calls no tool, but the rule only matches tool_choice 'required': the reply is always skipped")
+    elif isinstance(choice, dict):
+        wanted = choice["function"]
+        wrong = [n for n in names if is_static(n) and n != wanted]
+        if not calls or wrong:
+            what = f"calls {wrong}" if wrong else "calls no tool"
+            out.add("error", "tool_choice", where,
+                    f"{what}, but the rule only matches tool_choice {{function: {wanted}}}: the reply is always skipped")
+
+
+# --- rule order: catch-alls --------------------------------------------------------------------
+
+
+def _order(rules: list[dict[str, Any]]) -> list[int]:
+    return sorted(range(len(rules)), key=lambda i: -rules[i].get("priority", 0))
+
+
+def is_catch_all(rule: dict[str, Any]) -> bool:
+    return not rule.get("when")
+
+
+def calls_tools(rule: dict[str, Any]) -> bool:
+    return bool(rule["reply"].get("tool_calls"))
+
+
+def _check_unreachable(out: _Doc) -> None:
+    rules = out.doc["rules"]
+    catch_all: int | None = None
+    for i in _order(rules):
+        if catch_all is not None:
+            a = rules[catch_all]
+            where = f"catch-all rule '{rule_label(out.doc, catch_all)}' (line {line_of(out.doc, ('rules', catch_all))}, priority {a.get('priority', 0)})"
+            if not calls_tools(a) and not calls_tools(rules[i]):
+                out.add("error", "unreachable", ("rules", i),
+                        f"unreachable: {where} answers every request first")
+            else:
+                out.add("warning", "unreachable", ("rules", i),
+                        f"reachable only when {where} is skipped because its reply contradicts tool_choice or parallel_tool_calls")
+        elif is_catch_all(rules[i]):
+            catch_all = i

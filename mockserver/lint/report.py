@@ -1,0 +1,101 @@
+"""Findings of ``mockserver validate``: severity, check name and location, as text or JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockserver.engine.loader import LoadProblem
+
+
+CHECKS = ("file", "yaml", "schema", "template", "regex", "arguments", "duplicate", "variable", "captures",
+          "tool", "tool_choice", "unreachable", "shadowed")  # documented in docs/scenarios.md
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # "error" or "warning"
+    check: str  # one of CHECKS
+    file: str
+    line: int | None
+    rule: str | None
+    path: str
+    message: str
+
+    def __post_init__(self) -> None:
+        if self.check not in CHECKS or self.severity not in ("error", "warning"):
+            raise ValueError(f"undocumented finding kind: {self.severity} {self.check}")
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:" if self.line else f"{self.file}:"
+        parts = [where, f"{self.severity}:"]
+        if self.rule:
+            parts.append(f"rule '{self.rule}'")
+        if self.path:
+            parts.append(f"at {self.path}:")
+        elif self.rule:
+            parts[-1] += ":"
+        return " ".join(parts + [self.message, f"[{self.check}]"])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity, "check": self.check, "file": self.file, "line": self.line,
+            "rule": self.rule, "path": self.path, "message": self.message,
+        }
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    scenarios: int = 0
+    rules: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning")
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+    def summary(self) -> str:
+        counts = f"{len(self.files)} file(s), {self.scenarios} scenario(s), {self.rules} rule(s)"
+        if not self.findings:
+            return f"ok: {counts}, no problems"
+        verdict = "ok" if self.ok else "invalid"
+        return f"{verdict}: {counts}: {self.errors} error(s), {self.warnings} warning(s)"
+
+    def text(self) -> str:
+        return "\n".join([str(f) for f in self.findings] + [self.summary()])
+
+    def json(self) -> str:
+        return json.dumps({
+            "ok": self.ok, "errors": self.errors, "warnings": self.warnings, "files": self.files,
+            "scenarios": self.scenarios, "rules": self.rules,
+            "problems": [f.as_dict() for f in self.findings],
+        }, indent=2, ensure_ascii=False)
+
+
+def from_problem(problem: LoadProblem) -> Finding:
+    message = problem.message
+    if message.startswith("invalid YAML"):
+        check = "yaml"
+    elif message.startswith("template syntax error"):
+        check = "template"
+    elif message.startswith("invalid regex"):
+        check = "regex"
+    elif message.startswith("arguments "):
+        check = "arguments"
+    elif message.startswith("duplicate"):
+        check = "duplicate"
+    elif message.startswith(("cannot read", "no such file")):
+        check = "file"
+    else:
+        check = "schema"
+    return Finding("error", check, problem.file, problem.line, problem.rule, problem.path, message)

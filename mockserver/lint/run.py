@@ -1,0 +1,98 @@
+"""``validate_paths``: load every file, collect load problems and static findings, then the checks
+that need the whole set (duplicate names, catch-alls that shadow other scenarios)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+import jsonschema
+import yaml
+
+from mockserver.engine.loader import ScenarioLoadError, format_schema, load_text, scenario_files
+from mockserver.engine.model import display_path
+from mockserver.engine.yamlsrc import line_of, load_documents
+from mockserver.lint.checks import calls_tools, check_document, is_catch_all, rule_label
+from mockserver.lint.report import Finding, Report, from_problem
+
+
+def validate_paths(paths: Iterable[str | Path]) -> Report:
+    report = Report()
+    files: list[Path] = []
+    for raw in paths:
+        try:
+            found = scenario_files([raw])
+        except ScenarioLoadError as exc:
+            report.findings.extend(from_problem(p) for p in exc.problems)
+            continue
+        if not found:
+            report.findings.append(Finding("error", "file", str(raw), None, None, "", "no *.yaml or *.yml files in this folder"))
+        files.extend(found)
+    documents: list[tuple[str, dict[str, Any]]] = []
+    for file in files:
+        shown = display_path(file)
+        report.files.append(shown)
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            report.findings.append(Finding("error", "file", shown, None, None, "", f"cannot read: {exc}"))
+            continue
+        _, problems = load_text(text, shown)
+        report.findings.extend(from_problem(p) for p in problems)
+        for doc in _schema_valid_documents(text):
+            documents.append((shown, doc))
+            report.findings.extend(check_document(doc, shown))
+    report.scenarios = len(documents)
+    report.rules = sum(len(doc["rules"]) for _, doc in documents)
+    report.findings.extend(_across_scenarios(documents))
+    return report
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(format_schema())
+
+
+def _schema_valid_documents(text: str) -> list[dict[str, Any]]:
+    try:
+        docs = list(load_documents(text))
+    except yaml.YAMLError:
+        return []  # already reported by load_text
+    return [d for d in docs if isinstance(d, dict) and _validator().is_valid(d)]
+
+
+def _across_scenarios(documents: list[tuple[str, dict[str, Any]]]) -> list[Finding]:
+    findings: list[Finding] = []
+    first: dict[str, tuple[str, int | None]] = {}
+    for file, doc in documents:
+        name = doc["name"]
+        line = line_of(doc, ("name",))
+        if name in first:
+            other_file, other_line = first[name]
+            findings.append(Finding("error", "duplicate", file, line, None, "name",
+                                    f"duplicate scenario name '{name}' (also in {other_file}:{other_line})"))
+        first.setdefault(name, (file, line))
+    # Without X-Mock-Scenario or model=NAME, all rules are tried: priority first, then load order.
+    catch_alls = []
+    for j, (file, doc) in enumerate(documents):
+        if doc.get("when"):
+            continue
+        for i, rule in enumerate(doc["rules"]):
+            if is_catch_all(rule) and not calls_tools(rule):
+                catch_alls.append((j, i, rule.get("priority", 0)))
+    for j, (file, doc) in enumerate(documents):
+        for i, rule in enumerate(doc["rules"]):
+            if calls_tools(rule):
+                continue
+            p = rule.get("priority", 0)
+            for cj, ci, cp in catch_alls:
+                if cj != j and (cp > p or (cp == p and cj < j)):
+                    cfile, cdoc = documents[cj]
+                    findings.append(Finding(
+                        "warning", "shadowed", file, line_of(doc, ("rules", i)), rule_label(doc, i), f"rules[{i}]",
+                        f"answers only when the request selects scenario '{doc['name']}' (header X-Mock-Scenario or "
+                        f"model '{doc['name']}'): otherwise catch-all rule '{rule_label(cdoc, ci)}' of scenario "
+                        f"'{cdoc['name']}' ({cfile}:{line_of(cdoc, ('rules', ci))}, priority {cp}) answers first"))
+                    break
+    return findings
