@@ -11,6 +11,7 @@ from typing import Sequence
 from mockserver import __version__
 from mockserver.config import Config, ConfigError
 from mockserver.engine.loader import ScenarioLoadError, load_paths
+from mockserver.wire.profiles import PROFILES
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--ttft", type=float, help="timing emulation: seconds before the first token (default 0) [MOCKSERVER_TTFT]")
     serve.add_argument("--tps", type=float, help="timing emulation: tokens per second (default 0: no limit) [MOCKSERVER_TPS]")
     serve.add_argument("--jitter", type=float, help="timing emulation: seeded jitter as a fraction, e.g. 0.2 [MOCKSERVER_JITTER]")
+    serve.add_argument("--profile", choices=sorted(PROFILES), help="provider to emulate: response shape, error shape, history checks (default openai) [MOCKSERVER_PROFILE]")
     serve.add_argument("--access-log", action="store_true", default=None, help="log every request (off by default: it costs throughput) [MOCKSERVER_ACCESS_LOG]")
     return parser
 
@@ -51,6 +53,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         ttft=args.ttft,
         tps=args.tps,
         jitter=args.jitter,
+        profile=args.profile,
     )
 
 

@@ -31,6 +31,13 @@ class Config:
     ttft: float = 0.0
     tps: float = 0.0
     jitter: float = 0.0
+    profile: str = "openai"  # openai | vllm | vertex (X-Mock-Profile and a scenario's profile win)
+
+    def __post_init__(self) -> None:
+        from mockserver.wire.profiles import PROFILES
+
+        if self.profile not in PROFILES:
+            raise ConfigError(f"unknown profile {self.profile!r}; valid profiles: {', '.join(PROFILES)}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Config":

@@ -20,9 +20,10 @@ from mockserver.engine import matchers as matcher_mod
 from mockserver.engine.model import Reply, Rule, Scenario, ScenarioSet, ToolCallSpec, display_path
 from mockserver.engine.render import RenderError, Template, compile_value
 from mockserver.engine.yamlsrc import line_of, load_documents, plain
+from mockserver.wire.profiles import PROFILES
 
 FORMAT_VERSION = 1
-KNOWN_PROFILES = ("openai", "vllm", "vertex")
+KNOWN_PROFILES = tuple(PROFILES)
 
 
 @dataclass(frozen=True)

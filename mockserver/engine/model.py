@@ -95,6 +95,11 @@ class ScenarioSet:
     def __len__(self) -> int:
         return len(self.scenarios)
 
+    @property
+    def has_profiles(self) -> bool:
+        """Whether any scenario names its own provider profile."""
+        return any(s.profile for s in self.scenarios)
+
 
 def display_path(path: Path) -> str:
     try:

@@ -18,7 +18,7 @@ import random
 import re
 from dataclasses import dataclass
 from itertools import zip_longest
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from mockserver.wire import jsoncodec
 from mockserver.wire.completion import ChoiceOut
@@ -159,11 +159,21 @@ def build_stream(
     usage: dict[str, Any] | None,
     *,
     chunk_chars: int = 0,
+    shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> list[Piece]:
     """All events of one streamed answer. ``header``: id, object, created, model, … of every chunk.
 
-    ``usage`` is None unless the client asked for it (``stream_options.include_usage``).
+    ``usage`` is None unless the client asked for it (``stream_options.include_usage``);
+    ``shape`` turns each (OpenAI) chunk into a provider's own (see ``wire.profiles``).
     """
+    pieces = [Piece(event(shape(chunk) if shape else chunk), tokens) for chunk, tokens in _chunks(header, choices, usage, chunk_chars)]
+    pieces.append(Piece(DONE))
+    return pieces
+
+
+def _chunks(
+    header: dict[str, Any], choices: list[ChoiceOut], usage: dict[str, Any] | None, chunk_chars: int
+) -> list[tuple[dict[str, Any], int]]:
     base = dict(header)
     if usage is not None:
         base["usage"] = None
@@ -175,11 +185,10 @@ def build_stream(
         ]
         deltas.append((dict(base, choices=[{"index": i, "delta": {}, "logprobs": None, "finish_reason": choice.finish_reason}]), 0))
         per_choice.append(deltas)
-    pieces = [Piece(event(chunk), tokens) for group in zip_longest(*per_choice) for item in group if item for chunk, tokens in [item]]
+    chunks = [item for group in zip_longest(*per_choice) for item in group if item]
     if usage is not None:
-        pieces.append(Piece(event(dict(base, choices=[], usage=usage))))
-    pieces.append(Piece(DONE))
-    return pieces
+        chunks.append((dict(base, choices=[], usage=usage), 0))
+    return chunks
 
 
 def apply_timing(pieces: list[Piece], timing: Timing, seed: int) -> list[Piece]:
