@@ -32,6 +32,7 @@ class Config:
     tps: float = 0.0
     jitter: float = 0.0
     profile: str = "openai"  # openai | vllm | vertex (X-Mock-Profile and a scenario's profile win)
+    api_key: str = ""  # when set, API requests need "Authorization: Bearer <api_key>"
 
     def __post_init__(self) -> None:
         from mockserver.wire.profiles import PROFILES
