@@ -31,8 +31,10 @@ class Config:
     ttft: float = 0.0
     tps: float = 0.0
     jitter: float = 0.0
+    # provider profiles, auth and generated calls
     profile: str = "openai"  # openai | vllm | vertex (X-Mock-Profile and a scenario's profile win)
     api_key: str = ""  # when set, API requests need "Authorization: Bearer <api_key>"
+    auto: bool = False  # a request forcing a tool call that no rule answers gets a generated call
 
     def __post_init__(self) -> None:
         from mockserver.wire.profiles import PROFILES

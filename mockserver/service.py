@@ -11,7 +11,7 @@ from mockserver.config import Config
 from mockserver.engine.context import Conversation
 from mockserver.engine.model import ScenarioSet
 from mockserver.engine.broken import break_reply
-from mockserver.engine.respond import RenderedReply, respond
+from mockserver.engine.respond import RenderedReply, auto_reply, respond
 from mockserver.faults import HEADER as FAULT_HEADER
 from mockserver.faults import NO_FAULT, SESSION_HEADER, Fault, FaultCounter, StreamBreak, from_spec, http_error, parse_header
 from mockserver.validation import validate_request
@@ -86,7 +86,7 @@ class MockService:
         deferred = state.fixed is None and scenarios.has_profiles
         validated = validate_request(body, LENIENT if deferred else state.profile.policy)
         ids = IdSource(_request_key(body), self.config.seed)
-        conv = Conversation(body, validated.tools, validated.tool_choice, headers)
+        conv = Conversation(body, validated.tools, validated.tool_choice, headers, seed=ids.digest[:8].hex())
         try:
             reply = respond(scenarios, conv)
         except APIError as error:
@@ -94,7 +94,10 @@ class MockService:
                 raise
             if deferred:
                 validate_request(body, state.profile.policy)  # a broken history is the first problem
-            raise
+            auto = auto_reply(conv) if self.config.auto else None
+            if auto is None:
+                raise
+            reply = auto
         if deferred:
             if reply.rule.scenario.profile:
                 state.profile = get_profile(reply.rule.scenario.profile)

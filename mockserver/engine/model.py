@@ -10,11 +10,15 @@ from mockserver.engine.matchers import Matcher, Model
 from mockserver.engine.render import Template
 
 
+AUTO = "auto"  # ``arguments: auto`` / ``tool_calls: auto``: generated from the declared schema
+
+
 @dataclass
 class ToolCallSpec:
     name: Template
-    arguments: Any  # compiled: dict/list of Templates, a Template, or None for {}
+    arguments: Any  # compiled: dict/list of Templates, a Template, None for {}, or AUTO
     id: Template | None = None
+    fill: bool = False  # generate the fields the (partial) arguments leave out
 
 
 @dataclass
@@ -24,6 +28,7 @@ class Reply:
     finish_reason: str | None = None
     timing: dict[str, float] | None = None  # ttft, tps, jitter (wire.sse.Timing fields)
     fault: dict[str, Any] | None = None
+    auto_calls: bool = False  # ``tool_calls: auto``: one generated call of the forced/first tool
 
 
 @dataclass(eq=False)
