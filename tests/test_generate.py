@@ -363,3 +363,42 @@ def test_fill_needs_an_object():
     _, problems = load_text(text, "f.yaml")
     assert [str(p) for p in problems] == [
         "f.yaml:5: rule 'rules[0]' at rules[0].reply.tool_calls[0].fill: fill: true needs arguments given as an object (the fields to keep)"]
+
+
+CONTRADICTIONS = """
+version: 1
+name: choices
+rules:
+  - name: two-weather-calls
+    reply:
+      tool_calls:
+        - {name: get_weather, arguments: {city: Oslo}}
+        - {name: get_weather, arguments: {city: Rome}}
+  - name: text
+    reply: {content: plain text}
+"""
+
+
+def test_tool_choice_semantics_with_auto(serve):
+    """none → never calls; required → always; named → exactly that function; parallel false →
+    at most one call. Contradicting rules are skipped; --auto answers what nobody scripted."""
+    running = serve(CONTRADICTIONS, auto=True)
+    tools = [GET_WEATHER_TOOL, TIME_TOOL]
+
+    def message(**extra):
+        response = httpx.post(running.base_url + "/chat/completions", json=chat(user("go"), tools=tools, **extra))
+        assert response.status_code == 200, response.text
+        return response.json()["choices"][0]["message"]
+
+    def calls(m):
+        return [(c["function"]["name"], json.loads(c["function"]["arguments"])) for c in m.get("tool_calls", [])]
+
+    assert calls(message()) == [("get_weather", {"city": "Oslo"}), ("get_weather", {"city": "Rome"})]
+    assert calls(message(tool_choice="required")) == [("get_weather", {"city": "Oslo"}), ("get_weather", {"city": "Rome"})]
+    assert message(tool_choice="none") == {"role": "assistant", "content": "plain text", "refusal": None, "annotations": []}
+    assert message(parallel_tool_calls=False)["content"] == "plain text"  # the two-call rule is skipped
+    # forced and contradicted by every rule: --auto generates the call
+    [(name, arguments)] = calls(message(parallel_tool_calls=False, tool_choice="required"))
+    assert name == "get_weather" and list(arguments) == ["city"] and isinstance(arguments["city"], str)
+    named = {"type": "function", "function": {"name": "get_current_time"}}
+    assert calls(message(tool_choice=named)) == [("get_current_time", {})]
