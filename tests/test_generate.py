@@ -251,6 +251,25 @@ def test_impossible_schema_is_reported():
         generate_arguments(schema, "s")
 
 
+@pytest.mark.parametrize("field,problem", [
+    ({"type": "array", "minItems": 5, "maxItems": 2}, "'a': minItems 5 cannot be reached"),
+    ({"type": "string", "minLength": 10, "maxLength": 2}, "'a': no string within length 10..2"),
+    ({"type": "number", "exclusiveMinimum": 1, "exclusiveMaximum": 1}, "'a': no number strictly between 1 and 1"),
+    ({"type": "integer", "minimum": 1, "maximum": 9, "multipleOf": 10}, "'a': no integer between 1 and 9 fits multipleOf"),
+    ({"enum": []}, "'a': empty enum"),
+    ({"$ref": "https://example.com/x.json"}, "$ref 'https://example.com/x.json' is not local"),
+    ({"$ref": "#/nowhere"}, "$ref '#/nowhere' points at nothing"),
+    ({"type": "string", "pattern": "(?=x)y"}, "regular-expression feature ASSERT is not supported"),
+    ({"type": "array", "items": {"type": "boolean"}, "minItems": 3, "uniqueItems": True}, "'a': cannot find 3 distinct items"),
+])
+def test_unsatisfiable_schemas_say_why(field, problem):
+    """Client schemas the generator cannot satisfy: a GenerationError naming the field, never a crash."""
+    schema = {"type": "object", "properties": {"a": field}, "required": ["a"]}
+    with pytest.raises(GenerationError) as caught:
+        generate_arguments(schema, "s")
+    assert problem in str(caught.value)
+
+
 # --- through the server --------------------------------------------------------------------------
 
 GENERATED = """

@@ -20,7 +20,7 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from mockserver.engine.strings import FORMATS, WORDS, PatternError, string_for
+from mockserver.engine.strings import FORMATS, WORDS, string_for
 from mockserver.validation.protocol import arguments_problem
 from mockserver.validation.schemas import schema_key
 from mockserver.wire import jsoncodec
@@ -47,8 +47,10 @@ def generate_arguments(schema: dict[str, Any] | None, seed: str, partial: dict[s
         generator = _Generator(schema, random.Random(f"{seed}:{attempt}"), attempt)
         try:
             value = generator.value(schema, "arguments", 0, partial)
-        except (GenerationError, PatternError, RecursionError) as exc:
-            problem = str(exc)
+        except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:
+            # GenerationError and PatternError are ValueErrors; the others come from a client's
+            # schema with values the generator could not use (never a 500 for client input)
+            problem = str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}"
             continue
         if not isinstance(value, dict):
             problem = f"the schema produced {type(value).__name__}, not an object"
@@ -272,7 +274,7 @@ class _Generator:
         elif self.attempt == 0:
             wanted = max(low, len(prefix) or 1)
         else:
-            wanted = self.rng.randint(low, int(min(high, low + 3)))
+            wanted = self.rng.randint(low, max(low, int(min(high, low + 3))))
         wanted = int(min(wanted, high))
         out: list[Any] = []
         offset = self.offset
