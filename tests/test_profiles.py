@@ -278,3 +278,24 @@ def test_cli_profile_flag(monkeypatch):
     assert config_from_args(_parser().parse_args(["serve"])).profile == "openai"
     with pytest.raises(SystemExit):
         _parser().parse_args(["serve", "--profile", "azure"])
+
+
+@pytest.mark.parametrize("profile", ["vllm", "vertex"])
+@pytest.mark.parametrize("name", list(BUNDLED_REQUESTS))
+def test_streams_accumulate_to_the_profile_answer(server, profile, name):
+    """Same ids, calls and text streamed or not; only vLLM's forced finish_reason differs, as in vLLM."""
+    client = openai.OpenAI(base_url=server.base_url, api_key="k", max_retries=0, default_headers={"X-Mock-Profile": profile})
+    body = BUNDLED_REQUESTS[name]
+    plain = client.chat.completions.create(**body)
+    with client.chat.completions.stream(**body) as stream:
+        streamed = stream.get_final_completion()
+    assert streamed.id == plain.id
+
+    def message(completion):
+        m = completion.choices[0].message
+        return m.content or None, [(c.id, c.function.name, c.function.arguments) for c in m.tool_calls or []]
+
+    assert message(streamed) == message(plain)
+    forced = isinstance(body.get("tool_choice"), dict) or body.get("tool_choice") == "required"
+    expected = "tool_calls" if profile == "vllm" and forced else plain.choices[0].finish_reason
+    assert streamed.choices[0].finish_reason == expected
