@@ -74,9 +74,13 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
         return json_response(outcome.body, outcome.status, outcome.headers)
 
     async def list_models(request: Request) -> Response:
+        if (refused := service.auth_error(request.headers)) is not None:
+            return error_response(refused)
         return json_response({"object": "list", "data": [_model(m) for m in service.scenarios.models()]})
 
     async def get_model(request: Request) -> Response:
+        if (refused := service.auth_error(request.headers)) is not None:
+            return error_response(refused)
         model_id = request.path_params["model"]
         if model_id not in service.scenarios.models():
             return error_response(

@@ -13,6 +13,7 @@ from typing import Sequence
 from mockserver import __version__
 from mockserver.config import Config, ConfigError
 from mockserver.engine.loader import ScenarioLoadError, bundled_scenarios_dir, load_paths
+from mockserver.wire.profiles import PROFILES
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--ttft", type=float, help="timing emulation: seconds before the first token (default 0) [MOCKSERVER_TTFT]")
     serve.add_argument("--tps", type=float, help="timing emulation: tokens per second (default 0: no limit) [MOCKSERVER_TPS]")
     serve.add_argument("--jitter", type=float, help="timing emulation: seeded jitter as a fraction, e.g. 0.2 [MOCKSERVER_JITTER]")
+    serve.add_argument("--profile", choices=sorted(PROFILES), help="provider to emulate: response shape, error shape, history checks (default openai) [MOCKSERVER_PROFILE]")
+    serve.add_argument("--api-key", metavar="KEY", help="require 'Authorization: Bearer KEY' (401 invalid_api_key otherwise; /healthz stays open) [MOCKSERVER_API_KEY]")
+    serve.add_argument("--auto", action="store_true", default=None, help="answer a request that forces a tool call and matches no rule with a generated call [MOCKSERVER_AUTO]")
     serve.add_argument("--access-log", action="store_true", default=None, help="log every request (off by default: it costs throughput) [MOCKSERVER_ACCESS_LOG]")
     serve.add_argument("--reload", action="store_true", default=None, help="watch the scenario files; swap in each change that loads, keep the last good set otherwise [MOCKSERVER_RELOAD; poll interval MOCKSERVER_RELOAD_INTERVAL, default 0.5 s]")
     validate = sub.add_parser("validate", help="check scenario files without serving them (exit status 1 on errors)")
@@ -59,6 +63,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
         tps=args.tps,
         jitter=args.jitter,
         reload=args.reload,
+        profile=args.profile,
+        api_key=args.api_key,
+        auto=args.auto,
     )
 
 

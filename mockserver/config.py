@@ -34,6 +34,16 @@ class Config:
     journal_size: int = 1000  # requests kept in the journal (GET /_mock/journal); oldest drop out
     reload: bool = False  # watch the scenario files and swap in each good new set (mockserver.reload)
     reload_interval: float = 0.5  # seconds between polls of the scenario files
+    # provider profiles, auth and generated calls
+    profile: str = "openai"  # openai | vllm | vertex (X-Mock-Profile and a scenario's profile win)
+    api_key: str = ""  # when set, API requests need "Authorization: Bearer <api_key>"
+    auto: bool = False  # a request forcing a tool call that no rule answers gets a generated call
+
+    def __post_init__(self) -> None:
+        from mockserver.wire.profiles import PROFILES
+
+        if self.profile not in PROFILES:
+            raise ConfigError(f"unknown profile {self.profile!r}; valid profiles: {', '.join(PROFILES)}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Config":

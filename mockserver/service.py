@@ -4,18 +4,27 @@ render, build. The starlette app (``app.py``) only moves bytes in and out."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Mapping
 
 from mockserver.config import Config
 from mockserver.engine.context import Conversation
 from mockserver.engine.model import ScenarioSet
-from mockserver.engine.respond import RenderedReply, respond
+from mockserver.engine.broken import break_reply
+from mockserver.engine.respond import RenderedReply, auto_reply, respond
+from mockserver.faults import HEADER as FAULT_HEADER
+from mockserver.faults import NO_FAULT, SESSION_HEADER, Fault, FaultCounter, StreamBreak, from_spec, http_error, parse_header
 from mockserver.validation import validate_request
 from mockserver.wire import jsoncodec
 from mockserver.wire.body import check_content_type, parse_json_object
 from mockserver.wire.completion import ChoiceOut, choice_completion_tokens, completion_body, finish_choice, usage_block
+from mockserver.wire.auth import auth_error
 from mockserver.wire.errors import APIError
 from mockserver.wire.ids import IdSource
+from mockserver.wire.profiles import (
+    LENIENT, OPENAI, Profile, call_id, completion_id, error_body, error_payload, forced_reply, get_profile,
+    shape_chunk, shape_completion,
+)
 from mockserver.wire.sse import Piece, StreamFault, Timing, apply_timing, build_stream
 from mockserver.wire.usage import prompt_tokens
 
@@ -39,46 +48,107 @@ class MockService:
         self.config = config
         self.scenarios = scenarios  # replaced whole on reload: readers see one set or the other
         self.timing = Timing(config.ttft, config.tps, config.jitter)
+        self.profile = get_profile(config.profile)
+        self.faults = FaultCounter()  # `times` counts, per fault and X-Mock-Session
 
     def swap_scenarios(self, scenarios: ScenarioSet) -> None:
         self.scenarios = scenarios
 
+    def reset_faults(self, session: str | None = None) -> int:
+        """Forget how often faults fired (one session's, or all); returns the counters dropped."""
+        return self.faults.reset(session)
+
+    def auth_error(self, headers: Mapping[str, str]) -> APIError | None:
+        """With ``--api-key``: the 401 for a request without the bearer token (OpenAI's shape)."""
+        return auth_error(self.config.api_key, headers)
+
     def chat(self, raw: bytes, headers: Mapping[str, str]) -> Outcome:
         body: dict[str, Any] | None = None
+        state = _State(self.profile)
         try:
+            refused = self.auth_error(headers)
+            if refused is not None:
+                return Outcome(refused.status, refused.body(), refused.headers, error=refused)
+            state.read_headers(headers)
             check_content_type(headers.get("content-type"))
             body = parse_json_object(raw, self.config.max_depth)
-            return self._chat(body, headers)
+            return self._chat(body, headers, state)
         except APIError as error:
-            return Outcome(error.status, error.body(), error.headers, body, error=error)
+            return Outcome(error.status, error_body(state.profile, error), error.headers, body, error=error, delay=state.latency)
 
-    def _chat(self, body: dict[str, Any], headers: Mapping[str, str]) -> Outcome:
-        validated = validate_request(body)
+    def _chat(self, body: dict[str, Any], headers: Mapping[str, str], state: "_State") -> Outcome:
+        header_fault = state.header_fault if self.faults.fires(state.header_fault, ("header", state.fault_text), state.session) else NO_FAULT
+        if header_fault.http:
+            state.latency = header_fault.latency
+            raise http_error(header_fault.http, state.profile, _model_name(body), "the X-Mock-Fault header")
         scenarios = self.scenarios  # one set for the whole request, even if a reload swaps it
-        conv = Conversation(body, validated.tools, validated.tool_choice, headers)
-        reply = respond(scenarios, conv)
+        # a scenario may bring its own profile: then the history is checked once the rule is known
+        deferred = state.fixed is None and scenarios.has_profiles
+        validated = validate_request(body, LENIENT if deferred else state.profile.policy)
         ids = IdSource(_request_key(body), self.config.seed)
+        conv = Conversation(body, validated.tools, validated.tool_choice, headers, seed=ids.digest[:8].hex())
+        try:
+            reply = respond(scenarios, conv)
+        except APIError as error:
+            if error.code != "no_matching_rule":
+                raise
+            if deferred:
+                validate_request(body, state.profile.policy)  # a broken history is the first problem
+            auto = auto_reply(conv) if self.config.auto else None
+            if auto is None:
+                raise
+            reply = auto
+        if deferred:
+            if reply.rule.scenario.profile:
+                state.profile = get_profile(reply.rule.scenario.profile)
+            validate_request(body, state.profile.policy)
+        rule = reply.rule
+        rule_fault = from_spec(reply.fault)
+        if not self.faults.fires(rule_fault, ("rule", rule.scenario.name, rule.name), state.session):
+            rule_fault = NO_FAULT
+        state.latency = header_fault.latency or rule_fault.latency
+        if rule_fault.http:
+            raise http_error(rule_fault.http, state.profile, body["model"], rule.label)
+        if header_fault.tool_call:
+            reply = break_reply(reply, header_fault.tool_call, header_fault.call, conv.tools, None)
+        elif rule_fault.tool_call:
+            reply = break_reply(reply, rule_fault.tool_call, rule_fault.call, conv.tools, rule.label)
+        return self._answer(body, conv, reply, ids, state, header_fault.stream or rule_fault.stream)
+
+    def _answer(
+        self, body: dict[str, Any], conv: Conversation, reply: RenderedReply, ids: IdSource, state: "_State",
+        stream_fault: StreamBreak | None,
+    ) -> Outcome:
+        profile = state.profile
+        streamed = bool(body.get("stream"))
+        content, reason = reply.content, reply.finish_reason
+        if reply.tool_calls and conv.tool_choice.mode in ("required", "function"):
+            content, forced_reason = forced_reply(profile, content, streamed)
+            reason = reason or forced_reason
         max_tokens = body.get("max_completion_tokens") or body.get("max_tokens")
-        calls = [(c.id, c.name, c.arguments) for c in reply.tool_calls]
-        choices: list[ChoiceOut] = [
-            finish_choice(reply.content, calls, reply.finish_reason, ids, index, max_tokens)
-            for index in range(body.get("n") or 1)
-        ]
+        choices: list[ChoiceOut] = []
+        for index in range(body.get("n") or 1):
+            calls = [(c.id or call_id(profile, ids, index, k, c.name), c.name, c.arguments) for k, c in enumerate(reply.tool_calls)]
+            choices.append(finish_choice(content, calls, reason, ids, index, max_tokens))
         timing = Timing(**reply.timing) if reply.timing else self.timing
         jitter_seed = int.from_bytes(ids.digest[:8], "big")
-        if body.get("stream"):
-            fault = (reply.fault or {}).get("stream")
-            pieces = self._stream(body, choices, ids, fast=not fault and not timing.active)
-            if fault:
-                pieces = StreamFault(fault["kind"], fault.get("after", 1), _fault_error(fault)).apply(pieces)
-            return Outcome(200, None, request=body, reply=reply, stream=apply_timing(pieces, timing, jitter_seed))
+        if streamed:
+            pieces = self._stream(body, choices, ids, profile, fast=not stream_fault and not timing.active and not state.latency)
+            if stream_fault:
+                error = APIError(stream_fault.message or _STREAM_ERROR, type="server_error", status=500)
+                pieces = StreamFault(stream_fault.kind, stream_fault.after, error_payload(profile, error)).apply(pieces)
+            pieces = apply_timing(pieces, timing, jitter_seed)
+            if state.latency and pieces:
+                pieces[0] = Piece(pieces[0].data, pieces[0].tokens, pieces[0].delay + state.latency)
+            return Outcome(200, None, request=body, reply=reply, stream=pieces)
         response = completion_body(body["model"], choices, ids, prompt_tokens(body))
+        response["id"] = completion_id(profile, ids)
         delay = timing.total(response["usage"]["completion_tokens"], jitter_seed) if timing.active else 0.0
-        return Outcome(200, response, request=body, reply=reply, delay=delay)
+        return Outcome(200, shape_completion(profile, response), request=body, reply=reply, delay=delay + state.latency)
 
-    def _stream(self, body: dict[str, Any], choices: list[ChoiceOut], ids: IdSource, fast: bool) -> list[Piece]:
+    def _stream(self, body: dict[str, Any], choices: list[ChoiceOut], ids: IdSource, profile: Profile, fast: bool) -> list[Piece]:
         header = {
-            "id": ids.completion_id(),
+            "id": completion_id(profile, ids),
             "object": "chat.completion.chunk",
             "created": ids.created(),
             "model": body["model"],
@@ -88,7 +158,36 @@ class MockService:
         usage = None
         if (body.get("stream_options") or {}).get("include_usage"):
             usage = usage_block(prompt_tokens(body), choice_completion_tokens(choices))
-        return build_stream(header, choices, usage, chunk_chars=self.config.chunk_chars, fast=fast)
+        shape = None if profile is OPENAI else partial(shape_chunk, profile)
+        return build_stream(header, choices, usage, chunk_chars=self.config.chunk_chars, fast=fast, shape=shape)
+
+
+@dataclass
+class _State:
+    """What one request's handling learns as it goes: the profile its answer (or error) takes."""
+
+    profile: Profile
+    fixed: Profile | None = None  # chosen by the X-Mock-Profile header
+    header_fault: Fault = NO_FAULT
+    fault_text: str = ""
+    session: str = ""
+    latency: float = 0.0
+
+    def read_headers(self, headers: Mapping[str, str]) -> None:
+        self.session = headers.get(SESSION_HEADER) or ""
+        name = headers.get("x-mock-profile")
+        if name:
+            self.fixed = self.profile = get_profile(name, "header X-Mock-Profile")
+        self.fault_text = (headers.get(FAULT_HEADER) or "").strip()
+        self.header_fault = parse_header(self.fault_text)
+
+
+_STREAM_ERROR = "The server had an error while processing your request. Sorry about that!"
+
+
+def _model_name(body: dict[str, Any]) -> str:
+    model = body.get("model")
+    return model if isinstance(model, str) and model else "the model"
 
 
 _TRANSPORT_FIELDS = ("stream", "stream_options")
@@ -99,9 +198,3 @@ def _request_key(body: dict[str, Any]) -> bytes:
     if any(k in body for k in _TRANSPORT_FIELDS):
         body = {k: v for k, v in body.items() if k not in _TRANSPORT_FIELDS}
     return jsoncodec.dumps_sorted(body)
-
-
-def _fault_error(fault: dict[str, Any]) -> dict[str, Any] | None:
-    if "message" not in fault:
-        return None
-    return {"message": fault["message"], "type": "server_error", "param": None, "code": None}

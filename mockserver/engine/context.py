@@ -69,8 +69,10 @@ class Conversation:
         tools: ToolSet,
         tool_choice: ToolChoice,
         headers: Mapping[str, str] | None = None,
+        seed: str = "",
     ) -> None:
         self.body = body
+        self.seed = seed  # per request and server seed: what generated values derive from
         self.messages: list[dict[str, Any]] = body["messages"]
         self.tools = tools
         self.tool_choice = tool_choice

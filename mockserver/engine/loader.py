@@ -17,12 +17,13 @@ import yaml
 from jsonschema import exceptions as js_exceptions
 
 from mockserver.engine import matchers as matcher_mod
-from mockserver.engine.model import Reply, Rule, Scenario, ScenarioSet, ToolCallSpec, display_path
+from mockserver.engine.model import AUTO, Reply, Rule, Scenario, ScenarioSet, ToolCallSpec, display_path
 from mockserver.engine.render import RenderError, Template, compile_value
 from mockserver.engine.yamlsrc import line_of, load_documents, plain
+from mockserver.wire.profiles import PROFILES
 
 FORMAT_VERSION = 1
-KNOWN_PROFILES = ("openai", "vllm", "vertex")
+KNOWN_PROFILES = tuple(PROFILES)
 
 
 @dataclass(frozen=True)
@@ -220,11 +221,16 @@ def _compile_rule(scenario: Scenario, i: int, name: str, raw: dict[str, Any], do
     spec = raw["reply"]
     content = spec.get("content")
     calls = []
-    for k, call in enumerate(spec.get("tool_calls") or []):
+    auto_calls = spec.get("tool_calls") == AUTO
+    for k, call in enumerate([] if auto_calls else spec.get("tool_calls") or []):
         where = base + ("reply", "tool_calls", k)
         arguments = call.get("arguments")
-        if isinstance(arguments, str):
-            compiled_args: Any = _template(arguments, where + ("arguments",))
+        if call.get("fill") and isinstance(arguments, str):
+            raise _RuleError("fill: true needs arguments given as an object (the fields to keep)", where + ("fill",))
+        if arguments == AUTO:
+            compiled_args: Any = AUTO
+        elif isinstance(arguments, str):
+            compiled_args = _template(arguments, where + ("arguments",))
             if compiled_args.static:
                 _check_static_arguments(arguments, where + ("arguments",))
         else:
@@ -237,6 +243,7 @@ def _compile_rule(scenario: Scenario, i: int, name: str, raw: dict[str, Any], do
                 name=_template(call["name"], where + ("name",)),
                 arguments=compiled_args,
                 id=_template(call["id"], where + ("id",)) if call.get("id") else None,
+                fill=bool(call.get("fill")),
             )
         )
     reply = Reply(
@@ -245,6 +252,7 @@ def _compile_rule(scenario: Scenario, i: int, name: str, raw: dict[str, Any], do
         finish_reason=spec.get("finish_reason"),
         timing=plain(spec["timing"]) if "timing" in spec else None,
         fault=plain(spec["fault"]) if "fault" in spec else None,
+        auto_calls=auto_calls,
     )
     return Rule(
         scenario=scenario,

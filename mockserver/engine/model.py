@@ -11,11 +11,15 @@ from mockserver.engine.matchers import Matcher, Model
 from mockserver.engine.render import Template
 
 
+AUTO = "auto"  # ``arguments: auto`` / ``tool_calls: auto``: generated from the declared schema
+
+
 @dataclass
 class ToolCallSpec:
     name: Template
-    arguments: Any  # compiled: dict/list of Templates, a Template, or None for {}
+    arguments: Any  # compiled: dict/list of Templates, a Template, None for {}, or AUTO
     id: Template | None = None
+    fill: bool = False  # generate the fields the (partial) arguments leave out
 
 
 @dataclass
@@ -25,6 +29,7 @@ class Reply:
     finish_reason: str | None = None
     timing: dict[str, float] | None = None  # ttft, tps, jitter (wire.sse.Timing fields)
     fault: dict[str, Any] | None = None
+    auto_calls: bool = False  # ``tool_calls: auto``: one generated call of the forced/first tool
 
 
 @dataclass(eq=False)
@@ -100,6 +105,11 @@ class ScenarioSet:
 
     def __len__(self) -> int:
         return len(self.scenarios)
+
+    @property
+    def has_profiles(self) -> bool:
+        """Whether any scenario names its own provider profile."""
+        return any(s.profile for s in self.scenarios)
 
 
 def display_path(path: Path) -> str:

@@ -4,6 +4,10 @@ A rule whose reply contradicts the request (``tool_choice`` none/required/named,
 ``parallel_tool_calls: false`` with several calls) is skipped: the next rule gets its chance,
 and the skip is reported in the near-miss report if nothing answers. A reply that calls an
 undeclared tool, or whose arguments fail the declared schema, is a scenario error (422).
+
+``arguments: auto`` (or ``fill: true`` on a partial object) generates arguments from the
+declared schema; ``tool_calls: auto`` calls the forced (or first) function that way, and so does
+:func:`auto_reply` (``--auto``) when a request forcing a tool call matches no rule.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.engine.context import Conversation, text_of
+from mockserver.engine.generate import GenerationError, generate_arguments
 from mockserver.engine.matchers import Captures, Difference
-from mockserver.engine.model import Rule, ScenarioSet
+from mockserver.engine.model import AUTO, Reply, Rule, Scenario, ScenarioSet
 from mockserver.engine.render import RenderError, Template, render_value
 from mockserver.validation.protocol import arguments_problem
 from mockserver.wire import jsoncodec
@@ -123,6 +128,8 @@ def contradiction(reply: RenderedReply, conv: Conversation) -> Difference | None
         return Difference(
             "reply vs tool_choice", f"calls {names}", f"a call of '{choice.function}' only (named tool_choice)"
         )
+    if reply.rule.reply.auto_calls and not names:
+        return Difference("reply vs tools", "tool_calls: auto", "a declared function and tool_choice other than 'none'")
     if len(names) > 1 and conv.body.get("parallel_tool_calls") is False:
         return Difference("reply vs parallel_tool_calls", f"{len(names)} calls", "at most one call (parallel_tool_calls is false)")
     return None
@@ -185,7 +192,39 @@ def render(rule: Rule, conv: Conversation, captures: Captures) -> RenderedReply:
         calls = [_render_call(rule, k, call, context, conv) for k, call in enumerate(spec.tool_calls)]
     except RenderError as exc:
         raise scenario_error(str(exc), rule.label) from None
+    if spec.auto_calls:
+        calls = _auto_calls(conv, rule.label)
     return RenderedReply(content, calls, spec.finish_reason, rule)
+
+
+# ``--auto``: the answer to a request that forces a tool call and that no rule answers
+AUTO_RULE = Rule(Scenario("auto", "--auto"), 0, "generated-call", 0, [], Reply(None, [], auto_calls=True))
+
+
+def auto_reply(conv: Conversation) -> RenderedReply | None:
+    """A generated call of the forced function, or None when the request forces no call."""
+    if conv.tool_choice.mode not in ("required", "function"):
+        return None
+    return RenderedReply(None, _auto_calls(conv, "--auto"), None, AUTO_RULE)
+
+
+def _auto_calls(conv: Conversation, where: str) -> list[RenderedCall]:
+    """One call: the named function, else the first declared one; none if nothing can be called."""
+    if conv.tool_choice.mode == "none" or not conv.tools.functions:
+        return []
+    if conv.tool_choice.function:
+        name = conv.tool_choice.function
+    else:
+        name = next((f.name for f in conv.tools.functions.values() if f.schema_key), next(iter(conv.tools.functions)))
+    return [RenderedCall(name, _generated(conv, name, 0, None, where))]
+
+
+def _generated(conv: Conversation, name: str, k: int, partial: Any, where: str) -> str:
+    declared = conv.tools.functions[name]
+    try:
+        return generate_arguments(declared.parameters, f"{conv.seed}:{k}:{name}", partial)
+    except GenerationError as exc:
+        raise scenario_error(f"tool_calls[{k}] '{name}': {exc}", where) from None
 
 
 def _render_call(rule: Rule, k: int, call: Any, context: dict[str, Any], conv: Conversation) -> RenderedCall:
@@ -197,10 +236,14 @@ def _render_call(rule: Rule, k: int, call: Any, context: dict[str, Any], conv: C
             f"reply.tool_calls[{k}] calls '{name}', which the request does not declare in 'tools' (declared: {names}).",
             rule.label,
         )
-    if call.arguments is None:
+    if call.arguments is None and not call.fill:
         arguments = "{}"
+    elif call.arguments == AUTO:
+        arguments = _generated(conv, name, k, None, rule.label)
     elif isinstance(call.arguments, Template):
         arguments = call.arguments.render(context)
+    elif call.fill:
+        arguments = _generated(conv, name, k, render_value(call.arguments or {}, context), rule.label)
     else:
         arguments = jsoncodec.dumps_str(render_value(call.arguments, context))
     if declared.schema_key is not None:

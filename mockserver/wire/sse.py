@@ -18,7 +18,7 @@ import random
 import re
 from dataclasses import dataclass
 from itertools import zip_longest
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from mockserver.wire import jsoncodec
 from mockserver.wire.completion import ChoiceOut
@@ -132,26 +132,28 @@ _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\u2028\u2029]')
 
 
 class _ChoiceWriter:
-    """The events of one choice; ``head`` is everything of a chunk before the delta."""
+    """The events of one choice, as (delta, tokens, finish_reason) entries.
 
-    def __init__(self, head: bytes, chunk_chars: int, fast: bool) -> None:
-        self.head = head
+    ``head`` (bytes before the delta of an OpenAI chunk) enables the fast text path: consecutive
+    text chunks that need no JSON escaping are joined straight into bytes, 64 at a time.
+    """
+
+    def __init__(self, chunk_chars: int, head: bytes | None) -> None:
         self.chunk_chars = chunk_chars
-        self.fast = fast
-        self.pieces: list[Piece] = []
+        self.head = head
+        self.events: list[tuple[dict[str, Any], int, str | None] | Piece] = []
 
     def delta(self, delta: dict[str, Any], tokens: int = 0) -> None:
-        self.pieces.append(Piece(self.head + jsoncodec.dumps(delta) + _CLOSE, tokens))
+        self.events.append((delta, tokens, None))
 
     def text(self, content: str) -> None:
         parts = split_text(content, self.chunk_chars)
-        if self.fast and not _NEEDS_ESCAPE.search(content):
-            # one join builds every text chunk: nothing in them needs JSON escaping
+        if self.head is not None and not _NEEDS_ESCAPE.search(content):
             head = self.head + b'{"content":"'
             separator = b'"}' + _CLOSE + head
             encoded = [part.encode() for part in parts]
             for i in range(0, len(encoded), _GROUP):  # moderate pieces: no huge buffers to build
-                self.pieces.append(Piece(head + separator.join(encoded[i : i + _GROUP]) + b'"}' + _CLOSE))
+                self.events.append(Piece(head + separator.join(encoded[i : i + _GROUP]) + b'"}' + _CLOSE))
             return
         for part in parts:
             self.delta({"content": part}, count_tokens(part))
@@ -165,7 +167,7 @@ class _ChoiceWriter:
         for fragment in split_arguments(call["arguments"], self.chunk_chars):
             self.delta({"tool_calls": [{"index": index, "function": {"arguments": fragment}}]}, count_tokens(fragment))
 
-    def choice(self, choice: ChoiceOut) -> list[Piece]:
+    def choice(self, choice: ChoiceOut) -> list[tuple[dict[str, Any], int, str | None] | Piece]:
         first: dict[str, Any] = {"role": "assistant", "content": None, "refusal": None}
         calls = list(enumerate(choice.tool_calls))
         if choice.content:
@@ -179,10 +181,8 @@ class _ChoiceWriter:
             self.delta(dict(first, content=choice.content))
         for index, call in calls:
             self.call(index, call)
-        self.pieces.append(
-            Piece(self.head + b'{},"logprobs":null,"finish_reason":' + jsoncodec.dumps(choice.finish_reason) + b"}]}\n\n")
-        )
-        return self.pieces
+        self.events.append(({}, 0, choice.finish_reason))
+        return self.events
 
 
 def build_stream(
@@ -192,26 +192,40 @@ def build_stream(
     *,
     chunk_chars: int = 0,
     fast: bool = False,
+    shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> list[Piece]:
     """All events of one streamed answer. ``header``: id, object, created, model, … of every chunk.
 
-    ``usage`` is None unless the client asked for it (``stream_options.include_usage``).
-    The header is serialised once; each chunk only serialises its delta. ``fast`` (no timing, no
-    fault to place) may merge consecutive text chunks into one piece of bytes.
+    ``usage`` is None unless the client asked for it (``stream_options.include_usage``);
+    ``shape`` turns each (OpenAI) chunk into a provider's own (see ``wire.profiles``). Without a
+    shape, the header is serialised once and each chunk only serialises its delta; ``fast`` (no
+    timing, no fault to place) may also merge consecutive text chunks into one piece.
     """
     base = dict(header)
     if usage is not None:
         base["usage"] = None
     prefix = b"data: " + jsoncodec.dumps(base)[:-1] + b',"choices":[{"index":'
-    per_choice = [
-        _ChoiceWriter(prefix + str(i).encode() + _OPEN, chunk_chars, fast).choice(choice)
-        for i, choice in enumerate(choices)
-    ]
+    per_choice = []
+    for i, choice in enumerate(choices):
+        head = prefix + str(i).encode() + _OPEN
+        writer = _ChoiceWriter(chunk_chars, head if fast and shape is None else None)
+        per_choice.append([_encode(entry, i, head, base, shape) for entry in writer.choice(choice)])
     pieces = per_choice[0] if len(per_choice) == 1 else [p for group in zip_longest(*per_choice) for p in group if p]
     if usage is not None:
-        pieces.append(Piece(event(dict(base, choices=[], usage=usage))))
+        last = dict(base, choices=[], usage=usage)
+        pieces.append(Piece(event(shape(last) if shape else last)))
     pieces.append(Piece(DONE))
     return pieces
+
+
+def _encode(entry: Any, index: int, head: bytes, base: dict[str, Any], shape: Any) -> Piece:
+    if isinstance(entry, Piece):
+        return entry
+    delta, tokens, finish_reason = entry
+    if shape is None:
+        return Piece(head + jsoncodec.dumps(delta) + b',"logprobs":null,"finish_reason":' + jsoncodec.dumps(finish_reason) + b"}]}\n\n", tokens)
+    chunk = dict(base, choices=[{"index": index, "delta": delta, "logprobs": None, "finish_reason": finish_reason}])
+    return Piece(event(shape(chunk)), tokens)
 
 
 def apply_timing(pieces: list[Piece], timing: Timing, seed: int) -> list[Piece]:
