@@ -163,9 +163,12 @@ class MockServer:
         return load_scenario_text(text, label)
 
     def set_profile(self, profile: str | None) -> None:
+        """The server-wide provider profile for this test (None: the session's); reset per test."""
         if profile is not None and profile not in KNOWN_PROFILES:
             raise ValueError(f"unknown mockserver profile {profile!r}; valid profiles: {', '.join(KNOWN_PROFILES)}")
         self.profile = profile
+        service = self.app.state.service
+        service.set_profile(profile or self.app.state.overlay.original_profile)
 
     # --- the journal, unittest.mock style ----------------------------------------------------
 

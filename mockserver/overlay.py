@@ -26,6 +26,7 @@ class ScenarioOverlay:
         self._base: list[Scenario] = list(self.original.scenarios)
         self.added: list[Scenario] = []
         self.original_seed: int = service.config.seed
+        self.original_profile: str = service.profile.name
         self._published: ScenarioSet = service.scenarios
 
     def set_base(self, scenarios: ScenarioSet) -> None:
@@ -61,6 +62,8 @@ class ScenarioOverlay:
             self.added = []
             self._base = list(self.original.scenarios)
             self._service.config.seed = self.original_seed
+            self._service.set_profile(self.original_profile)
+            self._service.reset_faults()
             self._publish()
             return removed
 

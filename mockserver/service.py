@@ -54,6 +54,10 @@ class MockService:
     def swap_scenarios(self, scenarios: ScenarioSet) -> None:
         self.scenarios = scenarios
 
+    def set_profile(self, name: str) -> None:
+        """The server-wide profile (a scenario's profile and X-Mock-Profile still win)."""
+        self.profile = get_profile(name)
+
     def reset_faults(self, session: str | None = None) -> int:
         """Forget how often faults fired (one session's, or all); returns the counters dropped."""
         return self.faults.reset(session)

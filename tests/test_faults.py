@@ -326,3 +326,12 @@ def test_api_key_flag_and_env(monkeypatch):
     monkeypatch.setenv("MOCKSERVER_API_KEY", "from-env")
     assert config_from_args(_parser().parse_args(["serve"])).api_key == "from-env"
     assert config_from_args(_parser().parse_args(["serve", "--api-key", "flag"])).api_key == "flag"
+
+
+def test_admin_reset_also_resets_fault_counters(serve):
+    running = serve("version: 1\nname: flaky\nrules: [{reply: {content: ok, fault: {http: 503, times: 1}}}]\n")
+    post = lambda: httpx.post(running.url + "/v1/chat/completions", json={"model": "m", "messages": [{"role": "user", "content": "x"}]})
+    assert [post().status_code, post().status_code] == [503, 200]
+    reset = httpx.post(running.url + "/_mock/reset")
+    assert reset.status_code == 200
+    assert post().status_code == 503

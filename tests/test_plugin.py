@@ -167,10 +167,17 @@ def test_marker_scenarios_seed_and_profile(pytester):
             mockserver.seed = 0
             assert ask(client, "weather in Oslo").id != seeded
             assert [c.rule for c in mockserver.calls] == ["call", "call"]
+            # the profile shapes the answers: vLLM's tool call ids and extra fields
+            raw = client.chat.completions.with_raw_response.create(
+                model="m", messages=[{"role": "user", "content": "ping"}]).http_response.json()
+            assert raw["prompt_token_ids"] is None and raw["choices"][0]["stop_reason"] is None
 
         def test_next_test_is_back_to_defaults(mockserver):
             assert "extra" not in [s.name for s in mockserver.scenarios]
             assert (mockserver.seed, mockserver.profile, mockserver.call_count) == (0, None, 0)
+            raw = mockserver.client().chat.completions.with_raw_response.create(
+                model="m", messages=[{"role": "user", "content": "hi"}]).http_response.json()
+            assert "prompt_token_ids" not in raw and raw["system_fingerprint"].startswith("fp_")
     """)
     result.assert_outcomes(passed=2)
 
