@@ -194,7 +194,10 @@ class Journal:
             raise
         outcome = rec.outcome
         if outcome is not None:
-            self._add(rec, outcome.status, outcome.body, outcome)
+            body = outcome.body
+            if body is None and outcome.summary is not None:
+                body = dict(outcome.summary(), stream=True)  # what the streamed events add up to
+            self._add(rec, outcome.status, body, outcome)
 
     def _add(self, rec: Recording, status: int, body: dict[str, Any], outcome: Any) -> None:
         duration = round((time.perf_counter() - rec.started) * 1000, 3)

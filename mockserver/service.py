@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from mockserver.config import Config
 from mockserver.engine.context import Conversation
@@ -41,6 +41,8 @@ class Outcome:
     error: APIError | None = None
     stream: list[Piece] | None = None  # SSE pieces (with their delays) instead of a body
     delay: float = 0.0  # seconds to wait before a non-streamed answer (timing emulation)
+    summary: Callable[[], dict[str, Any]] | None = None  # a streamed answer as one body (journal)
+    cacheable: bool = True  # False when a fault counter or other state took part
 
 
 class MockService:
@@ -144,11 +146,18 @@ class MockService:
             pieces = apply_timing(pieces, timing, jitter_seed)
             if state.latency and pieces:
                 pieces[0] = Piece(pieces[0].data, pieces[0].tokens, pieces[0].delay + state.latency)
-            return Outcome(200, None, request=body, reply=reply, stream=pieces)
+            summary = partial(self._completion, body, choices, ids, profile)
+            return Outcome(200, None, request=body, reply=reply, stream=pieces, summary=summary)
+        response = self._completion(body, choices, ids, profile)
+        delay = timing.total(response["usage"]["completion_tokens"], jitter_seed) if timing.active else 0.0
+        return Outcome(200, response, request=body, reply=reply, delay=delay + state.latency)
+
+    @staticmethod
+    def _completion(body: dict[str, Any], choices: list[ChoiceOut], ids: IdSource, profile: Profile) -> dict[str, Any]:
+        """The non-streamed answer, in the profile's shape (also what a stream adds up to)."""
         response = completion_body(body["model"], choices, ids, prompt_tokens(body))
         response["id"] = completion_id(profile, ids)
-        delay = timing.total(response["usage"]["completion_tokens"], jitter_seed) if timing.active else 0.0
-        return Outcome(200, shape_completion(profile, response), request=body, reply=reply, delay=delay + state.latency)
+        return shape_completion(profile, response)
 
     def _stream(self, body: dict[str, Any], choices: list[ChoiceOut], ids: IdSource, profile: Profile, fast: bool) -> list[Piece]:
         header = {

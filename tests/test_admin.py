@@ -345,3 +345,17 @@ def test_set_base_keeps_runtime_scenarios_on_top(mock, admin):
         ("runtime", "runtime"), ("reloaded", "startup")]
     assert admin.post("/_mock/reset").json()["scenarios_removed"] == ["runtime"]
     assert [s["name"] for s in admin.get("/_mock/scenarios").json()["data"]] == ["reloaded"]
+
+
+def test_streamed_answers_are_journaled_as_the_message_they_add_up_to(server, http):
+    from conversations import BUNDLED_REQUESTS
+
+    http.delete("/_mock/journal")
+    body = {**BUNDLED_REQUESTS["001-parallel-calls"], "stream": True}
+    assert http.post("/v1/chat/completions", json=body).status_code == 200
+    plain = http.post("/v1/chat/completions", json=BUNDLED_REQUESTS["001-parallel-calls"]).json()
+    entries = http.get("/_mock/journal").json()["data"]
+    streamed = entries[-2]["response"]
+    assert streamed.pop("stream") is True
+    assert streamed == plain
+    assert [c["function"]["name"] for c in streamed["choices"][0]["message"]["tool_calls"]] == ["get_current_weather"] * 2
