@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--profile", choices=sorted(PROFILES), help="provider to emulate: response shape, error shape, history checks (default openai) [MOCKSERVER_PROFILE]")
     serve.add_argument("--api-key", metavar="KEY", help="require 'Authorization: Bearer KEY' (401 invalid_api_key otherwise; /healthz stays open) [MOCKSERVER_API_KEY]")
     serve.add_argument("--auto", action="store_true", default=None, help="answer a request that forces a tool call and matches no rule with a generated call [MOCKSERVER_AUTO]")
+    serve.add_argument("--no-memo", dest="memo", action="store_false", default=None, help="do not remember answers to identical requests (they are deterministic; on by default) [MOCKSERVER_MEMO=false]")
     serve.add_argument("--access-log", action="store_true", default=None, help="log every request (off by default: it costs throughput) [MOCKSERVER_ACCESS_LOG]")
     serve.add_argument("--reload", action="store_true", default=None, help="watch the scenario files; swap in each change that loads, keep the last good set otherwise [MOCKSERVER_RELOAD; poll interval MOCKSERVER_RELOAD_INTERVAL, default 0.5 s]")
     validate = sub.add_parser("validate", help="check scenario files without serving them (exit status 1 on errors)")
@@ -58,6 +59,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         max_depth=args.max_depth,
         log_level=args.log_level,
         access_log=args.access_log,
+        memo=args.memo,
         chunk_chars=args.chunk_chars,
         ttft=args.ttft,
         tps=args.tps,

@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any, Callable, Mapping
 
 from mockserver.config import Config
+from mockserver.memo import MAX_BODY
 from mockserver.engine.context import Conversation
 from mockserver.engine.model import ScenarioSet
 from mockserver.engine.broken import break_reply
@@ -69,6 +70,18 @@ class MockService:
         return auth_error(self.config.api_key, headers)
 
     def chat(self, raw: bytes, headers: Mapping[str, str]) -> Outcome:
+        scenarios = self.scenarios  # one set for the whole request, even if a reload swaps it
+        if not self.config.memo or len(raw) > MAX_BODY:
+            return self._chat_raw(raw, headers, scenarios)
+        key = (raw, self.config.seed, self.profile.name, *[headers.get(h) for h in scenarios.header_names])
+        outcome = scenarios.memo.get(key)
+        if outcome is None:
+            outcome = self._chat_raw(raw, headers, scenarios)
+            if outcome.cacheable:
+                scenarios.memo.put(key, outcome)
+        return outcome
+
+    def _chat_raw(self, raw: bytes, headers: Mapping[str, str], scenarios: ScenarioSet) -> Outcome:
         body: dict[str, Any] | None = None
         state = _State(self.profile)
         try:
@@ -78,16 +91,17 @@ class MockService:
             state.read_headers(headers)
             check_content_type(headers.get("content-type"))
             body = parse_json_object(raw, self.config.max_depth)
-            return self._chat(body, headers, state)
+            outcome = self._chat(body, headers, state, scenarios)
         except APIError as error:
-            return Outcome(error.status, error_body(state.profile, error), error.headers, body, error=error, delay=state.latency)
+            outcome = Outcome(error.status, error_body(state.profile, error), error.headers, body, error=error, delay=state.latency)
+        outcome.cacheable = not state.stateful
+        return outcome
 
-    def _chat(self, body: dict[str, Any], headers: Mapping[str, str], state: "_State") -> Outcome:
+    def _chat(self, body: dict[str, Any], headers: Mapping[str, str], state: "_State", scenarios: ScenarioSet) -> Outcome:
         header_fault = state.header_fault if self.faults.fires(state.header_fault, ("header", state.fault_text), state.session) else NO_FAULT
         if header_fault.http:
             state.latency = header_fault.latency
             raise http_error(header_fault.http, state.profile, _model_name(body), "the X-Mock-Fault header")
-        scenarios = self.scenarios  # one set for the whole request, even if a reload swaps it
         # a scenario may bring its own profile: then the history is checked once the rule is known
         deferred = state.fixed is None and scenarios.has_profiles
         validated = validate_request(body, LENIENT if deferred else state.profile.policy)
@@ -109,6 +123,7 @@ class MockService:
                 state.profile = get_profile(reply.rule.scenario.profile)
             validate_request(body, state.profile.policy)
         rule = reply.rule
+        state.stateful = state.stateful or reply.fault is not None  # fault counters take part
         rule_fault = from_spec(reply.fault)
         if not self.faults.fires(rule_fault, ("rule", rule.scenario.name, rule.name), state.session):
             rule_fault = NO_FAULT
@@ -185,6 +200,7 @@ class _State:
     fault_text: str = ""
     session: str = ""
     latency: float = 0.0
+    stateful: bool = False  # a fault counter took part: the answer must not be remembered
 
     def read_headers(self, headers: Mapping[str, str]) -> None:
         self.session = headers.get(SESSION_HEADER) or ""
@@ -192,6 +208,7 @@ class _State:
         if name:
             self.fixed = self.profile = get_profile(name, "header X-Mock-Profile")
         self.fault_text = (headers.get(FAULT_HEADER) or "").strip()
+        self.stateful = bool(self.fault_text)
         self.header_fault = parse_header(self.fault_text)
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.engine.index import RuleIndex
-from mockserver.engine.matchers import Matcher, Model
+from mockserver.engine.matchers import Header, Matcher, Model
 from mockserver.engine.render import Template
+from mockserver.memo import FIXED_HEADERS, Memo
 
 
 AUTO = "auto"  # ``arguments: auto`` / ``tool_calls: auto``: generated from the declared schema
@@ -80,6 +81,9 @@ class ScenarioSet:
         self.rules = self._ordered([r for s in self.scenarios for r in s.rules])
         self._per_scenario = {s.name: self._ordered(s.rules) for s in self.scenarios}
         self.index = RuleIndex(self.rules)
+        self.has_profiles = any(s.profile for s in self.scenarios)  # a scenario names its own profile
+        self.header_names = self._header_names(self.rules)  # every header an answer can depend on
+        self.memo = Memo()
         self._per_scenario_index = {name: RuleIndex(rules) for name, rules in self._per_scenario.items()}
 
     @staticmethod
@@ -106,10 +110,10 @@ class ScenarioSet:
     def __len__(self) -> int:
         return len(self.scenarios)
 
-    @property
-    def has_profiles(self) -> bool:
-        """Whether any scenario names its own provider profile."""
-        return any(s.profile for s in self.scenarios)
+    @staticmethod
+    def _header_names(rules: list[Rule]) -> tuple[str, ...]:
+        named = {name for rule in rules for m in rule.matchers if isinstance(m, Header) for name, _ in m.checks}
+        return tuple(dict.fromkeys(FIXED_HEADERS + tuple(sorted(named))))
 
 
 def display_path(path: Path) -> str:

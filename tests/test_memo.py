@@ -1,0 +1,58 @@
+"""Remembered answers are never stale: a changed scenario set, seed, profile or header that an
+answer depends on gives a fresh answer; answers that touched fault counters are not remembered."""
+
+from __future__ import annotations
+
+import httpx
+
+from payloads import chat, user
+
+BODY = chat(user("hello"))
+
+
+def post(running, body=BODY, **headers):
+    return httpx.post(running.url + "/v1/chat/completions", json=body, headers=headers)
+
+
+def test_identical_requests_are_remembered_per_scenario_set(serve):
+    running = serve("version: 1\nname: a\nrules: [{reply: {content: first}}]\n")
+    service = running.service
+    assert post(running).json()["choices"][0]["message"]["content"] == "first"
+    assert len(service.scenarios.memo) == 1
+    assert post(running).json()["choices"][0]["message"]["content"] == "first"
+    assert len(service.scenarios.memo) == 1  # the same entry answered
+    # a runtime scenario publishes a new set: nothing remembered from the old one is served
+    added = httpx.post(running.url + "/_mock/scenarios?replace=true",
+                       content="version: 1\nname: b\nrules: [{reply: {content: second}}]\n",
+                       headers={"content-type": "application/yaml"})
+    assert added.status_code == 201, added.text
+    assert post(running).json()["choices"][0]["message"]["content"] == "second"
+
+
+def test_seed_profile_and_matched_headers_are_part_of_the_key(serve):
+    running = serve("version: 1\nname: a\nrules:\n"
+                    "  - {when: {header: {X-Tenant: acme}}, reply: {content: acme}}\n"
+                    "  - {reply: {content: other}}\n")
+    first = post(running).json()
+    assert post(running, **{"X-Tenant": "acme"}).json()["choices"][0]["message"]["content"] == "acme"
+    assert post(running).json()["choices"][0]["message"]["content"] == "other"
+    running.service.config.seed = 99
+    assert post(running).json()["id"] != first["id"]
+    running.service.set_profile("vllm")
+    assert "prompt_token_ids" in post(running).json()
+    running.service.set_profile("openai")
+    running.service.config.seed = 0
+    assert post(running).json() == first
+
+
+def test_fault_answers_are_not_remembered(serve):
+    running = serve("version: 1\nname: f\nrules: [{reply: {content: ok, fault: {http: 503, times: 2}}}]\n")
+    assert [post(running).status_code for _ in range(3)] == [503, 503, 200]
+    assert len(running.service.scenarios.memo) == 0
+    assert [post(running, **{"X-Mock-Fault": "429; times=1"}).status_code for _ in range(2)] == [429, 200]
+
+
+def test_memo_can_be_turned_off(serve):
+    running = serve("version: 1\nname: a\nrules: [{reply: {content: x}}]\n", memo=False)
+    post(running)
+    assert len(running.service.scenarios.memo) == 0
