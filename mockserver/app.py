@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.admin import admin_routes
+from mockserver.chat_endpoint import ChatEndpoint, FastPath
 from mockserver.config import Config
 from mockserver.engine.loader import load_paths
 from mockserver.engine.model import ScenarioSet
 from mockserver.journal import Journal
 from mockserver.overlay import ScenarioOverlay
-from mockserver.service import MockService, Outcome
-from mockserver.streaming import SSEResponse
 from mockserver.reload import lifespan as reload_lifespan
+from mockserver.service import MockService
 from mockserver.wire import jsoncodec
 from mockserver.wire.body import too_large
 from mockserver.wire.errors import APIError, method_not_allowed, not_found_route
@@ -59,19 +59,7 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     journal = Journal(config.journal_size)
     overlay = ScenarioOverlay(service)
 
-    async def chat_completions(request: Request) -> Response:
-        with journal.recording(request.method, request.url.path, request.headers) as rec:
-            try:
-                rec.raw = await read_body(request, config.max_body_bytes)
-            except APIError as error:
-                rec.outcome = Outcome(error.status, error.body(), error.headers, error=error)
-                return error_response(error)
-            outcome = rec.outcome = service.chat(rec.raw, request.headers)
-        if outcome.stream is not None:
-            return SSEResponse(outcome.stream, outcome.headers)  # type: ignore[return-value]
-        if outcome.delay > 0:
-            await asyncio.sleep(outcome.delay)
-        return json_response(outcome.body, outcome.status, outcome.headers)
+    chat_completions = ChatEndpoint(service, journal, config.max_body_bytes)
 
     async def list_models(request: Request) -> Response:
         if (refused := service.auth_error(request.headers)) is not None:
@@ -122,6 +110,7 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
 
     app = Starlette(
         routes=routes,
+        middleware=[Middleware(FastPath, chat=chat_completions)],
         exception_handlers={HTTPException: http_error, Exception: server_error},
         lifespan=reload_lifespan(config.scenario_paths, overlay.set_base, config.reload, config.reload_interval),
     )

@@ -44,6 +44,13 @@ class Outcome:
     delay: float = 0.0  # seconds to wait before a non-streamed answer (timing emulation)
     summary: Callable[[], dict[str, Any]] | None = None  # a streamed answer as one body (journal)
     cacheable: bool = True  # False when a fault counter or other state took part
+    _encoded: bytes | None = field(default=None, repr=False)
+
+    def encoded(self) -> bytes:
+        """The JSON body as bytes, serialised once (a remembered answer is sent many times)."""
+        if self._encoded is None:
+            self._encoded = jsoncodec.dumps(self.body)
+        return self._encoded
 
 
 class MockService:

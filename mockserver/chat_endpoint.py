@@ -1,0 +1,83 @@
+"""``POST /v1/chat/completions`` as a plain ASGI app: the hot path, without starlette's
+Request/Response objects. :class:`FastPath` sends exact chat POSTs here before routing;
+the route table still lists the endpoint, so other methods get the router's 405."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Awaitable, Callable
+
+from starlette.datastructures import Headers
+
+from mockserver.journal import Journal
+from mockserver.service import MockService, Outcome
+from mockserver.streaming import SSEResponse
+from mockserver.wire import jsoncodec
+from mockserver.wire.body import too_large
+from mockserver.wire.errors import APIError
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+CHAT_PATHS = frozenset({"/v1/chat/completions", "/chat/completions"})
+_JSON = (b"content-type", b"application/json")
+
+
+class ChatEndpoint:
+    def __init__(self, service: MockService, journal: Journal, limit: int) -> None:
+        self.service = service
+        self.journal = journal
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = Headers(scope=scope)
+        with self.journal.recording(scope["method"], scope["path"], headers) as rec:
+            try:
+                rec.raw = await self._read(headers, receive)
+            except APIError as error:
+                rec.outcome = Outcome(error.status, error.body(), error.headers, error=error)
+                await send_json(send, error.status, jsoncodec.dumps(error.body()), error.headers)
+                return
+            outcome = rec.outcome = self.service.chat(rec.raw, headers)
+        if outcome.stream is not None:
+            await SSEResponse(outcome.stream, outcome.headers)(scope, receive, send)
+            return
+        if outcome.delay > 0:
+            await asyncio.sleep(outcome.delay)
+        await send_json(send, outcome.status, outcome.encoded(), outcome.headers)
+
+    async def _read(self, headers: Headers, receive: Receive) -> bytes:
+        length = headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            raise too_large(self.limit)
+        body = b""
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise APIError("The client disconnected before sending the whole body.", code="client_disconnected")
+            body += message.get("body", b"")
+            if len(body) > self.limit:
+                raise too_large(self.limit)
+            if not message.get("more_body", False):
+                return body
+
+
+async def send_json(send: Send, status: int, body: bytes, headers: dict[str, str]) -> None:
+    raw_headers = [_JSON, (b"content-length", str(len(body)).encode())]
+    raw_headers += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class FastPath:
+    """ASGI middleware: exact chat POSTs skip the router."""
+
+    def __init__(self, app: Any, chat: ChatEndpoint) -> None:
+        self.app = app
+        self.chat = chat
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in CHAT_PATHS:
+            await self.chat(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
