@@ -95,11 +95,12 @@ def reference_server(port: int) -> Server:
                    "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"], port)
 
 
-def mock_server(port: int, scenarios: list[str] | None = None, extra: list[str] | None = None) -> Server:
+def mock_server(port: int, scenarios: list[str] | None = None, extra: list[str] | None = None,
+                env: dict[str, str] | None = None) -> Server:
     argv = [sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--log-level", "warning"]
     if scenarios:
         argv += ["--scenarios", *scenarios]
-    return Server(argv + (extra or []), port)
+    return Server(argv + (extra or []), port, env)
 
 
 def wrk(port: int, seconds: float, body_file: Path, connections: int = 16) -> dict[str, float]:
@@ -163,7 +164,7 @@ def scale_case(quick: bool) -> dict[str, float]:
                 "    reply: {tool_calls: [{name: get_weather, arguments: {city: Paris}}]}\n")
         scenarios, problems = load_text(text, f"scale{n}.yaml")
         assert not problems, problems
-        return MockService(Config(), ScenarioSet(scenarios))
+        return MockService(Config(memo=False), ScenarioSet(scenarios))  # measure matching, not the memo
 
     raw = BODY_FILE.read_bytes()
     headers = {"content-type": "application/json"}
@@ -273,8 +274,16 @@ def main() -> int:
     if args.smoke:
         rounds, seconds = 1, 1
     if have_wrk:
-        tp = alternate({"reference": reference_server, "mockserver": lambda p: mock_server(p)}, rounds, seconds, BODY_FILE)
-        tp["ratio"] = {"rps": tp["mockserver"]["rps"] / tp["reference"]["rps"], "p99": tp["mockserver"]["p99"] / tp["reference"]["p99"]}
+        tp = alternate({
+            "reference": reference_server,
+            "mockserver": lambda p: mock_server(p),
+            "no_memo": lambda p: mock_server(p, extra=["--no-memo"]),
+            "no_journal": lambda p: mock_server(p, env={"MOCKSERVER_JOURNAL_SIZE": "0"}),
+        }, rounds, seconds, BODY_FILE)
+        ref = tp["reference"]
+        tp["ratio"] = {"rps": tp["mockserver"]["rps"] / ref["rps"], "p99": tp["mockserver"]["p99"] / ref["p99"],
+                       "no_memo_rps": tp["no_memo"]["rps"] / ref["rps"], "no_memo_p99": tp["no_memo"]["p99"] / ref["p99"],
+                       "journal_cost": 1 - tp["mockserver"]["rps"] / tp["no_journal"]["rps"]}
         report["throughput"] = tp
         report["streaming"] = streaming_case(rounds, seconds)
     else:
@@ -303,6 +312,8 @@ def write_results(report: dict, args: argparse.Namespace) -> None:
         lines += [
             f"| throughput vs bare Starlette+uvicorn | ≥ 0.8× | {tp['ratio']['rps']:.2f}× ({tp['mockserver']['rps']:.0f} vs {tp['reference']['rps']:.0f} req/s) |",
             f"| p99 latency vs bare endpoint | ≤ 2× | {tp['ratio']['p99']:.2f}× ({tp['mockserver']['p99']:.2f} vs {tp['reference']['p99']:.2f} ms) |",
+            f"| the same with `--no-memo` (every request parsed, validated, matched, rendered) | — | {tp['ratio']['no_memo_rps']:.2f}× ({tp['no_memo']['rps']:.0f} req/s), p99 {tp['ratio']['no_memo_p99']:.2f}× |",
+            f"| journal and logging cost at full load (vs journal size 0) | ≤ 5% | {tp['ratio']['journal_cost'] * 100:.1f}% |",
             f"| 500-token reply streamed vs not | ≤ 3× cost | {st['cost_ratio']:.2f}× ({st['stream_rps']:.0f} vs {st['plain_rps']:.0f} req/s) |",
         ]
     sc, hi, bs, su = report["scale"], report["history"], report["big_schema"], report["startup"]

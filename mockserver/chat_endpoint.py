@@ -9,7 +9,7 @@ from typing import Any, Awaitable, Callable
 
 from starlette.datastructures import Headers
 
-from mockserver.journal import Journal
+from mockserver.journal import Journal, Recording
 from mockserver.service import MockService, Outcome
 from mockserver.streaming import SSEResponse
 from mockserver.wire import jsoncodec
@@ -31,14 +31,20 @@ class ChatEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
-        with self.journal.recording(scope["method"], scope["path"], headers) as rec:
-            try:
-                rec.raw = await self._read(headers, receive)
-            except APIError as error:
-                rec.outcome = Outcome(error.status, error.body(), error.headers, error=error)
-                await send_json(send, error.status, jsoncodec.dumps(error.body()), error.headers)
-                return
+        rec = Recording(scope["method"], scope["path"], scope["headers"])
+        try:
+            rec.raw = await self._read(headers, receive)
+        except APIError as error:
+            rec.outcome = Outcome(error.status, error.body(), error.headers, error=error)
+            self.journal.record(rec)
+            await send_json(send, error.status, jsoncodec.dumps(error.body()), error.headers)
+            return
+        try:
             outcome = rec.outcome = self.service.chat(rec.raw, headers)
+        except Exception as exc:
+            self.journal.record_failure(rec, exc)
+            raise
+        self.journal.record(rec)
         if outcome.stream is not None:
             await SSEResponse(outcome.stream, outcome.headers)(scope, receive, send)
             return

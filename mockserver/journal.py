@@ -165,18 +165,27 @@ class Recording:
 
     method: str
     path: str
-    headers: Mapping[str, str]
+    headers: Any  # a Mapping[str, str], or the ASGI scope's raw list of (bytes, bytes) pairs
     raw: bytes | None = None
     outcome: Any = None  # a service.Outcome
     started: float = field(default_factory=time.perf_counter)
 
 
+def _header_pairs(headers: Any) -> list[tuple[str, str]]:
+    if isinstance(headers, list):
+        return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]
+    return list(headers.items())
+
+
 class Journal:
+    """Writes are cheap (a tuple appended under a lock, at full load); an :class:`Entry` is only
+    built when somebody reads the journal."""
+
     def __init__(self, size: int = DEFAULT_JOURNAL_SIZE) -> None:
         if size < 0:
             raise ConfigError(f"journal size must be 0 or more (MOCKSERVER_JOURNAL_SIZE), got {size}")
         self.size = size
-        self._entries: deque[Entry] = deque(maxlen=size)
+        self._entries: deque[tuple[Any, ...]] = deque(maxlen=size)
         self._lock = threading.Lock()
         self._next_id = 1
         self.dropped = 0  # entries pushed out by newer ones since the last clear
@@ -188,42 +197,55 @@ class Journal:
         try:
             yield rec
         except Exception as exc:
-            body = {"error": {"message": f"mockserver internal error: {type(exc).__name__}: {exc}",
-                              "type": "server_error", "param": None, "code": None}}
-            self._add(rec, 500, body, None)
+            self.record_failure(rec, exc)
             raise
+        self.record(rec)
+
+    def record(self, rec: Recording) -> None:
         outcome = rec.outcome
         if outcome is not None:
-            body = outcome.body
-            if body is None and outcome.summary is not None:
-                body = dict(outcome.summary(), stream=True)  # what the streamed events add up to
-            self._add(rec, outcome.status, body, outcome)
+            self._add(rec, outcome.status, outcome.body, outcome)
 
-    def _add(self, rec: Recording, status: int, body: dict[str, Any], outcome: Any) -> None:
-        duration = round((time.perf_counter() - rec.started) * 1000, 3)
+    def record_failure(self, rec: Recording, exc: BaseException) -> None:
+        body = {"error": {"message": f"mockserver internal error: {type(exc).__name__}: {exc}",
+                          "type": "server_error", "param": None, "code": None}}
+        self._add(rec, 500, body, None)
+
+    def _add(self, rec: Recording, status: int, body: dict[str, Any] | None, outcome: Any) -> None:
+        if not self.size:
+            return  # a journal of size 0 records nothing (and costs nothing)
+        ended = time.perf_counter()
+        wall = time.time()
+        with self._lock:
+            record = (self._next_id, wall, ended - rec.started, rec, status, body, outcome)
+            self._next_id += 1
+            if len(self._entries) == self._entries.maxlen:
+                self.dropped += 1
+            self._entries.append(record)
+
+    @staticmethod
+    def _entry(record: tuple[Any, ...]) -> Entry:
+        entry_id, wall, seconds, rec, status, body, outcome = record
+        if body is None and outcome is not None and outcome.summary is not None:
+            body = dict(outcome.summary(), stream=True)  # what the streamed events add up to
         request = getattr(outcome, "request", None)
         if request is None and rec.raw:
             request = rec.raw[:MAX_RAW_TEXT].decode("utf-8", errors="replace")
         rule = getattr(getattr(outcome, "reply", None), "rule", None)
-        with self._lock:
-            entry = Entry(
-                id=self._next_id,
-                time=time.time(),
-                duration_ms=duration,
-                method=rec.method,
-                path=rec.path,
-                headers=redact_headers(rec.headers),
-                request=request,
-                status=status,
-                response=body,
-                scenario=rule.scenario.name if rule is not None else None,
-                rule=rule.name if rule is not None else None,
-                rule_location=rule.location if rule is not None else None,
-            )
-            self._next_id += 1
-            if len(self._entries) == self._entries.maxlen:
-                self.dropped += 1
-            self._entries.append(entry)
+        return Entry(
+            id=entry_id,
+            time=wall,
+            duration_ms=round(seconds * 1000, 3),
+            method=rec.method,
+            path=rec.path,
+            headers=redact_headers(dict(_header_pairs(rec.headers))),
+            request=request,
+            status=status,
+            response=body if body is not None else {},
+            scenario=rule.scenario.name if rule is not None else None,
+            rule=rule.name if rule is not None else None,
+            rule_location=rule.location if rule is not None else None,
+        )
 
     @property
     def next_id(self) -> int:
@@ -236,7 +258,8 @@ class Journal:
     @property
     def calls(self) -> list[Entry]:
         with self._lock:
-            return list(self._entries)
+            records = list(self._entries)
+        return [self._entry(r) for r in records]
 
     @property
     def call_count(self) -> int:
@@ -250,7 +273,8 @@ class Journal:
     @property
     def last(self) -> Entry | None:
         with self._lock:
-            return self._entries[-1] if self._entries else None
+            record = self._entries[-1] if self._entries else None
+        return self._entry(record) if record is not None else None
 
     def clear(self, restart_ids: bool = False) -> int:
         """Forget every entry (and number the next request 1 again, with ``restart_ids``);
