@@ -159,7 +159,7 @@ def _parse(text: str) -> Any:
         return text
 
 
-@dataclass
+@dataclass(slots=True)
 class Recording:
     """Filled in by the chat route while it handles one request; recorded when it is done."""
 
