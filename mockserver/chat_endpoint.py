@@ -5,12 +5,13 @@ the route table still lists the endpoint, so other methods get the router's 405.
 from __future__ import annotations
 
 import asyncio
+from time import perf_counter
 from typing import Any, Awaitable, Callable
 
 from starlette.datastructures import Headers
 
 from mockserver.journal import Journal, Recording
-from mockserver.service import MockService, Outcome
+from mockserver.service import MockService
 from mockserver.streaming import SSEResponse
 from mockserver.wire import jsoncodec
 from mockserver.wire.body import too_large
@@ -30,21 +31,22 @@ class ChatEndpoint:
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = perf_counter()
         headers = Headers(scope=scope)
-        rec = Recording(scope["method"], scope["path"], scope["headers"])
         try:
-            rec.raw = await self._read(headers, receive)
+            raw = await self._read(headers, receive)
         except APIError as error:
-            rec.outcome = Outcome(error.status, error.body(), error.headers, error=error)
-            self.journal.record(rec)
+            self.journal.add((scope["method"], scope["path"], scope["headers"], None, None, started), error.status, error.body(), None)
             await send_json(send, error.status, jsoncodec.dumps(error.body()), error.headers)
             return
+        # the journal's record: (method, path, raw headers, raw body, outcome, started)
+        rec = (scope["method"], scope["path"], scope["headers"], raw, None, started)
         try:
-            outcome = rec.outcome = self.service.chat(rec.raw, headers)
+            outcome = self.service.chat(raw, headers)
         except Exception as exc:
-            self.journal.record_failure(rec, exc)
+            self.journal.record_failure(Recording(*rec), exc)
             raise
-        self.journal.record(rec)
+        self.journal.add(rec, outcome.status, outcome.body, outcome)
         if outcome.stream is not None:
             await SSEResponse(outcome.stream, outcome.headers)(scope, receive, send)
             return

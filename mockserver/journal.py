@@ -178,17 +178,23 @@ def _header_pairs(headers: Any) -> list[tuple[str, str]]:
 
 
 class Journal:
-    """Writes are cheap (a tuple appended under a lock, at full load); an :class:`Entry` is only
-    built when somebody reads the journal."""
+    """Writes are cheap — a tuple appended, no lock (one writer: the server's event loop; deque
+    appends are atomic) — and an :class:`Entry` is only built when somebody reads the journal."""
 
     def __init__(self, size: int = DEFAULT_JOURNAL_SIZE) -> None:
         if size < 0:
             raise ConfigError(f"journal size must be 0 or more (MOCKSERVER_JOURNAL_SIZE), got {size}")
         self.size = size
         self._entries: deque[tuple[Any, ...]] = deque(maxlen=size)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # for readers and clear()
         self._next_id = 1
-        self.dropped = 0  # entries pushed out by newer ones since the last clear
+        self._written = 0  # entries appended since the last clear
+        self._clock = (time.time(), time.perf_counter())  # wall time of entries, from perf_counter
+
+    @property
+    def dropped(self) -> int:
+        """Entries pushed out by newer ones since the last clear."""
+        return max(0, self._written - len(self._entries))
 
     @contextmanager
     def recording(self, method: str, path: str, headers: Mapping[str, str]) -> Iterator[Recording]:
@@ -204,28 +210,28 @@ class Journal:
     def record(self, rec: Recording) -> None:
         outcome = rec.outcome
         if outcome is not None:
-            self._add(rec, outcome.status, outcome.body, outcome)
+            self.add(rec, outcome.status, outcome.body, outcome)
 
     def record_failure(self, rec: Recording, exc: BaseException) -> None:
         body = {"error": {"message": f"mockserver internal error: {type(exc).__name__}: {exc}",
                           "type": "server_error", "param": None, "code": None}}
-        self._add(rec, 500, body, None)
+        self.add(rec, 500, body, None)
 
-    def _add(self, rec: Recording, status: int, body: dict[str, Any] | None, outcome: Any) -> None:
+    def add(self, rec: Any, status: int, body: dict[str, Any] | None, outcome: Any) -> None:
+        """``rec``: a :class:`Recording`, or a (method, path, raw headers, raw body, started) tuple."""
         if not self.size:
             return  # a journal of size 0 records nothing (and costs nothing)
-        ended = time.perf_counter()
-        wall = time.time()
-        with self._lock:
-            record = (self._next_id, wall, ended - rec.started, rec, status, body, outcome)
-            self._next_id += 1
-            if len(self._entries) == self._entries.maxlen:
-                self.dropped += 1
-            self._entries.append(record)
+        entry_id = self._next_id
+        self._next_id = entry_id + 1
+        self._written += 1
+        self._entries.append((entry_id, time.perf_counter(), rec, status, body, outcome))
 
-    @staticmethod
-    def _entry(record: tuple[Any, ...]) -> Entry:
-        entry_id, wall, seconds, rec, status, body, outcome = record
+    def _entry(self, record: tuple[Any, ...]) -> Entry:
+        entry_id, ended, rec, status, body, outcome = record
+        if isinstance(rec, tuple):
+            rec = Recording(*rec)
+        wall = self._clock[0] + (rec.started - self._clock[1])
+        seconds = ended - rec.started
         if body is None and outcome is not None and outcome.summary is not None:
             body = dict(outcome.summary(), stream=True)  # what the streamed events add up to
         request = getattr(outcome, "request", None)
@@ -282,7 +288,7 @@ class Journal:
         with self._lock:
             count = len(self._entries)
             self._entries.clear()
-            self.dropped = 0
+            self._written = 0
             if restart_ids:
                 self._next_id = 1
             return count

@@ -35,17 +35,24 @@ class LoadProblem:
     message: str
 
     def __str__(self) -> str:
-        parts = [f"{self.file}:{self.line}:" if self.line else f"{self.file}:"]
-        if self.rule:
-            parts.append(f"rule '{self.rule}'")
-        if self.path:
-            parts.append(f"at {self.path}:")
-        elif self.rule:
-            parts[-1] += ":"
-        return " ".join(parts + [self.message])
+        return located(self.file, self.line, self.rule, self.path, self.message)
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "rule": self.rule, "path": self.path, "message": self.message}
+
+
+def located(file: str, line: int | None, rule: str | None, path: str, message: str, severity: str | None = None) -> str:
+    """``file:line: [severity:] rule 'r' at path: message`` — how every scenario problem reads."""
+    parts = [f"{file}:{line}:" if line else f"{file}:"]
+    if severity:
+        parts.append(f"{severity}:")
+    if rule:
+        parts.append(f"rule '{rule}'")
+    if path:
+        parts.append(f"at {path}:")
+    elif rule:
+        parts[-1] += ":"
+    return " ".join(parts + [message])
 
 
 class ScenarioLoadError(Exception):

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.engine.loader import LoadProblem
+from mockserver.engine.loader import LoadProblem, located
 
 
 CHECKS = ("file", "yaml", "schema", "template", "regex", "arguments", "duplicate", "variable", "captures",
@@ -28,15 +28,7 @@ class Finding:
             raise ValueError(f"undocumented finding kind: {self.severity} {self.check}")
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:" if self.line else f"{self.file}:"
-        parts = [where, f"{self.severity}:"]
-        if self.rule:
-            parts.append(f"rule '{self.rule}'")
-        if self.path:
-            parts.append(f"at {self.path}:")
-        elif self.rule:
-            parts[-1] += ":"
-        return " ".join(parts + [self.message, f"[{self.check}]"])
+        return located(self.file, self.line, self.rule, self.path, self.message, self.severity) + f" [{self.check}]"
 
     def as_dict(self) -> dict[str, Any]:
         return {
