@@ -39,13 +39,14 @@ class ChatEndpoint:
             self.journal.add((scope["method"], scope["path"], scope["headers"], None, None, started), error.status, error.body(), None)
             await send_json(send, error.status, jsoncodec.dumps(error.body()), error.headers)
             return
-        # the journal's record: (method, path, raw headers, raw body, outcome, started)
-        rec = (scope["method"], scope["path"], scope["headers"], raw, None, started)
         try:
             outcome = self.service.chat(raw, headers)
         except Exception as exc:
-            self.journal.record_failure(Recording(*rec), exc)
+            self.journal.record_failure(Recording(scope["method"], scope["path"], scope["headers"], raw, None, started), exc)
             raise
+        # the journal's record: (method, path, raw headers, raw body unless parsed, outcome, started)
+        kept = None if outcome.request is not None else raw
+        rec = (scope["method"], scope["path"], self.journal.shared(scope["headers"]), kept, None, started)
         self.journal.add(rec, outcome.status, outcome.body, outcome)
         if outcome.stream is not None:
             await SSEResponse(outcome.stream, outcome.headers)(scope, receive, send)

@@ -172,7 +172,7 @@ class Recording:
 
 
 def _header_pairs(headers: Any) -> list[tuple[str, str]]:
-    if isinstance(headers, list):
+    if isinstance(headers, (list, tuple)):
         return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]
     return list(headers.items())
 
@@ -190,6 +190,17 @@ class Journal:
         self._next_id = 1
         self._written = 0  # entries appended since the last clear
         self._clock = (time.time(), time.perf_counter())  # wall time of entries, from perf_counter
+        self._headers: dict[tuple[tuple[bytes, bytes], ...], tuple[tuple[bytes, bytes], ...]] = {}
+
+    def shared(self, raw_headers: list[tuple[bytes, bytes]]) -> tuple[tuple[bytes, bytes], ...]:
+        """One stored copy per distinct header set (under load, clients repeat theirs)."""
+        key = tuple(raw_headers)
+        kept = self._headers.get(key)
+        if kept is None:
+            if len(self._headers) >= 256:
+                self._headers.clear()
+            kept = self._headers[key] = key
+        return kept
 
     @property
     def dropped(self) -> int:
