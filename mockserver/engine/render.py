@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from mockserver.engine.context import parse_json
@@ -91,6 +91,7 @@ def _make_env() -> ImmutableSandboxedEnvironment:
 
 
 ENV = _make_env()
+TEMPLATE_GLOBALS = dict(ENV.globals)
 FILTERS = sorted(["regex", "regex_all", "from_json", "datetime", "number", "capitalize_words"])
 
 
@@ -121,7 +122,8 @@ class Template:
             return self.source
         assert self._template is not None
         try:
-            return self._template.render(context)
+            # a shared context: the caller's dict (which holds the globals) is not copied per call
+            return ENV.concat(self._template.root_render_func(self._template.new_context(context, shared=True)))  # type: ignore[attr-defined]
         except Exception as exc:  # templates are user code: any failure is a scenario error
             raise RenderError(f"cannot render {self.source!r}: {type(exc).__name__}: {exc}") from None
 
@@ -130,9 +132,15 @@ class Template:
         if self._expr is None:
             return self.render(context)
         try:
-            result = self._expr(**context)
+            template = self._expr._template
+            ctx = template.new_context(context, shared=True)
+            for _ in template.root_render_func(ctx):
+                pass
+            result = ctx.vars["result"]
         except Exception as exc:
             raise RenderError(f"cannot render {self.source!r}: {type(exc).__name__}: {exc}") from None
+        if isinstance(result, Undefined):
+            result = None
         if isinstance(result, datetime):
             return result.isoformat()
         return result

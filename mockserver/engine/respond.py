@@ -19,7 +19,7 @@ from mockserver.engine.context import Conversation, text_of
 from mockserver.engine.generate import GenerationError, generate_arguments
 from mockserver.engine.matchers import Captures, Difference
 from mockserver.engine.model import AUTO, Reply, Rule, Scenario, ScenarioSet
-from mockserver.engine.render import RenderError, Template, render_value
+from mockserver.engine.render import TEMPLATE_GLOBALS, RenderError, Template, render_value
 from mockserver.validation.protocol import arguments_problem
 from mockserver.wire import jsoncodec
 from mockserver.wire.errors import APIError, scenario_error
@@ -170,6 +170,7 @@ def template_context(conv: Conversation, captures: Captures) -> dict[str, Any]:
             grouped.setdefault(r.name, []).append(r.value)
     user_texts = conv.user_texts
     return {
+        **TEMPLATE_GLOBALS,  # templates render in a shared context: the globals come from here
         "request": conv.body,
         "model": conv.model,
         "messages": conv.messages,

@@ -7,7 +7,7 @@ import hashlib
 
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _HEX = "0123456789abcdef"
-_ALNUM = str.maketrans({"+": "x", "/": "Z", "=": None})
+_ALNUM = bytes.maketrans(b"+/", b"xZ")  # base64's two symbols mapped onto letters
 EPOCH = 1_735_689_600  # 2025-01-01T00:00:00Z
 YEAR = 365 * 24 * 3600
 
@@ -17,13 +17,19 @@ class IdSource:
 
     def __init__(self, request_key: bytes, seed: int) -> None:
         self.digest = hashlib.sha256(str(seed).encode() + b"\0" + request_key).digest()
+        self._cache: dict[tuple[str, int, str], str] = {}
 
     def _derive(self, label: str, length: int, alphabet: str = _ALPHABET) -> str:
-        data = hashlib.sha256(self.digest + label.encode()).digest()
-        if alphabet is _HEX:
-            return data.hex()[:length]
-        # base64 is computed in C; its two symbols are mapped onto letters to stay alphanumeric
-        return base64.b64encode(data).decode().translate(_ALNUM)[:length]
+        key = (label, length, alphabet)
+        derived = self._cache.get(key)
+        if derived is None:
+            data = hashlib.sha256(self.digest + label.encode()).digest()
+            if alphabet is _HEX:
+                derived = data.hex()[:length]
+            else:  # base64 in C (at most 32 of its 43 symbols are used: never the '=' padding)
+                derived = base64.b64encode(data).translate(_ALNUM)[:length].decode()
+            self._cache[key] = derived
+        return derived
 
     def completion_id(self) -> str:
         return "chatcmpl-" + self._derive("completion", 29)
