@@ -56,3 +56,17 @@ def test_memo_can_be_turned_off(serve):
     running = serve("version: 1\nname: a\nrules: [{reply: {content: x}}]\n", memo=False)
     post(running)
     assert len(running.service.scenarios.memo) == 0
+
+
+def test_a_changed_tool_schema_is_never_checked_against_a_stale_validator(server):
+    """Compiled validators and argument checks are cached by the schema's canonical JSON."""
+    from payloads import assistant_calls, call, function_tool, tool
+
+    history = [user("w?"), assistant_calls(call("c1", "get_weather", '{"city":"Oslo"}')), tool("c1", "5C")]
+    loose = function_tool("get_weather", {"city": {"type": "string"}}, ["city"])
+    strict = function_tool("get_weather", {"city": {"type": "string", "maxLength": 3}}, ["city"])
+    for _ in range(2):  # warm both cache entries, then check each again
+        assert post(server, chat(*history, tools=[loose])).status_code == 200
+        response = post(server, chat(*history, tools=[strict]))
+        assert response.status_code == 400
+        assert "'Oslo' is too long (at $.city)" in response.json()["error"]["message"]
