@@ -88,6 +88,9 @@ def admin_routes(
 ) -> list[Route]:
     def handled(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
+            refused = overlay.service.auth_error(request.headers)  # --api-key guards these too
+            if refused is not None:
+                return error_response(refused)
             try:
                 return await handler(request)
             except APIError as error:

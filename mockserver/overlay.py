@@ -68,6 +68,10 @@ class ScenarioOverlay:
             return removed
 
     @property
+    def service(self) -> Any:  # the MockService it publishes to
+        return self._service
+
+    @property
     def served(self) -> ScenarioSet:
         return self._service.scenarios
 

@@ -359,3 +359,16 @@ def test_streamed_answers_are_journaled_as_the_message_they_add_up_to(server, ht
     assert streamed.pop("stream") is True
     assert streamed == plain
     assert [c["function"]["name"] for c in streamed["choices"][0]["message"]["tool_calls"]] == ["get_current_weather"] * 2
+
+
+def test_admin_routes_need_the_api_key_when_one_is_set(serve):
+    running = serve("version: 1\nname: a\nrules: [{reply: {content: x}}]\n", api_key="sk-test")
+    import httpx
+
+    refused = httpx.get(running.url + "/_mock/journal")
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "invalid_api_key"
+    assert httpx.post(running.url + "/_mock/reset").status_code == 401
+    allowed = httpx.get(running.url + "/_mock/journal", headers={"Authorization": "Bearer sk-test"})
+    assert allowed.status_code == 200
+    assert httpx.get(running.url + "/healthz").status_code == 200
