@@ -41,6 +41,7 @@ class ChatEndpoint:
             return
         try:
             outcome = self.service.chat(raw, headers)
+            body = outcome.encoded() if outcome.stream is None else b""  # before the journal: it may fail
         except Exception as exc:
             self.journal.record_failure(Recording(scope["method"], scope["path"], scope["headers"], raw, None, started), exc)
             raise
@@ -53,7 +54,7 @@ class ChatEndpoint:
             return
         if outcome.delay > 0:
             await asyncio.sleep(outcome.delay)
-        await send_json(send, outcome.status, outcome.encoded(), outcome.headers)
+        await send_json(send, outcome.status, body, outcome.headers)
 
     async def _read(self, headers: Headers, receive: Receive) -> bytes:
         length = headers.get("content-length")

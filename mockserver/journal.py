@@ -243,8 +243,11 @@ class Journal:
             rec = Recording(*rec)
         wall = self._clock[0] + (rec.started - self._clock[1])
         seconds = ended - rec.started
-        if body is None and outcome is not None and outcome.summary is not None:
-            body = dict(outcome.summary(), stream=True)  # what the streamed events add up to
+        if body is None and outcome is not None and outcome.stream is not None:
+            if outcome.summary is not None:
+                body = dict(outcome.summary(), stream=True)  # what the streamed events add up to
+            else:
+                body = {"stream": True, "stream_fault": outcome.stream_fault}  # broken on purpose
         request = getattr(outcome, "request", None)
         if request is None and rec.raw:
             request = rec.raw[:MAX_RAW_TEXT].decode("utf-8", errors="replace")

@@ -50,7 +50,8 @@ class ScenarioOverlay:
             before = [s.name for s in self._served()]
             if replace:
                 self._base, self.added = [], []
-            self.added = [s for s in self.added if s.name not in new_names] + list(scenarios)
+            # the newest come first: a later, more specific override wins ties
+            self.added = list(scenarios) + [s for s in self.added if s.name not in new_names]
             self._publish()
             return [name for name in before if replace or name in new_names]
 

@@ -3,7 +3,7 @@ render, build. The starlette app (``app.py``) only moves bytes in and out."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Callable, Mapping
 
@@ -43,6 +43,7 @@ class Outcome:
     stream: list[Piece] | None = None  # SSE pieces (with their delays) instead of a body
     delay: float = 0.0  # seconds to wait before a non-streamed answer (timing emulation)
     summary: Callable[[], dict[str, Any]] | None = None  # a streamed answer as one body (journal)
+    stream_fault: dict[str, Any] | None = None  # how a streamed answer was broken on purpose
     cacheable: bool = True  # False when a fault counter or other state took part
     _encoded: bytes | None = field(default=None, repr=False)
 
@@ -117,10 +118,10 @@ class MockService:
         try:
             reply = respond(scenarios, conv)
         except APIError as error:
-            if error.code != "no_matching_rule":
-                raise
             if deferred:
                 validate_request(body, state.profile.policy)  # a broken history is the first problem
+            if error.code != "no_matching_rule":
+                raise
             auto = auto_reply(conv) if self.config.auto else None
             if auto is None:
                 raise
@@ -167,9 +168,11 @@ class MockService:
                 pieces = StreamFault(stream_fault.kind, stream_fault.after, error_payload(profile, error)).apply(pieces)
             pieces = apply_timing(pieces, timing, jitter_seed)
             if state.latency and pieces:
-                pieces[0] = Piece(pieces[0].data, pieces[0].tokens, pieces[0].delay + state.latency)
-            summary = partial(self._completion, body, choices, ids, profile)
-            return Outcome(200, None, request=body, reply=reply, stream=pieces, summary=summary)
+                pieces[0] = replace(pieces[0], delay=pieces[0].delay + state.latency)
+            # a broken stream is not what the full answer adds up to: the journal says what broke
+            summary = None if stream_fault else partial(self._completion, body, choices, ids, profile)
+            fault = {"kind": stream_fault.kind, "after": stream_fault.after} if stream_fault else None
+            return Outcome(200, None, request=body, reply=reply, stream=pieces, summary=summary, stream_fault=fault)
         response = self._completion(body, choices, ids, profile)
         delay = timing.total(response["usage"]["completion_tokens"], jitter_seed) if timing.active else 0.0
         return Outcome(200, response, request=body, reply=reply, delay=delay + state.latency)

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from typing import Any, Awaitable, Callable
 
-from mockserver.wire.sse import DROP, Piece
+from mockserver.wire.sse import Piece
 
 log = logging.getLogger("mockserver.stream")
 
@@ -56,7 +56,7 @@ class SSEResponse:
 
     async def _send_all(self, send: Send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": self.headers})
-        if all(p.delay <= 0 and p is not DROP for p in self.pieces):
+        if all(p.delay <= 0 and not p.drop for p in self.pieces):
             # full speed: one write carries every event (the client still sees each event)
             await send({"type": "http.response.body", "body": b"".join(p.data for p in self.pieces), "more_body": False})
             self.completed = True
@@ -64,7 +64,7 @@ class SSEResponse:
         for piece in self.pieces:
             if piece.delay > 0:
                 await asyncio.sleep(piece.delay)
-            if piece is DROP:
+            if piece.drop:
                 log.info("fault: dropping the connection mid-stream")
                 return
             await send({"type": "http.response.body", "body": piece.data, "more_body": True})

@@ -372,3 +372,14 @@ def test_admin_routes_need_the_api_key_when_one_is_set(serve):
     allowed = httpx.get(running.url + "/_mock/journal", headers={"Authorization": "Bearer sk-test"})
     assert allowed.status_code == 200
     assert httpx.get(running.url + "/healthz").status_code == 200
+
+
+def test_a_later_runtime_scenario_wins_over_an_earlier_one(serve):
+    import httpx
+
+    running = serve("version: 1\nname: base\nrules: [{reply: {content: base}}]\n")
+    for name in ("first", "second"):
+        text = f"version: 1\nname: {name}\nrules: [{{when: {{last_message: {{equals: order}}}}, reply: {{content: from-{name}}}}}]\n"
+        assert httpx.post(running.url + "/_mock/scenarios", content=text, headers={"content-type": "application/yaml"}).status_code == 201
+    answer = httpx.post(running.url + "/v1/chat/completions", json={"model": "m", "messages": [{"role": "user", "content": "order"}]})
+    assert answer.json()["choices"][0]["message"]["content"] == "from-second"

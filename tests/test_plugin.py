@@ -222,8 +222,8 @@ def test_add_and_load_at_runtime(pytester):
         def test_add(mockserver):
             assert mockserver.add(WEATHER) == ["weather"]
             assert mockserver.load("ping.yaml") == ["ping"]
-            assert [s.name for s in mockserver.added_scenarios] == ["weather", "ping"]
-            assert [s.name for s in mockserver.scenarios][:3] == ["weather", "ping", "current-time"]
+            assert [s.name for s in mockserver.added_scenarios] == ["ping", "weather"]  # newest first
+            assert [s.name for s in mockserver.scenarios][:3] == ["ping", "weather", "current-time"]
             client = mockserver.client()
             assert client.chat.completions.create(
                 model="m", messages=[{"role": "user", "content": "ping"}]).choices[0].message.content == "pong"

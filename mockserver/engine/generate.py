@@ -30,6 +30,9 @@ MAX_DEPTH = 6  # below this, objects get required fields only and arrays their m
 _ANY_TYPES = ("string", "integer", "number", "boolean")
 
 
+MAX_GENERATED = 10_000  # longest string / array generated: one request must not stall the server
+
+
 class GenerationError(ValueError):
     pass
 
@@ -235,7 +238,10 @@ class _Generator:
                 if need not in names:
                     names.append(need)
         spare = [p for p in props if p not in names]
-        while len(names) < schema.get("minProperties", 0):
+        wanted = schema.get("minProperties", 0)
+        if isinstance(wanted, (int, float)) and wanted > MAX_GENERATED:
+            raise GenerationError(f"minProperties {wanted} is more than mockserver generates ({MAX_GENERATED})")
+        while len(names) < wanted:
             if spare:
                 names.append(spare.pop(0))
             elif extra is not False:
@@ -269,6 +275,8 @@ class _Generator:
         items = schema.get("items") if isinstance(schema.get("items"), (dict, bool)) else schema.get("additionalItems", {})
         low = schema.get("minItems", 0)
         high = schema.get("maxItems", math.inf)
+        if isinstance(low, (int, float)) and low > MAX_GENERATED:
+            raise GenerationError(f"'{name}': minItems {low} is more than mockserver generates ({MAX_GENERATED})")
         if depth >= MAX_DEPTH or self.attempt >= 3:
             wanted = low
         elif self.attempt == 0:
@@ -303,6 +311,8 @@ class _Generator:
     def string(self, schema: dict[str, Any], name: str) -> str:
         low = schema.get("minLength", 0)
         high = schema.get("maxLength", math.inf)
+        if isinstance(low, (int, float)) and low > MAX_GENERATED:
+            raise GenerationError(f"'{name}': minLength {low} is more than mockserver generates ({MAX_GENERATED})")
         fmt = schema.get("format")
         for _ in range(8):
             if "pattern" in schema:

@@ -51,7 +51,22 @@ def _sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
     return result
 
 
+def _string(loader: _LineLoader, node: yaml.ScalarNode) -> str:
+    """YAML (and JSON) escapes like "\\ud83d\\ude00" give surrogate pairs: join them into the
+    character they stand for; a lone surrogate cannot be sent as UTF-8 and is a load error."""
+    value = loader.construct_scalar(node)
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        try:
+            value = value.encode("utf-16", "surrogatepass").decode("utf-16")
+        except UnicodeDecodeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "found a lone UTF-16 surrogate escape (\\ud800-\\udfff) that is not a character", node.start_mark
+            ) from None
+    return value
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:str", _string)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
 

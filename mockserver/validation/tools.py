@@ -197,33 +197,65 @@ def check_tool_choice(body: dict[str, Any], tools: ToolSet) -> Iterator[APIError
     if kind is None:
         yield missing("tool_choice.type")
         return
-    if kind != "function":
-        yield invalid_value("tool_choice.type", kind, ["function"])
+    if kind == "allowed_tools":
+        yield from _allowed_tools(choice.get("allowed_tools"), tools)
         return
-    function = choice.get("function")
-    if not isinstance(function, dict):
-        yield missing("tool_choice.function") if function is None else invalid_type(
-            "tool_choice.function", "an object", function
-        )
-        return
-    name = function.get("name")
-    if not isinstance(name, str):
-        yield missing("tool_choice.function.name") if name is None else invalid_type(
-            "tool_choice.function.name", "a string", name
-        )
+    if kind not in ("function", "custom"):
+        yield invalid_value("tool_choice.type", kind, ["function", "custom", "allowed_tools"])
         return
     if not has_tools:
         yield _only_with_tools()
         return
+    function = choice.get(kind)
+    if not isinstance(function, dict):
+        yield missing(f"tool_choice.{kind}") if function is None else invalid_type(
+            f"tool_choice.{kind}", "an object", function
+        )
+        return
+    name = function.get("name")
+    if not isinstance(name, str):
+        yield missing(f"tool_choice.{kind}.name") if name is None else invalid_type(
+            f"tool_choice.{kind}.name", "a string", name
+        )
+        return
     if name not in tools.functions:
         declared = ", ".join(f"'{n}'" for n in tools.functions)
         yield invalid(
-            "tool_choice.function.name",
+            f"tool_choice.{kind}.name",
             f"Invalid value for 'tool_choice': function '{name}' is not declared in 'tools' "
             f"(declared: {declared}).",
         )
         return
     yield ToolChoice("function", name)
+
+
+def _allowed_tools(spec: Any, tools: ToolSet) -> Iterator[APIError | ToolChoice]:
+    """``{"type": "allowed_tools", "allowed_tools": {"mode": "auto"|"required", "tools": [...]}}``."""
+    param = "tool_choice.allowed_tools"
+    if not isinstance(spec, dict):
+        yield missing(param) if spec is None else invalid_type(param, "an object", spec)
+        return
+    mode = spec.get("mode")
+    if mode not in ("auto", "required"):
+        yield missing(f"{param}.mode") if mode is None else invalid_value(f"{param}.mode", mode, ["auto", "required"])
+        return
+    listed = spec.get("tools")
+    if not isinstance(listed, list):
+        yield missing(f"{param}.tools") if listed is None else invalid_type(f"{param}.tools", "an array", listed)
+        return
+    for i, entry in enumerate(listed):
+        kind = entry.get("type") if isinstance(entry, dict) else None
+        name = (entry.get(kind) or {}).get("name") if isinstance(entry, dict) and isinstance(entry.get(kind), dict) else None
+        if not isinstance(name, str) or name not in tools.functions:
+            yield invalid(
+                f"{param}.tools[{i}]",
+                f"Invalid value for '{param}.tools[{i}]': {name!r} is not a tool declared in 'tools'.",
+            )
+            return
+    if not tools.functions:
+        yield _only_with_tools()
+        return
+    yield ToolChoice(mode)
 
 
 def _only_with_tools(param: str = "tool_choice") -> APIError:

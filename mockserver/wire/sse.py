@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import zip_longest
 from typing import Any, Callable, Iterator
 
@@ -117,14 +117,17 @@ class StreamFault:
 
 @dataclass(frozen=True)
 class Piece:
-    """One SSE event to send, the delay before it, and its token count (for timing)."""
+    """One SSE event to send, the delay before it, and its token count (for timing).
+
+    ``drop``: instead of sending anything, close the connection here (a fault)."""
 
     data: bytes
     tokens: int = 0
     delay: float = 0.0
+    drop: bool = False
 
 
-DROP = Piece(b"")  # sentinel: close the connection here
+DROP = Piece(b"", drop=True)  # close the connection here
 _OPEN = b',"delta":'
 _CLOSE = b',"logprobs":null,"finish_reason":null}]}\n\n'
 _GROUP = 64
@@ -232,4 +235,4 @@ def apply_timing(pieces: list[Piece], timing: Timing, seed: int) -> list[Piece]:
     if not timing.active:
         return pieces
     delays = timing.delays([p.tokens for p in pieces], seed)
-    return [Piece(p.data, p.tokens, d) for p, d in zip(pieces, delays)]
+    return [replace(p, delay=d) for p, d in zip(pieces, delays)]
