@@ -18,7 +18,7 @@ import random
 import re
 from dataclasses import dataclass, replace
 from itertools import zip_longest
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from mockserver.wire import jsoncodec
 from mockserver.wire.completion import ChoiceOut
@@ -90,9 +90,6 @@ class Timing:
     def total(self, tokens: int, seed: int) -> float:
         """The whole reply's duration, for a non-streamed answer."""
         return sum(self.delays([0, tokens], seed))
-
-
-STREAM_FAULTS = ("error", "cut", "drop")
 
 
 @dataclass(frozen=True)
