@@ -161,8 +161,9 @@ class MockService:
             choices.append(finish_choice(content, calls, reason, ids, index, max_tokens))
         timing = Timing(**reply.timing) if reply.timing else self.timing
         jitter_seed = int.from_bytes(ids.digest[:8], "big")
+        prompt = prompt_tokens(body, conv.tools.tokens)
         if streamed:
-            pieces = self._stream(body, choices, ids, profile, fast=not stream_fault and not timing.active and not state.latency)
+            pieces = self._stream(body, choices, ids, profile, prompt, fast=not stream_fault and not timing.active and not state.latency)
             if stream_fault:
                 error = APIError(stream_fault.message or _STREAM_ERROR, type="server_error", status=500)
                 pieces = StreamFault(stream_fault.kind, stream_fault.after, error_payload(profile, error)).apply(pieces)
@@ -170,21 +171,23 @@ class MockService:
             if state.latency and pieces:
                 pieces[0] = replace(pieces[0], delay=pieces[0].delay + state.latency)
             # a broken stream is not what the full answer adds up to: the journal says what broke
-            summary = None if stream_fault else partial(self._completion, body, choices, ids, profile)
+            summary = None if stream_fault else partial(self._completion, body, choices, ids, profile, prompt)
             fault = {"kind": stream_fault.kind, "after": stream_fault.after} if stream_fault else None
             return Outcome(200, None, request=body, reply=reply, stream=pieces, summary=summary, stream_fault=fault)
-        response = self._completion(body, choices, ids, profile)
+        response = self._completion(body, choices, ids, profile, prompt)
         delay = timing.total(response["usage"]["completion_tokens"], jitter_seed) if timing.active else 0.0
         return Outcome(200, response, request=body, reply=reply, delay=delay + state.latency)
 
     @staticmethod
-    def _completion(body: dict[str, Any], choices: list[ChoiceOut], ids: IdSource, profile: Profile) -> dict[str, Any]:
+    def _completion(body: dict[str, Any], choices: list[ChoiceOut], ids: IdSource, profile: Profile, prompt: int) -> dict[str, Any]:
         """The non-streamed answer, in the profile's shape (also what a stream adds up to)."""
-        response = completion_body(body["model"], choices, ids, prompt_tokens(body))
+        response = completion_body(body["model"], choices, ids, prompt)
         response["id"] = completion_id(profile, ids)
         return shape_completion(profile, response)
 
-    def _stream(self, body: dict[str, Any], choices: list[ChoiceOut], ids: IdSource, profile: Profile, fast: bool) -> list[Piece]:
+    def _stream(
+        self, body: dict[str, Any], choices: list[ChoiceOut], ids: IdSource, profile: Profile, prompt: int, fast: bool
+    ) -> list[Piece]:
         header = {
             "id": completion_id(profile, ids),
             "object": "chat.completion.chunk",
@@ -195,7 +198,7 @@ class MockService:
         }
         usage = None
         if (body.get("stream_options") or {}).get("include_usage"):
-            usage = usage_block(prompt_tokens(body), choice_completion_tokens(choices))
+            usage = usage_block(prompt, choice_completion_tokens(choices))
         shape = None if profile is OPENAI else partial(shape_chunk, profile)
         return build_stream(header, choices, usage, chunk_chars=self.config.chunk_chars, fast=fast, shape=shape)
 

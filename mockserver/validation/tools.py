@@ -7,13 +7,14 @@ A :class:`ToolSet` (names → compiled parameter schemas) is cached by the canon
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Iterator
 
 from mockserver.validation.problems import empty_array, invalid, invalid_type, invalid_value, missing
 from mockserver.validation.schemas import compile_schema, schema_key
 from mockserver.validation.strict import strict_problems
 from mockserver.wire import jsoncodec
+from mockserver.wire.usage import count_tokens
 from mockserver.wire.errors import APIError
 
 from mockserver.validation.request import NAME_RE
@@ -33,10 +34,16 @@ class Function:
 class ToolSet:
     functions: dict[str, Function] = field(default_factory=dict)
     problems: list[APIError] = field(default_factory=list)
+    key: str = ""  # the canonical JSON of the tools array (the cache key)
 
     @property
     def names(self) -> list[str]:
         return list(self.functions)
+
+    @cached_property
+    def tokens(self) -> int:
+        """The usage estimate of the declared tools, counted once per distinct tools array."""
+        return count_tokens(self.key) if self.key else 0
 
 
 EMPTY_TOOLSET = ToolSet()
@@ -54,7 +61,9 @@ def tool_set(tools: Any) -> ToolSet:
 
 @lru_cache(maxsize=256)
 def _cached(key: str) -> ToolSet:
-    return _build(jsoncodec.loads(key))
+    result = _build(jsoncodec.loads(key))
+    result.key = key
+    return result
 
 
 def _build(tools: Any) -> ToolSet:

@@ -43,7 +43,8 @@ def _content_text(content: Any) -> str:
     return ""
 
 
-def prompt_tokens(body: dict[str, Any]) -> int:
+def prompt_tokens(body: dict[str, Any], tools_tokens: int | None = None) -> int:
+    """``tools_tokens``: the tools' count when the caller already has it (it is cached per tools)."""
     total = 3
     for message in body["messages"]:
         total += 4 + count_tokens(message.get("role", "")) + count_tokens(_content_text(message.get("content")))
@@ -52,9 +53,10 @@ def prompt_tokens(body: dict[str, Any]) -> int:
         for call in message.get("tool_calls") or []:
             function = call.get("function") or {}
             total += count_tokens(function.get("name", "")) + count_tokens(function.get("arguments", ""))
-    tools = body.get("tools")
-    if tools:
-        total += count_tokens(jsoncodec.dumps_sorted(tools).decode())
+    if tools_tokens is not None:
+        total += tools_tokens
+    elif body.get("tools"):
+        total += count_tokens(jsoncodec.dumps_sorted(body["tools"]).decode())
     return total
 
 
