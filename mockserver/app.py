@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.admin import admin_routes
-from mockserver.chat_endpoint import ChatEndpoint, FastPath
+from mockserver.chat_endpoint import ChatEndpoint, FastPath, read_limited
 from mockserver.config import Config
 from mockserver.engine.loader import load_paths
 from mockserver.engine.model import ScenarioSet
@@ -22,7 +22,6 @@ from mockserver.overlay import ScenarioOverlay
 from mockserver.reload import lifespan as reload_lifespan
 from mockserver.service import MockService
 from mockserver.wire import jsoncodec
-from mockserver.wire.body import too_large
 from mockserver.wire.errors import APIError, method_not_allowed, not_found_route
 
 log = logging.getLogger("mockserver")
@@ -38,17 +37,7 @@ def error_response(error: APIError) -> Response:
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > limit:
-        raise too_large(limit)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large(limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
+    return await read_limited(request.headers, request.receive, limit)
 
 
 def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None) -> Starlette:

@@ -34,7 +34,7 @@ class ChatEndpoint:
         started = perf_counter()
         headers = Headers(scope=scope)
         try:
-            raw = await self._read(headers, receive)
+            raw = await read_limited(headers, receive, self.limit)
         except APIError as error:
             self.journal.add((scope["method"], scope["path"], scope["headers"], None, None, started), error.status, error.body(), None)
             await send_json(send, error.status, jsoncodec.dumps(error.body()), error.headers)
@@ -56,20 +56,22 @@ class ChatEndpoint:
             await asyncio.sleep(outcome.delay)
         await send_json(send, outcome.status, body, outcome.headers)
 
-    async def _read(self, headers: Headers, receive: Receive) -> bytes:
-        length = headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > self.limit:
-            raise too_large(self.limit)
-        body = b""
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise APIError("The client disconnected before sending the whole body.", code="client_disconnected")
-            body += message.get("body", b"")
-            if len(body) > self.limit:
-                raise too_large(self.limit)
-            if not message.get("more_body", False):
-                return body
+
+async def read_limited(headers: Headers, receive: Receive, limit: int) -> bytes:
+    """The request body, refused with a 413 as soon as it is known to exceed ``limit``."""
+    length = headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        raise too_large(limit)
+    body = b""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise APIError("The client disconnected before sending the whole body.", code="client_disconnected")
+        body += message.get("body", b"")
+        if len(body) > limit:
+            raise too_large(limit)
+        if not message.get("more_body", False):
+            return body
 
 
 async def send_json(send: Send, status: int, body: bytes, headers: dict[str, str]) -> None:
