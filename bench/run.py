@@ -152,7 +152,7 @@ def scale_case(quick: bool) -> dict[str, float]:
     from mockserver.config import Config
     from mockserver.engine.loader import load_text
     from mockserver.engine.model import ScenarioSet
-    from mockserver.service import MockService
+    from mockserver.server.service import MockService
 
     def service(n: int, kind: str = "equals") -> MockService:
         pattern = "topic {i}" if kind == "equals" else "^topic {i}$"
@@ -180,7 +180,7 @@ def scale_case(quick: bool) -> dict[str, float]:
 
 
 def history_case() -> dict[str, float]:
-    from mockserver.validation import validate_request
+    from mockserver.dialects.chat.validate import validate_request
 
     tool = {"type": "function", "function": {"name": "lookup", "parameters": {
         "type": "object", "properties": {"q": {"type": "string"}, "n": {"type": "integer", "minimum": 1}},
@@ -206,7 +206,7 @@ def history_case() -> dict[str, float]:
 
 
 def big_schema_case() -> dict[str, float]:
-    from mockserver.validation import validate_request
+    from mockserver.dialects.chat.validate import validate_request
 
     properties = {f"field_{i}": {"type": "string", "description": "x" * 150, "enum": [f"v{j}" for j in range(5)]} for i in range(900)}
     tool = {"type": "function", "function": {"name": "big", "parameters": {"type": "object", "properties": properties}}}

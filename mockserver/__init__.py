@@ -1,8 +1,18 @@
-"""mockserver — an offline, deterministic emulator of the OpenAI Chat Completions API.
+"""mockserver — an offline, deterministic emulator of LLM provider APIs.
 
-Layers (data flows one way): ``wire`` (OpenAI shapes, errors, JSON) → ``validation``
-(request, tools, tool-call protocol, arguments) → ``engine`` (scenarios, matchers,
-replies) → ``app`` (starlette wiring) → front-ends (``cli``, pytest plugin, Docker).
+Data flows one way through rooms with one job each:
+
+- ``wire``       shared below the dialects: JSON codec, body limits, errors, ids, usage, SSE
+                 framing and timing, provider profiles, auth.
+- ``dialects``   one folder per wire format (``chat``: Chat Completions, ``responses``: the
+                 Responses API, …): parse a request into the engine's conversation, check the
+                 dialect's shape and call/result protocol, render the reply, its stream, errors.
+- ``validation`` shared checks: tool declarations (metaschema, strict mode), ``tool_choice``,
+                 arguments against schemas, the strictness policy, OpenAI's problem wording.
+- ``engine``     scenarios: the versioned format, loader, matchers, sandboxed rendering.
+- ``server``     the ASGI app, endpoints, admin routes, journal, faults, bounded stores.
+- front-ends     ``cli``/``config``, the pytest plugin (``pytest_plugin``, ``fixture``,
+                 ``assertions``), ``lint`` (``mockserver validate``), the container.
 """
 
 __version__ = "0.1.0"

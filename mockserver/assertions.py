@@ -14,8 +14,8 @@ from mockserver.engine.context import Conversation
 from mockserver.engine.model import Rule, Scenario
 from mockserver.engine.respond import differences
 from mockserver.explain import compact, describe_entry, describe_journal, headline, short
-from mockserver.journal import ANSWERED, UNMATCHED, Entry, ToolCall
-from mockserver.validation import validate_request
+from mockserver.server.journal import ANSWERED, UNMATCHED, Entry, ToolCall
+from mockserver.dialects.chat.validate import validate_request
 from mockserver.wire.errors import APIError
 
 WHY_NOT_LIMIT = 3

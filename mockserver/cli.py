@@ -74,7 +74,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
 def serve(config: Config) -> int:
     import uvicorn
 
-    from mockserver.app import build_app
+    from mockserver.server.app import build_app
 
     logging.basicConfig(level=config.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     try:

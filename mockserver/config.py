@@ -31,9 +31,9 @@ class Config:
     ttft: float = 0.0
     tps: float = 0.0
     jitter: float = 0.0
-    memo: bool = True  # remember answers to identical requests (see mockserver.memo)
+    memo: bool = True  # remember answers to identical requests (see mockserver.server.memo)
     journal_size: int = 1000  # requests kept in the journal (GET /_mock/journal); oldest drop out
-    reload: bool = False  # watch the scenario files and swap in each good new set (mockserver.reload)
+    reload: bool = False  # watch the scenario files and swap in each good new set (mockserver.server.reload)
     reload_interval: float = 0.5  # seconds between polls of the scenario files
     # provider profiles, auth and generated calls
     profile: str = "openai"  # openai | vllm | vertex (X-Mock-Profile and a scenario's profile win)

@@ -15,10 +15,10 @@ from typing import Any, Iterator, Sequence
 import yaml
 
 from mockserver import assertions
-from mockserver.admin import load_scenario_text
+from mockserver.server.admin import load_scenario_text
 from mockserver.engine.loader import KNOWN_PROFILES, LoadProblem, ScenarioLoadError, load_paths
 from mockserver.engine.model import Scenario
-from mockserver.journal import Entry, Journal
+from mockserver.server.journal import Entry, Journal
 from mockserver.testing import ServerThread
 
 API_KEY = "mockserver-test-key"

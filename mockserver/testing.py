@@ -13,7 +13,7 @@ from typing import Any
 
 import uvicorn
 
-from mockserver.app import build_app
+from mockserver.server.app import build_app
 from mockserver.config import Config
 from mockserver.engine.model import ScenarioSet
 

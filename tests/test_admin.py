@@ -10,7 +10,7 @@ import openai
 import pytest
 
 from mockserver.config import Config, ConfigError
-from mockserver.journal import Journal, Recording
+from mockserver.server.journal import Journal, Recording
 from payloads import GET_WEATHER_TOOL, chat, user
 
 WEATHER = """
@@ -144,7 +144,7 @@ def test_delete_journal(admin):
     ask(admin, chat(user("hi")))
     ask(admin, chat(user("hi")))
     response = admin.delete("/_mock/journal")
-    assert (response.status_code, response.json()) == (200, {"object": "mockserver.journal", "deleted": 2})
+    assert (response.status_code, response.json()) == (200, {"object": "mockserver.server.journal", "deleted": 2})
     assert admin.get("/_mock/journal").json()["data"] == []
     ask(admin, chat(user("hi")))
     assert [e["id"] for e in admin.get("/_mock/journal").json()["data"]] == [3]  # ids keep counting

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from mockserver.config import Config, ConfigError
-from mockserver.reload import ScenarioWatcher, snapshot
+from mockserver.server.reload import ScenarioWatcher, snapshot
 from mockserver.testing import ServerThread, free_port
 
 from test_cli import run_server, stop, wait_ready
@@ -58,7 +58,7 @@ def test_watcher_swaps_good_sets_and_keeps_the_last_good_one(tmp_path, monkeypat
     assert [s.rules[0].reply.content.source for s in swapped] == ["two!"]
 
     write(live, BROKEN)
-    with caplog.at_level(logging.ERROR, logger="mockserver.reload"):
+    with caplog.at_level(logging.ERROR, logger="mockserver.server.reload"):
         assert watcher.poll() is False
     assert caplog.messages == [f"scenario change not applied, still serving the last good set:\nscenarios/{BROKEN_LOG}"]
     assert watcher.poll() is False  # the same broken file is reported once, not on every poll
@@ -105,7 +105,7 @@ def test_reload_under_load_zero_failed_requests(tmp_path, monkeypatch, caplog):
                 else:
                     answers.append(reply.json()["choices"][0]["message"]["content"])
 
-    with caplog.at_level(logging.INFO, logger="mockserver.reload"), ServerThread(config) as running:
+    with caplog.at_level(logging.INFO, logger="mockserver.server.reload"), ServerThread(config) as running:
         watcher = running.app.state.watcher
         assert watcher is not None
         thread = threading.Thread(target=client, args=(running.url,))
@@ -152,8 +152,8 @@ def test_cli_reload_from_env(tmp_path):
         stop(proc)
     assert proc.returncode == 0
     log = proc.stderr.read().splitlines() if proc.stderr else []
-    assert f"INFO mockserver.reload: watching {live} for changes (every 0.05 s)" in log
-    assert f"INFO mockserver.reload: reloaded 1 scenario(s) from {live}" in log
+    assert f"INFO mockserver.server.reload: watching {live} for changes (every 0.05 s)" in log
+    assert f"INFO mockserver.server.reload: reloaded 1 scenario(s) from {live}" in log
 
 
 def test_without_reload_there_is_no_watcher(server):

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from mockserver.engine.respond import RenderedCall, RenderedReply
-from mockserver.validation.protocol import arguments_problem
+from mockserver.validation.arguments import arguments_problem
 from mockserver.validation.tools import ToolSet
 from mockserver.wire import jsoncodec
 from mockserver.wire.errors import APIError, scenario_error

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from mockserver.engine.strings import FORMATS, WORDS, string_for
-from mockserver.validation.protocol import arguments_problem
+from mockserver.validation.arguments import arguments_problem
 from mockserver.validation.schemas import schema_key
 from mockserver.wire import jsoncodec
 

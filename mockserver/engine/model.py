@@ -9,7 +9,7 @@ from typing import Any
 from mockserver.engine.index import RuleIndex
 from mockserver.engine.matchers import Header, Matcher, Model
 from mockserver.engine.render import Template
-from mockserver.memo import FIXED_HEADERS, Memo
+from mockserver.server.memo import FIXED_HEADERS, Memo
 
 
 AUTO = "auto"  # ``arguments: auto`` / ``tool_calls: auto``: generated from the declared schema

@@ -20,7 +20,7 @@ from mockserver.engine.generate import GenerationError, generate_arguments
 from mockserver.engine.matchers import Captures, Difference
 from mockserver.engine.model import AUTO, Reply, Rule, Scenario, ScenarioSet
 from mockserver.engine.render import TEMPLATE_GLOBALS, RenderError, Template, render_value
-from mockserver.validation.protocol import arguments_problem
+from mockserver.validation.arguments import arguments_problem
 from mockserver.wire import jsoncodec
 from mockserver.wire.errors import APIError, scenario_error
 

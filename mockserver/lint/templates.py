@@ -86,7 +86,7 @@ def template_variables() -> frozenset[str]:
     """The names a reply template can use: the render context and the environment's globals."""
     from mockserver.engine.context import Conversation
     from mockserver.engine.respond import template_context
-    from mockserver.validation import validate_request
+    from mockserver.dialects.chat.validate import validate_request
 
     body = {"model": "m", "messages": [{"role": "user", "content": "x"}]}
     validated = validate_request(body)

@@ -1,9 +1,7 @@
-"""Request validation, in layers: shape → tools → tool-call protocol → arguments.
+"""Checks shared by every dialect: tool declarations (metaschema, strict mode), ``tool_choice``,
+a call's arguments against its schema, the strictness policy and OpenAI's wording of problems.
 
-Every check is a generator of :class:`~mockserver.wire.errors.APIError` problems, each naming
-the offending place in ``param``; :func:`validate_request` reports the first (best) one.
+Each dialect (``mockserver.dialects.*``) checks its own request shape and call/result protocol
+with these; every check yields :class:`~mockserver.wire.errors.APIError` problems, each naming
+the offending place in ``param``.
 """
-
-from mockserver.validation.pipeline import Policy, ValidatedRequest, validate_request
-
-__all__ = ["Policy", "ValidatedRequest", "validate_request"]

@@ -17,7 +17,9 @@ from mockserver.wire import jsoncodec
 from mockserver.wire.usage import count_tokens
 from mockserver.wire.errors import APIError
 
-from mockserver.validation.request import NAME_RE
+import re
+
+NAME_RE = re.compile(r"^[a-zA-Z0-9_-]+$")  # function names (OpenAI's pattern)
 NAME_MAX = 64
 EMPTY_OBJECT_SCHEMA = {"type": "object", "properties": {}}
 

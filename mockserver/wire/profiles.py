@@ -22,7 +22,7 @@ from http import HTTPStatus
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from mockserver.validation.protocol import STRICT, Policy
+from mockserver.validation.policy import STRICT, Policy
 from mockserver.wire.errors import APIError
 from mockserver.wire.ids import IdSource
 

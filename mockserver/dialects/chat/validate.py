@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from mockserver.validation.protocol import STRICT, Policy, check_protocol
-from mockserver.validation.request import check_request
+from mockserver.dialects.chat.protocol import check_protocol
+from mockserver.validation.policy import STRICT, Policy
+from mockserver.dialects.chat.shape import check_request
 from mockserver.validation.tools import ToolChoice, ToolSet, check_parallel_tool_calls, check_tool_choice, tool_set
 from mockserver.wire.errors import APIError
 

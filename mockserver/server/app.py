@@ -12,15 +12,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mockserver.admin import admin_routes
-from mockserver.chat_endpoint import ChatEndpoint, FastPath, read_limited
+from mockserver.server.admin import admin_routes
+from mockserver.server.endpoint import ChatEndpoint, FastPath, read_limited
 from mockserver.config import Config
 from mockserver.engine.loader import load_paths
 from mockserver.engine.model import ScenarioSet
-from mockserver.journal import Journal
-from mockserver.overlay import ScenarioOverlay
-from mockserver.reload import lifespan as reload_lifespan
-from mockserver.service import MockService
+from mockserver.server.journal import Journal
+from mockserver.server.overlay import ScenarioOverlay
+from mockserver.server.reload import lifespan as reload_lifespan
+from mockserver.server.service import MockService
 from mockserver.wire import jsoncodec
 from mockserver.wire.errors import APIError, method_not_allowed, not_found_route
 

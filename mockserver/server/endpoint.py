@@ -10,9 +10,9 @@ from typing import Any, Awaitable, Callable
 
 from starlette.datastructures import Headers
 
-from mockserver.journal import Journal, Recording
-from mockserver.service import MockService
-from mockserver.streaming import SSEResponse
+from mockserver.server.journal import Journal, Recording
+from mockserver.server.service import MockService
+from mockserver.server.streaming import SSEResponse
 from mockserver.wire import jsoncodec
 from mockserver.wire.body import too_large
 from mockserver.wire.errors import APIError

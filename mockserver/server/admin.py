@@ -14,8 +14,8 @@ from starlette.routing import Route
 
 from mockserver.engine.loader import LoadProblem, ScenarioLoadError, _duplicates, load_text
 from mockserver.engine.model import Scenario
-from mockserver.journal import Journal
-from mockserver.overlay import ScenarioOverlay
+from mockserver.server.journal import Journal
+from mockserver.server.overlay import ScenarioOverlay
 from mockserver.wire.errors import APIError
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
@@ -107,7 +107,7 @@ def admin_routes(
         })
 
     async def delete_journal(request: Request) -> Response:
-        return json_response({"object": "mockserver.journal", "deleted": journal.clear()})
+        return json_response({"object": "mockserver.server.journal", "deleted": journal.clear()})
 
     async def get_scenarios(request: Request) -> Response:
         served = overlay.served.scenarios

@@ -8,17 +8,17 @@ from functools import partial
 from typing import Any, Callable, Mapping
 
 from mockserver.config import Config
-from mockserver.memo import MAX_BODY
+from mockserver.server.memo import MAX_BODY
 from mockserver.engine.context import Conversation
 from mockserver.engine.model import ScenarioSet
 from mockserver.engine.broken import break_reply
 from mockserver.engine.respond import RenderedReply, auto_reply, respond
-from mockserver.faults import HEADER as FAULT_HEADER
-from mockserver.faults import NO_FAULT, SESSION_HEADER, Fault, FaultCounter, StreamBreak, from_spec, http_error, parse_header
-from mockserver.validation import validate_request
+from mockserver.server.faults import HEADER as FAULT_HEADER
+from mockserver.server.faults import NO_FAULT, SESSION_HEADER, Fault, FaultCounter, StreamBreak, from_spec, http_error, parse_header
+from mockserver.dialects.chat.validate import validate_request
 from mockserver.wire import jsoncodec
 from mockserver.wire.body import check_content_type, parse_json_object
-from mockserver.wire.completion import ChoiceOut, choice_completion_tokens, completion_body, finish_choice, usage_block
+from mockserver.dialects.chat.completion import ChoiceOut, choice_completion_tokens, completion_body, finish_choice, usage_block
 from mockserver.wire.auth import auth_error
 from mockserver.wire.errors import APIError
 from mockserver.wire.ids import IdSource
@@ -26,7 +26,8 @@ from mockserver.wire.profiles import (
     LENIENT, OPENAI, Profile, call_id, completion_id, error_body, error_payload, forced_reply, get_profile,
     shape_chunk, shape_completion,
 )
-from mockserver.wire.sse import Piece, StreamFault, Timing, apply_timing, build_stream
+from mockserver.dialects.chat.stream import build_stream
+from mockserver.wire.sse import Piece, StreamFault, Timing, apply_timing
 from mockserver.wire.usage import prompt_tokens
 
 

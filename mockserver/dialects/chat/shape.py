@@ -18,7 +18,7 @@ from mockserver.validation.problems import (
 )
 from mockserver.wire.errors import APIError
 
-NAME_RE = re.compile(r"^[a-zA-Z0-9_-]+$")
+from mockserver.validation.tools import NAME_RE
 
 ROLES = ["system", "assistant", "user", "function", "tool", "developer"]
 PART_TYPES = {

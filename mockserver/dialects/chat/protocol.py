@@ -8,28 +8,15 @@ JSON object string valid against the function's ``parameters``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Iterator
 
 from mockserver.validation.problems import invalid
-from mockserver.validation.schemas import check_instance
+from mockserver.validation.arguments import arguments_problem
+from mockserver.validation.policy import STRICT, Policy
 from mockserver.validation.tools import ToolSet
-from mockserver.wire import jsoncodec
 from mockserver.wire.errors import APIError
 
 
-@dataclass(frozen=True)
-class Policy:
-    """How strictly the history is checked. Provider profiles pick their own."""
-
-    pair_ids: bool = True  # tool_call_id must name a call of the preceding assistant message
-    require_responses: bool = True  # every call answered before the next non-tool message
-    unique_ids: bool = True
-    declared_functions: bool = True
-    check_arguments: bool = True
-
-
-STRICT = Policy()
 
 
 def check_protocol(messages: list[dict[str, Any]], tools: ToolSet, policy: Policy = STRICT) -> Iterator[APIError]:
@@ -135,21 +122,3 @@ def _check_call(where: str, function: dict[str, Any], tools: ToolSet, policy: Po
             f"Invalid '{param}' for function '{name}': {problem}",
             "invalid_function_arguments",
         )
-
-
-def arguments_problem(schema_key: str, arguments: str) -> str | None:
-    """Why ``arguments`` (a JSON text) is not a valid call of the schema, or None."""
-    try:
-        value = jsoncodec.loads(arguments)
-    except (jsoncodec.DecodeError, ValueError) as exc:
-        return f"not valid JSON ({exc}): {_clip(arguments)}"
-    if not isinstance(value, dict):
-        return f"must be a JSON object, got {_clip(arguments)}"
-    problem = check_instance(schema_key, arguments)
-    if problem:
-        return f"{_clip(arguments)} does not match the function's parameters: {problem}"
-    return None
-
-
-def _clip(text: str, limit: int = 120) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

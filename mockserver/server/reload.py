@@ -21,7 +21,7 @@ from typing import Any, AsyncIterator, Callable, Iterable, Sequence
 from mockserver.engine.loader import ScenarioLoadError, load_paths, scenario_files
 from mockserver.engine.model import ScenarioSet
 
-log = logging.getLogger("mockserver.reload")
+log = logging.getLogger("mockserver.server.reload")
 Snapshot = dict[str, tuple[int, int, int]]
 DEFAULT_INTERVAL = 0.5
 

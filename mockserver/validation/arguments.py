@@ -1,0 +1,24 @@
+"""A tool call's arguments against its function's declared schema (every dialect)."""
+
+from __future__ import annotations
+
+from mockserver.validation.schemas import check_instance
+from mockserver.wire import jsoncodec
+
+
+def arguments_problem(schema_key: str, arguments: str) -> str | None:
+    """Why ``arguments`` (a JSON text) is not a valid call of the schema, or None."""
+    try:
+        value = jsoncodec.loads(arguments)
+    except (jsoncodec.DecodeError, ValueError) as exc:
+        return f"not valid JSON ({exc}): {_clip(arguments)}"
+    if not isinstance(value, dict):
+        return f"must be a JSON object, got {_clip(arguments)}"
+    problem = check_instance(schema_key, arguments)
+    if problem:
+        return f"{_clip(arguments)} does not match the function's parameters: {problem}"
+    return None
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
