@@ -27,10 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the chat-completions API from scenario files")
     serve.add_argument("--scenarios", nargs="+", metavar="PATH", help="scenario files or folders (default: ./scenarios, else the bundled examples) [MOCKSERVER_SCENARIOS]")
     serve.add_argument("--host", help="address to bind (default 127.0.0.1) [MOCKSERVER_HOST]")
+    serve.add_argument("--allowed-hosts", nargs="+", metavar="NAME", help="host names requests may be addressed to besides localhost, 127.0.0.1, ::1 and --host (a guard against DNS rebinding); '*' allows any, '.example.com' a domain [MOCKSERVER_ALLOWED_HOSTS, comma-separated]")
     serve.add_argument("--port", type=int, help="port (default 8000; 0 picks a free one) [MOCKSERVER_PORT]")
     serve.add_argument("--seed", type=int, help="seed for ids and generated values (default 0) [MOCKSERVER_SEED]")
     serve.add_argument("--max-body-bytes", type=int, help="request body size limit [MOCKSERVER_MAX_BODY_BYTES]")
     serve.add_argument("--max-depth", type=int, help="JSON nesting limit [MOCKSERVER_MAX_DEPTH]")
+    serve.add_argument("--max-scenario-bytes", type=int, help="size limit of a scenario posted to /_mock/scenarios (default 1 MiB) [MOCKSERVER_MAX_SCENARIO_BYTES]")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"], help="[MOCKSERVER_LOG_LEVEL]")
     serve.add_argument("--chunk-chars", type=int, help="stream text in pieces of N characters (default 0: word-sized) [MOCKSERVER_CHUNK_CHARS]")
     serve.add_argument("--ttft", type=float, help="timing emulation: seconds before the first token (default 0) [MOCKSERVER_TTFT]")
@@ -53,10 +55,12 @@ def config_from_args(args: argparse.Namespace) -> Config:
     return Config.from_env(
         scenarios=args.scenarios,
         host=args.host,
+        allowed_hosts=[n for arg in args.allowed_hosts for n in arg.replace(",", " ").split()] if args.allowed_hosts else None,
         port=args.port,
         seed=args.seed,
         max_body_bytes=args.max_body_bytes,
         max_depth=args.max_depth,
+        max_scenario_bytes=args.max_scenario_bytes,
         log_level=args.log_level,
         access_log=args.access_log,
         memo=args.memo,

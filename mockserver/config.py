@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
-from mockserver.wire.body import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DEPTH
+from mockserver.wire.body import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_SCENARIO_BYTES
 
 ENV_PREFIX = "MOCKSERVER_"
 
@@ -20,10 +20,13 @@ class ConfigError(ValueError):
 class Config:
     scenarios: list[str] = field(default_factory=list)  # files or folders; empty → default_scenarios()
     host: str = "127.0.0.1"
+    # names besides localhost/127.0.0.1/::1/host that a request's Host may carry ("*": any)
+    allowed_hosts: list[str] = field(default_factory=list)
     port: int = 8000
     seed: int = 0
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_depth: int = DEFAULT_MAX_DEPTH
+    max_scenario_bytes: int = DEFAULT_MAX_SCENARIO_BYTES  # POST /_mock/scenarios body limit
     log_level: str = "info"
     access_log: bool = False
     # streaming and timing emulation (server-wide; a reply's `timing` overrides)
@@ -33,6 +36,7 @@ class Config:
     jitter: float = 0.0
     memo: bool = True  # remember answers to identical requests (see mockserver.server.memo)
     journal_size: int = 1000  # requests kept in the journal (GET /_mock/journal); oldest drop out
+    journal_bytes: int = 32 * 1024 * 1024  # and at most this much estimated memory; oldest drop out
     reload: bool = False  # watch the scenario files and swap in each good new set (mockserver.server.reload)
     reload_interval: float = 0.5  # seconds between polls of the scenario files
     # provider profiles, auth and generated calls
@@ -66,6 +70,8 @@ class Config:
 def _coerce(name: str, kind: Any, raw: str) -> Any:
     kind = str(kind)
     env = ENV_PREFIX + name.upper()
+    if name == "allowed_hosts":  # host names (IPv6 literals hold ':'): commas or spaces only
+        return [p for p in raw.replace(",", " ").split() if p]
     if kind.startswith("list"):
         return [p for p in raw.replace(",", os.pathsep).split(os.pathsep) if p]
     if kind == "int":

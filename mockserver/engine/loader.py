@@ -129,6 +129,8 @@ def load_text(text: str, file: str = "<string>") -> tuple[list[Scenario], list[L
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         return [], [LoadProblem(file, line, None, "", f"invalid YAML: {problem}")]
+    except RecursionError:  # pragma: no cover - the loader refuses deep nesting before this
+        return [], [LoadProblem(file, None, None, "", "invalid YAML: nested too deeply")]
     if not documents:
         return [], [LoadProblem(file, None, None, "", "the file holds no scenario")]
     scenarios, problems = [], []

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from mockserver.server.admin import admin_routes
 from mockserver.server.endpoint import ChatEndpoint, FastPath, read_limited
+from mockserver.server.guard import HostGuard
 from mockserver.config import Config
 from mockserver.engine.loader import load_paths
 from mockserver.engine.model import ScenarioSet
@@ -36,8 +37,8 @@ def error_response(error: APIError) -> Response:
     return json_response(error.body(), error.status, error.headers)
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    return await read_limited(request.headers, request.receive, limit)
+async def read_body(request: Request, limit: int, option: str = "--max-body-bytes") -> bytes:
+    return await read_limited(request.headers, request.receive, limit, option)
 
 
 def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None) -> Starlette:
@@ -45,7 +46,7 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     if scenarios is None:
         scenarios = load_paths(config.scenario_paths())
     service = MockService(config, scenarios)
-    journal = Journal(config.journal_size)
+    journal = Journal(config.journal_size, config.journal_bytes)
     overlay = ScenarioOverlay(service)
 
     chat_completions = ChatEndpoint(service, journal, config.max_body_bytes)
@@ -74,7 +75,7 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
         return json_response({"status": "ok", "scenarios": len(service.scenarios)})
 
     routes = [Route("/healthz", healthz, methods=["GET"])]
-    routes += admin_routes(journal, overlay, lambda r: read_body(r, config.max_body_bytes), error_response, json_response)
+    routes += admin_routes(journal, overlay, lambda r: read_body(r, config.max_scenario_bytes, "--max-scenario-bytes"), error_response, json_response)
     for prefix in ("/v1", ""):
         routes += [
             Route(f"{prefix}/chat/completions", chat_completions, methods=["POST"]),
@@ -99,7 +100,8 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(FastPath, chat=chat_completions)],
+        # the guard first: it covers every route, the chat fast path included
+        middleware=[Middleware(HostGuard, bound=config.host, allowed=config.allowed_hosts), Middleware(FastPath, chat=chat_completions)],
         exception_handlers={HTTPException: http_error, Exception: server_error},
         lifespan=reload_lifespan(config.scenario_paths, overlay.set_base, config.reload, config.reload_interval),
     )

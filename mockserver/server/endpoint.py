@@ -48,7 +48,7 @@ class ChatEndpoint:
         # the journal's record: (method, path, raw headers, raw body unless parsed, outcome, started)
         kept = None if outcome.request is not None else raw
         rec = (scope["method"], scope["path"], self.journal.shared(scope["headers"]), kept, None, started)
-        self.journal.add(rec, outcome.status, outcome.body, outcome)
+        self.journal.add(rec, outcome.status, outcome.body, outcome, len(raw))
         if outcome.stream is not None:
             await SSEResponse(outcome.stream, outcome.headers)(scope, receive, send)
             return
@@ -57,11 +57,11 @@ class ChatEndpoint:
         await send_json(send, outcome.status, body, outcome.headers)
 
 
-async def read_limited(headers: Headers, receive: Receive, limit: int) -> bytes:
+async def read_limited(headers: Headers, receive: Receive, limit: int, option: str = "--max-body-bytes") -> bytes:
     """The request body, refused with a 413 as soon as it is known to exceed ``limit``."""
     length = headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > limit:
-        raise too_large(limit)
+        raise too_large(limit, option)
     body = b""
     while True:
         message = await receive()
@@ -69,7 +69,7 @@ async def read_limited(headers: Headers, receive: Receive, limit: int) -> bytes:
             raise APIError("The client disconnected before sending the whole body.", code="client_disconnected")
         body += message.get("body", b"")
         if len(body) > limit:
-            raise too_large(limit)
+            raise too_large(limit, option)
         if not message.get("more_body", False):
             return body
 

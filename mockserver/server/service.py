@@ -87,7 +87,7 @@ class MockService:
         if outcome is None:
             outcome = self._chat_raw(raw, headers, scenarios)
             if outcome.cacheable:
-                scenarios.memo.put(key, outcome)
+                scenarios.memo.put(key, outcome, len(raw))
         return outcome
 
     def _chat_raw(self, raw: bytes, headers: Mapping[str, str], scenarios: ScenarioSet) -> Outcome:
