@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--profile", choices=sorted(PROFILES), help="provider to emulate: response shape, error shape, history checks (default openai) [MOCKSERVER_PROFILE]")
     serve.add_argument("--api-key", metavar="KEY", help="require 'Authorization: Bearer KEY' (401 invalid_api_key otherwise; /healthz stays open) [MOCKSERVER_API_KEY]")
     serve.add_argument("--auto", action="store_true", default=None, help="answer a request that forces a tool call and matches no rule with a generated call [MOCKSERVER_AUTO]")
+    serve.add_argument("--read-timeout", type=float, metavar="SECONDS", help="a request's headers and body must arrive within this time of its first byte (default 15) [MOCKSERVER_READ_TIMEOUT]")
+    serve.add_argument("--scenario-timeout", type=float, metavar="SECONDS", help="time budget to match and render one request; past it the rule gets a 422 scenario error (default 2) [MOCKSERVER_SCENARIO_TIMEOUT]")
     serve.add_argument("--no-memo", dest="memo", action="store_false", default=None, help="do not remember answers to identical requests (they are deterministic; on by default) [MOCKSERVER_MEMO=false]")
     serve.add_argument("--access-log", action="store_true", default=None, help="log every request (off by default: it costs throughput) [MOCKSERVER_ACCESS_LOG]")
     serve.add_argument("--reload", action="store_true", default=None, help="watch the scenario files; swap in each change that loads, keep the last good set otherwise [MOCKSERVER_RELOAD; poll interval MOCKSERVER_RELOAD_INTERVAL, default 0.5 s]")
@@ -64,6 +66,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
         log_level=args.log_level,
         access_log=args.access_log,
         memo=args.memo,
+        scenario_timeout=args.scenario_timeout,
+        read_timeout=args.read_timeout,
         chunk_chars=args.chunk_chars,
         ttft=args.ttft,
         tps=args.tps,
@@ -79,6 +83,7 @@ def serve(config: Config) -> int:
     import uvicorn
 
     from mockserver.server.app import build_app
+    from mockserver.server.timeouts import protocol_class
 
     logging.basicConfig(level=config.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -105,6 +110,7 @@ def serve(config: Config) -> int:
         log_level=config.log_level,
         access_log=config.access_log,
         timeout_graceful_shutdown=5,
+        http=protocol_class(config.read_timeout),
     )
     return 0
 

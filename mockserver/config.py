@@ -34,6 +34,8 @@ class Config:
     ttft: float = 0.0
     tps: float = 0.0
     jitter: float = 0.0
+    read_timeout: float = 15.0  # seconds for a request's headers and body to arrive (mockserver.server.timeouts)
+    scenario_timeout: float = 2.0  # seconds to match and render one request (mockserver.engine.budget)
     memo: bool = True  # remember answers to identical requests (see mockserver.server.memo)
     journal_size: int = 1000  # requests kept in the journal (GET /_mock/journal); oldest drop out
     journal_bytes: int = 32 * 1024 * 1024  # and at most this much estimated memory; oldest drop out

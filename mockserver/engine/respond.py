@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockserver.engine import budget
 from mockserver.engine.context import Conversation, text_of
 from mockserver.engine.generate import GenerationError, generate_arguments
 from mockserver.engine.matchers import Captures, Difference
@@ -81,14 +82,24 @@ def selected_scenario(scenarios: ScenarioSet, conv: Conversation) -> str | None:
     return None
 
 
-def respond(scenarios: ScenarioSet, conv: Conversation) -> RenderedReply:
+def respond(scenarios: ScenarioSet, conv: Conversation, timeout: float | None = None) -> RenderedReply:
+    """The reply of the first rule that matches and renders, within ``timeout`` seconds of
+    evaluation (:mod:`mockserver.engine.budget`; a rule that runs past it is a scenario error)."""
+    with budget.evaluating(timeout):
+        return _respond(scenarios, conv)
+
+
+def _respond(scenarios: ScenarioSet, conv: Conversation) -> RenderedReply:
     skipped: list[NearMiss] = []
     selected = selected_scenario(scenarios, conv)
     for rule in scenarios.index_of(selected).candidates(conv):
-        captures = _match(rule, conv)
-        if captures is None:
-            continue
-        reply = render(rule, conv, captures)
+        try:
+            captures = _match(rule, conv)
+            if captures is None:
+                continue
+            reply = render(rule, conv, captures)
+        except budget.BudgetExceeded as exc:
+            raise over_budget(exc, rule) from None
         conflict = contradiction(reply, conv)
         if conflict is not None:
             skipped.append(NearMiss(rule, [conflict]))
@@ -135,8 +146,23 @@ def contradiction(reply: RenderedReply, conv: Conversation) -> Difference | None
     return None
 
 
+def over_budget(exc: budget.BudgetExceeded, rule: Rule) -> APIError:
+    return scenario_error(
+        f"{exc} (--scenario-timeout). A regex that backtracks on this input (nested repeats such as "
+        "'(a+)+' or '(a|a)*') or a template that loops too long is the usual cause.",
+        rule.label,
+    )
+
+
+def _differences(rule: Rule, conv: Conversation) -> list[Difference]:
+    try:
+        return differences(rule, conv)
+    except budget.BudgetExceeded as exc:
+        raise over_budget(exc, rule) from None
+
+
 def no_match(rules: list[Rule], conv: Conversation, skipped: list[NearMiss]) -> APIError:
-    misses = skipped + [NearMiss(r, differences(r, conv)) for r in rules if r not in {s.rule for s in skipped}]
+    misses = skipped + [NearMiss(r, _differences(r, conv)) for r in rules if r not in {s.rule for s in skipped}]
     misses = [m for m in misses if m.differences]
     misses.sort(key=lambda m: len(m.differences))  # stable: ties keep rule order
     closest = misses[:3]

@@ -10,6 +10,7 @@ from typing import Any, Awaitable, Callable
 
 from starlette.datastructures import Headers
 
+from mockserver.engine.budget import first_slice
 from mockserver.server.journal import Journal, Recording
 from mockserver.server.service import MockService
 from mockserver.server.streaming import SSEResponse
@@ -40,7 +41,9 @@ class ChatEndpoint:
             await send_json(send, error.status, jsoncodec.dumps(error.body()), error.headers)
             return
         try:
-            outcome = self.service.chat(raw, headers)
+            outcome = first_slice(self.service.chat, raw, headers)
+            if outcome is None:  # scenario evaluation needs more than its slice: finish off the loop
+                outcome = await asyncio.to_thread(self.service.chat, raw, headers)
             body = outcome.encoded() if outcome.stream is None else b""  # before the journal: it may fail
         except Exception as exc:
             self.journal.record_failure(Recording(scope["method"], scope["path"], scope["headers"], raw, None, started), exc)

@@ -241,6 +241,18 @@ class FaultCounter:
             self._counts.put(full, seen, COUNTER_OVERHEAD + sum(len(part) for part in full))
         return seen <= fault.times
 
+    def unfire(self, fault: Fault, key: tuple[str, ...], session: str) -> None:
+        """Take back one :meth:`fires` (a request that will be handled again from the start)."""
+        if fault.times is None:
+            return
+        full = key + (session,)
+        with self._lock:
+            seen = self._counts.get(full, 0)
+            if seen > 1:
+                self._counts.put(full, seen - 1, COUNTER_OVERHEAD + sum(len(part) for part in full))
+            else:
+                self._counts.pop(full)
+
     def reset(self, session: str | None = None) -> int:
         """Forget the counts (of one session, or all); returns how many counters were dropped."""
         if session is None:

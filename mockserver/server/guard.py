@@ -15,16 +15,24 @@ Two checks, both before any handler runs:
   this server (``http(s)://`` + its own ``Host``) is refused. SDKs and curl send no ``Origin``.
 
 Refusals are 403s in OpenAI's error shape that say what to change.
+
+Being the outermost of mockserver's own layers, it also ends requests that a shutdown cuts off
+(uvicorn cancels them once its graceful timeout is over) quietly: a 503 when nothing was sent
+yet, the end of the body for a stream, and one log line instead of a ``CancelledError``
+traceback per request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import logging
 from typing import Any, Awaitable, Callable, Iterable
 
 from mockserver.wire import jsoncodec
 from mockserver.wire.errors import APIError
 
+log = logging.getLogger("mockserver")
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -67,7 +75,11 @@ class HostGuard:
         if origin is not None and not _same_origin(origin, host):
             await _refuse(send, _origin_error(origin.decode("latin-1"), (host or b"").decode("latin-1")))
             return
-        await self.app(scope, receive, send)
+        try:
+            await self.app(scope, receive, send)
+        except asyncio.CancelledError:  # only uvicorn cancels a request: the server is stopping
+            log.info("shutting down: %s %s cut off", scope["method"], scope["path"])
+            await _cut_off(send)
 
     def _host_allowed(self, name: str) -> bool:
         if name in self.names:
@@ -113,6 +125,16 @@ def _origin_error(origin: str, host: str) -> APIError:
         code="cross_origin_refused",
         status=403,
     )
+
+
+async def _cut_off(send: Send) -> None:
+    try:
+        await _refuse(send, APIError("The server is shutting down.", type="server_error", status=503))
+    except RuntimeError:  # the response had started (a stream): end its body instead
+        try:
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except Exception:  # noqa: BLE001 - the connection is going away anyway
+            pass
 
 
 async def _refuse(send: Send, error: APIError) -> None:

@@ -12,6 +12,7 @@ from mockserver.server.memo import MAX_BODY
 from mockserver.engine.context import Conversation
 from mockserver.engine.model import ScenarioSet
 from mockserver.engine.broken import break_reply
+from mockserver.engine.budget import Overtime
 from mockserver.engine.respond import RenderedReply, auto_reply, respond
 from mockserver.server.faults import HEADER as FAULT_HEADER
 from mockserver.server.faults import NO_FAULT, SESSION_HEADER, Fault, FaultCounter, StreamBreak, from_spec, http_error, parse_header
@@ -117,7 +118,10 @@ class MockService:
         ids = IdSource(_request_key(body), self.config.seed)
         conv = Conversation(body, validated.tools, validated.tool_choice, headers, seed=ids.digest[:8].hex())
         try:
-            reply = respond(scenarios, conv)
+            reply = respond(scenarios, conv, self.config.scenario_timeout)
+        except Overtime:  # evaluated again off the event loop: this attempt did not count
+            self.faults.unfire(state.header_fault, ("header", state.fault_text), state.session)
+            raise
         except APIError as error:
             if deferred:
                 validate_request(body, state.profile.policy)  # a broken history is the first problem
