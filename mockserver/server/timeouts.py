@@ -70,9 +70,9 @@ class _ReadTimeout:
         cycle = self.cycle
         if cycle is None or (cycle.response_complete and not cycle.more_body):  # a new request, not yet begun
             message = (
-                b'{"error":{"message":"The request was not received within %d seconds (--read-timeout).",'
-                b'"type":"invalid_request_error","param":null,"code":"request_timeout"}}' % round(self.read_timeout)
-            )
+                '{"error":{"message":"The request was not received within %g seconds (--read-timeout).",'
+                '"type":"invalid_request_error","param":null,"code":"request_timeout"}}' % self.read_timeout
+            ).encode()
             self.transport.write(_REQUEST_TIMEOUT % (len(message), message))
         log.info("closed a connection whose request did not arrive within %g s", self.read_timeout)
         self.transport.close()  # an app waiting for the body sees http.disconnect

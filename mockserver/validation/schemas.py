@@ -17,8 +17,8 @@ from mockserver.wire.bounded import bounded_cache
 
 # Bounded in bytes as well as count (clients choose the schemas): a compiled validator holds
 # several times its schema's JSON; a checked instance keeps its schema key and its text.
-SCHEMA_ITEMS, SCHEMA_BYTES = 1024, 32 * 1024 * 1024
-CHECK_ITEMS, CHECK_BYTES = 8192, 32 * 1024 * 1024
+SCHEMA_ITEMS, SCHEMA_BYTES = 1024, 16 * 1024 * 1024
+CHECK_ITEMS, CHECK_BYTES = 8192, 16 * 1024 * 1024
 
 
 def _refuse_remote(uri: str) -> Any:

@@ -65,7 +65,7 @@ def tool_set(tools: Any) -> ToolSet:
 # A checked ToolSet holds about 6-10 times the bytes of its canonical JSON (measured on a
 # 2.4 MB array of 10,000 tools and a 200 KB single schema): the estimate takes 8.
 TOOLSET_ITEMS = 256
-TOOLSET_BYTES = 64 * 1024 * 1024
+TOOLSET_BYTES = 32 * 1024 * 1024
 
 
 @bounded_cache(TOOLSET_ITEMS, TOOLSET_BYTES, size=lambda key: 1024 + 8 * len(key))

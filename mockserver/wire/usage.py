@@ -31,7 +31,7 @@ def _word_cost(word: str) -> int:
 # at 4 bytes a character — and longer ones in a ByteLRU of at most LONG_TEXT_BYTES.
 SHORT_TEXT = 512
 LONG_TEXT_ITEMS = 1024
-LONG_TEXT_BYTES = 16 * 1024 * 1024
+LONG_TEXT_BYTES = 8 * 1024 * 1024
 _long_counts = ByteLRU(LONG_TEXT_ITEMS, LONG_TEXT_BYTES)
 
 
