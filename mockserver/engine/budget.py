@@ -24,7 +24,7 @@ whole budget at once: the slice applies only inside :func:`first_slice`.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from time import perf_counter
 from typing import Any, Callable, Iterator, TypeVar
 
@@ -51,19 +51,29 @@ class BudgetExceeded(Exception):
         self.seconds = seconds
 
 
-@contextmanager
-def evaluating(timeout: float | None) -> Iterator[None]:
-    """Start the clock for one evaluation (nested calls keep the outer deadline)."""
+def start(timeout: float | None) -> Token[Any] | None:
+    """Start the clock for one evaluation; give the result to :func:`stop` when it ends. A nested
+    start keeps the outer deadline (and returns None)."""
     if _deadline.get() is not None:
-        yield
-        return
+        return None
     total = DEFAULT_TIMEOUT if timeout is None else timeout
     sliced = _sliced.get() and total > SLICE
-    token = _deadline.set((perf_counter() + (SLICE if sliced else total), sliced, total))
+    return _deadline.set((perf_counter() + (SLICE if sliced else total), sliced, total))
+
+
+def stop(token: Token[Any] | None) -> None:
+    if token is not None:
+        _deadline.reset(token)
+
+
+@contextmanager
+def evaluating(timeout: float | None) -> Iterator[None]:
+    """:func:`start` and :func:`stop` around a block."""
+    token = start(timeout)
     try:
         yield
     finally:
-        _deadline.reset(token)
+        stop(token)
 
 
 def remaining() -> float | None:

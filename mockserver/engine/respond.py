@@ -85,8 +85,11 @@ def selected_scenario(scenarios: ScenarioSet, conv: Conversation) -> str | None:
 def respond(scenarios: ScenarioSet, conv: Conversation, timeout: float | None = None) -> RenderedReply:
     """The reply of the first rule that matches and renders, within ``timeout`` seconds of
     evaluation (:mod:`mockserver.engine.budget`; a rule that runs past it is a scenario error)."""
-    with budget.evaluating(timeout):
+    token = budget.start(timeout)  # (not a with-block: this is on every uncached request's path)
+    try:
         return _respond(scenarios, conv)
+    finally:
+        budget.stop(token)
 
 
 def _respond(scenarios: ScenarioSet, conv: Conversation) -> RenderedReply:

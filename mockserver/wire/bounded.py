@@ -24,8 +24,8 @@ bound, the least recently used entries are dropped until it is within both again
 estimates given by the caller (``sys.getsizeof`` of a string, the length of an encoded body…):
 the store trusts them and documents no more than that.
 
-Thread-safe (one lock; every operation is O(1) apart from ``discard_where``/``items``/``clear``):
-the server's event loop and worker threads share the caches.
+Thread-safe (writers take a lock, ``get`` needs none; every operation is O(1) apart from
+``discard_where``/``items``/``clear``): the server's event loop and worker threads share the caches.
 """
 
 from __future__ import annotations
@@ -53,12 +53,16 @@ class ByteLRU:
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, default: Any = None) -> Any:
-        with self._lock:
-            found = self._items.get(key)
-            if found is None:
-                return default
+        # No lock: each OrderedDict operation is atomic under the GIL, and a key popped by a
+        # writer between the two below only misses its move to the end.
+        found = self._items.get(key)
+        if found is None:
+            return default
+        try:
             self._items.move_to_end(key)
-            return found[0]
+        except KeyError:
+            pass
+        return found[0]
 
     def put(self, key: Hashable, value: Any, size: int) -> bool:
         """Store ``value`` under ``key``; False (nothing stored) when ``size`` alone exceeds the bound."""
