@@ -108,7 +108,7 @@ def response_object(
     done = output is not None
     status = output.status if output is not None else "in_progress"
     text = body.get("text") if isinstance(body.get("text"), dict) else {}
-    return {
+    response = {
         "id": response_id(ids),
         "object": "response",
         "created_at": created,
@@ -136,10 +136,13 @@ def response_object(
         "top_logprobs": body.get("top_logprobs") or 0,
         "top_p": body.get("top_p") if body.get("top_p") is not None else 1.0,
         "truncation": body.get("truncation") or "disabled",
-        "usage": usage(input_tokens, output.tokens) if output is not None else None,
-        "user": body.get("user"),
         "metadata": body.get("metadata") or {},
     }
+    if output is not None:  # an in-progress response has no usage yet (the schema allows no null)
+        response["usage"] = usage(input_tokens, output.tokens)
+    if isinstance(body.get("user"), str):
+        response["user"] = body["user"]
+    return response
 
 
 def response_id(ids: IdSource) -> str:
