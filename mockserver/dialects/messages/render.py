@@ -9,7 +9,7 @@ from typing import Any
 
 from mockserver.wire import jsoncodec
 from mockserver.wire.ids import IdSource
-from mockserver.wire.usage import completion_tokens, truncate_to_tokens
+from mockserver.wire.usage import completion_tokens, count_tokens, truncate_to_tokens
 
 ID_LENGTH = 22
 
@@ -36,10 +36,8 @@ def decide(
     if found:
         at, matched = min(found)
         text, reason, items = text[:at], "stop_sequence", []
-    if max_tokens is not None:
-        cut = truncate_to_tokens(text, max_tokens)
-        if cut != text or (max_tokens == 0 and items):
-            text, reason, matched, items = cut, "max_tokens", None, []
+    if max_tokens is not None and (count_tokens(text) > max_tokens or (max_tokens == 0 and items)):
+        text, reason, matched, items = truncate_to_tokens(text, max_tokens), "max_tokens", None, []
     if reason is None:
         if finish_reason == "length":
             reason = "max_tokens"
