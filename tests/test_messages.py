@@ -477,3 +477,29 @@ def test_journal_and_fixture_assertions(pytester):
     """)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+# --- another framework: LangChain's ChatAnthropic -----------------------------------------------------
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+def test_langchain_chat_anthropic_tool_loop(server, streaming):
+    langchain_anthropic = pytest.importorskip("langchain_anthropic")
+    from langchain_core.messages import HumanMessage, ToolMessage
+
+    model = langchain_anthropic.ChatAnthropic(model="gpt-5.4", base_url=server.url, api_key="k", max_tokens=256,
+                                              max_retries=0, streaming=streaming)
+
+    def get_weather(city: str) -> str:
+        """Weather for a city."""
+        return json.dumps({"temperature": 11, "condition": "foggy"})
+
+    bound = model.bind_tools([get_weather])
+    history = [HumanMessage("What is the weather in San Francisco?")]
+    first = bound.invoke(history)
+    [call] = first.tool_calls
+    assert call["name"] == "get_weather" and call["args"] == {"city": "San Francisco"} and call["id"].startswith("toolu_01")
+    history += [first, ToolMessage(get_weather(**call["args"]), tool_call_id=call["id"])]
+    second = bound.invoke(history)
+    assert second.text == "The weather in San Francisco is 11°C and foggy."
+    assert second.usage_metadata["input_tokens"] > first.usage_metadata["input_tokens"]

@@ -4,7 +4,7 @@
 block ``content_block_start``, ``content_block_delta`` (``text_delta`` pieces, or for a tool use
 ``input_json_delta`` with ``partial_json`` pieces of the input, the first one empty),
 ``content_block_stop``; a ``ping`` after the first block starts; ``message_delta`` (stop_reason,
-stop_sequence, ``usage.output_tokens``); ``message_stop``. A server error mid-stream is an
+stop_sequence, ``usage``); ``message_stop``. A server error mid-stream is an
 ``error`` event: ``{"type": "error", "error": {"type", "message"}}``.
 """
 
@@ -31,6 +31,9 @@ class _Events:
 
 
 def build_events(start: dict[str, Any], output: Output, chunk_chars: int = 0) -> list[Piece]:
+    """``message_delta`` carries the cumulative usage (input and cache counts too, as the API now
+    sends them: the SDK's accumulator overwrites with them, LangChain's ChatAnthropic reads usage
+    only from that event)."""
     events = _Events()
     events.add("message_start", message=start)
     index = 0
@@ -54,9 +57,12 @@ def build_events(start: dict[str, Any], output: Output, chunk_chars: int = 0) ->
     if index == 0:
         events.add("ping")
     events.add("message_delta", delta={"stop_reason": output.stop_reason, "stop_sequence": output.stop_sequence},
-               usage={"output_tokens": output.tokens})
+               usage={key: start["usage"][key] for key in _DELTA_USAGE} | {"output_tokens": output.tokens})
     events.add("message_stop")
     return events.pieces
+
+
+_DELTA_USAGE = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
 
 
 def error_event(error: dict[str, Any]) -> bytes:
