@@ -79,6 +79,8 @@ def for_path(path: str) -> Adapter | None:
 
 def for_exchange(request: Any, response: Any) -> Adapter | None:
     """The adapter of a logged exchange that does not say its path (response shape first)."""
+    if isinstance(response, dict) and ("error" in response or response.get("type") == "error"):
+        response = None  # an error body looks alike in every dialect: the request decides
     for adapter in _ADAPTERS:
         if adapter.claims(request, response):
             return adapter
