@@ -8,11 +8,8 @@ relayed to the client is unaffected; only the recording gives up).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-_LINE_END = re.compile(rb"\r\n|\r|\n")
-_EVENT_END = re.compile(rb"(?:\r\n|\r|\n){2}")
 
 
 @dataclass(frozen=True)
@@ -25,19 +22,24 @@ class SSEParser:
     def __init__(self, limit: int = 16 * 1024 * 1024) -> None:
         self.limit = limit
         self.overflow = False
-        self._buffer = b""
+        self._buffer = b""  # line ends already turned into LF
+        self._cr = False  # the last chunk ended in CR: its LF may come first in the next one
 
     def feed(self, chunk: bytes) -> list[Event]:
         if self.overflow:
             return []
-        self._buffer += chunk
+        if self._cr:
+            chunk = b"\r" + chunk
+        self._cr = chunk.endswith(b"\r")
+        if self._cr:
+            chunk = chunk[:-1]
+        self._buffer += chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         events: list[Event] = []
         while True:
-            found = _EVENT_END.search(self._buffer)
-            # a CR at the very end may be the first half of a CRLF still on its way
-            if found is None or (found.end() == len(self._buffer) and self._buffer.endswith(b"\r")):
+            end = self._buffer.find(b"\n\n")
+            if end < 0:
                 break
-            block, self._buffer = self._buffer[: found.start()], self._buffer[found.end():]
+            block, self._buffer = self._buffer[:end], self._buffer[end + 2:]
             event = parse_block(block)
             if event is not None:
                 events.append(event)
@@ -48,15 +50,16 @@ class SSEParser:
 
     def close(self) -> list[Event]:
         """The last event, when the stream ended without its blank line."""
+        events = self.feed(b"\n\n") if self._cr else []
         block, self._buffer = self._buffer, b""
         event = parse_block(block) if block.strip() and not self.overflow else None
-        return [event] if event is not None else []
+        return events + ([event] if event is not None else [])
 
 
 def parse_block(block: bytes) -> Event | None:
     name: str | None = None
     data: list[str] = []
-    for raw in _LINE_END.split(block):
+    for raw in block.split(b"\n"):
         line = raw.decode("utf-8", errors="replace")
         if not line or line.startswith(":"):
             continue
