@@ -1,6 +1,7 @@
 """Grouping recorded exchanges into conversations, by their common prefix.
 
-A request continues a conversation when its messages start with what an earlier request of that
+A request continues a conversation when its messages (less its own instructions, which the
+Responses API never carries over) start with what an earlier request of that
 conversation sent plus the answer it got (turn 2 after turn 1), or with an earlier request's
 messages themselves (a retry, or another branch). Messages are compared by role, text and tool
 calls — never by ids — so a replay that sends back its own call ids still lands in the same place.
@@ -71,7 +72,8 @@ class Conversations:
         request = exchange.request
         if request.continues and request.continues in self._stored:
             before, _ = self._stored[request.continues]
-            return before + request.messages
+            own = request.instructions
+            return request.messages[:own] + before + request.messages[own:]
         return list(request.messages)
 
     def add(self, exchange: Exchange) -> Conversation | None:
@@ -79,7 +81,9 @@ class Conversations:
         messages = self.messages_of(exchange)
         if not messages:
             return None
-        hashes = prefix_hashes(messages)
+        own = exchange.request.instructions if len(messages) > exchange.request.instructions else 0
+        history = messages[own:]  # a request's own instructions are not part of what continues
+        hashes = prefix_hashes(history)
         conv = None
         for digest in reversed(hashes):
             found = self._by_prefix.get(digest)
@@ -95,7 +99,7 @@ class Conversations:
         answer = exchange.answer
         self._register(conv, hashes[-1])
         if answer is not None:
-            whole = messages + [answer.as_message()]
+            whole = history + [answer.as_message()]
             self._register(conv, prefix_hashes(whole)[-1])
             if exchange.answer_id:
                 cost = sum(len(m.key()) for m in whole)

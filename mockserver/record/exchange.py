@@ -71,6 +71,7 @@ class Request:
     forced: bool = False  # tool_choice forces a call (required / a named function)
     streamed: bool = False
     continues: str | None = None  # a stored answer this request continues (previous_response_id)
+    instructions: int = 0  # leading messages that are this request's own (never carried over)
 
 
 @dataclass

@@ -1,11 +1,12 @@
 """The Responses API (``/v1/responses``): input items in, output items out.
 
-The conversation in the neutral form the engine matches on (issue 10's mapping): ``instructions``
-a system message; a ``message`` item a message of its role (text parts joined with newlines, as
-the engine joins chat text parts); ``function_call`` items calls of the assistant message they
-follow (a new assistant message when none precedes them); a ``function_call_output`` a tool
-message. ``previous_response_id`` continues a stored response: :class:`Request.continues` says
-which, and the recorder puts that response's conversation in front.
+The conversation in the neutral form the engine matches on (``dialects/responses/convert.py``):
+``instructions`` a system message (this request's own: a follow-up never carries them over); a
+``message`` item a message of its role (text parts joined with newlines, as the engine joins
+chat text parts); ``function_call`` items calls of the assistant message they follow (a new
+assistant message when none precedes them); a ``function_call_output`` a tool message.
+``previous_response_id`` continues a stored response: :class:`Request.continues` says which,
+and the recorder puts that response's conversation in front.
 
 A stream is read from its last ``response.completed`` / ``response.incomplete`` event, whose
 ``response`` is the whole answer (the official schema: ``ResponseCompletedEvent``).
@@ -47,8 +48,9 @@ class ResponsesAdapter:
         choice = body.get("tool_choice")
         forced = choice == "required" or (isinstance(choice, dict) and choice.get("type") == "function")
         previous = body.get("previous_response_id")
+        own = 1 if messages and messages[0].role == "system" and "instructions" in body else 0
         return Request("responses", str(body.get("model") or ""), messages, tools, forced, bool(body.get("stream")),
-                       continues=previous if isinstance(previous, str) else None)
+                       continues=previous if isinstance(previous, str) else None, instructions=own)
 
     def answer(self, body: Any) -> Reading:
         if not isinstance(body, dict) or not isinstance(body.get("output"), list):
@@ -130,7 +132,10 @@ def _add_item(messages: list[Message], item: dict[str, Any]) -> None:
         else:
             messages.append(Message("assistant", "", (call,)))
     elif kind == "function_call_output":
-        messages.append(Message("tool", _text(item.get("output"))))
+        output = item.get("output")
+        if isinstance(output, list):  # parts joined without a separator, as the server reads them
+            output = "".join(p.get("text", "") for p in output if isinstance(p, dict) and p.get("type") in _TEXT_PARTS)
+        messages.append(Message("tool", output if isinstance(output, str) else ""))
     # reasoning, item_reference, hosted tool calls: not part of what rules match
 
 
