@@ -70,3 +70,35 @@ def written_files(folder: Path) -> list[Path]:
 
 def scenario_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.yaml"))
+
+
+RESPONSES_TOOL = {"type": "function", "name": "get_weather", "parameters": {
+    "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"], "additionalProperties": False}}
+
+
+def responses_flow(api: openai.OpenAI, stream: bool, chained: bool) -> list[tuple[Any, ...]]:
+    """The same agent loop over the Responses API: the history resent as input items, or
+    ``chained`` through previous_response_id. Returns (text, [(function, arguments)]) per turn."""
+    items: list[dict[str, Any]] = [{"role": "user", "content": QUESTION}]
+    previous: str | None = None
+    seen: list[tuple[Any, ...]] = []
+    for _ in range(4):
+        kwargs: dict[str, Any] = dict(model="gpt-test", input=items, tools=[RESPONSES_TOOL])
+        if previous:
+            kwargs["previous_response_id"] = previous
+        if stream:
+            with api.responses.stream(**kwargs) as events:
+                response = events.get_final_response()
+        else:
+            response = api.responses.create(**kwargs)
+        calls = [i for i in response.output if i.type == "function_call"]
+        seen.append((response.output_text, [(c.name, json.loads(c.arguments)) for c in calls]))
+        if not calls:
+            return seen
+        outputs = [{"type": "function_call_output", "call_id": c.call_id, "output": weather_result(c.arguments)} for c in calls]
+        if chained:
+            previous, items = response.id, outputs
+        else:
+            items = items + [{"type": "function_call", "call_id": c.call_id, "name": c.name, "arguments": c.arguments}
+                             for c in calls] + outputs
+    raise AssertionError(f"the flow did not end: {seen}")

@@ -18,7 +18,7 @@ from mockserver.config import Config
 from mockserver.engine.loader import bundled_scenarios_dir
 from mockserver.lint import validate_paths
 from mockserver.testing import ServerThread, free_port
-from recording import KEY, QUESTION, client, scenario_files, start_proxy, weather_flow, written_files
+from recording import KEY, QUESTION, client, responses_flow, scenario_files, start_proxy, weather_flow, written_files
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +64,23 @@ def test_record_two_turn_tool_flow_then_replay_offline(upstream, tmp_path, strea
         replay = weather_flow(client(offline.base_url), stream)
         offline.check()
     assert replay == live
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "streamed"])
+@pytest.mark.parametrize("chained", [False, True], ids=["resent", "previous_response_id"])
+def test_record_the_responses_api_then_replay_offline(upstream, tmp_path, stream, chained):
+    out = tmp_path / "recorded"
+    with start_proxy(upstream.base_url, out) as proxy:
+        live = responses_flow(client(proxy.url + "/v1", key=KEY), stream, chained)
+    assert live == [("", [("get_weather", {"city": "Paris"})]), ("The weather in Paris is 21°C and sunny.", [])]
+    assert len(scenario_files(out)) == 1
+    assert_valid(out)
+    for path in written_files(out):
+        assert KEY.encode() not in path.read_bytes(), path
+    with ServerThread(Config(scenarios=[str(out)], port=0)) as offline:
+        assert responses_flow(client(offline.base_url), stream, chained) == live
+        # the rules are dialect-neutral: the same recording answers Chat Completions too
+        assert weather_flow(client(offline.base_url), stream=False)[1][0] == live[1][0]
 
 
 def test_streamed_answers_are_relayed_unchanged(upstream, tmp_path):
