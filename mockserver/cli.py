@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--profile", choices=sorted(PROFILES), help="provider to emulate: response shape, error shape, history checks (default openai) [MOCKSERVER_PROFILE]")
     serve.add_argument("--api-key", metavar="KEY", help="require 'Authorization: Bearer KEY' (401 invalid_api_key otherwise; /healthz stays open) [MOCKSERVER_API_KEY]")
     serve.add_argument("--auto", action="store_true", default=None, help="answer a request that forces a tool call and matches no rule with a generated call [MOCKSERVER_AUTO]")
+    serve.add_argument("--responses-store-size", type=int, metavar="N", help="stored Responses-API responses kept (default 1000; oldest dropped) [MOCKSERVER_RESPONSES_STORE_SIZE]")
+    serve.add_argument("--responses-store-bytes", type=int, metavar="N", help="… and at most N bytes of them (default 64 MiB) [MOCKSERVER_RESPONSES_STORE_BYTES]")
     serve.add_argument("--no-memo", dest="memo", action="store_false", default=None, help="do not remember answers to identical requests (they are deterministic; on by default) [MOCKSERVER_MEMO=false]")
     serve.add_argument("--access-log", action="store_true", default=None, help="log every request (off by default: it costs throughput) [MOCKSERVER_ACCESS_LOG]")
     serve.add_argument("--reload", action="store_true", default=None, help="watch the scenario files; swap in each change that loads, keep the last good set otherwise [MOCKSERVER_RELOAD; poll interval MOCKSERVER_RELOAD_INTERVAL, default 0.5 s]")
@@ -91,6 +93,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
         record=args.record,
         record_errors=args.record_errors,
         upstream_timeout=args.upstream_timeout,
+        responses_store_size=args.responses_store_size,
+        responses_store_bytes=args.responses_store_bytes,
     )
 
 
