@@ -109,7 +109,9 @@ def test_shutdown_during_a_stream_leaves_no_traceback(tmp_path):
         threads = [threading.Thread(target=stream), threading.Thread(target=delayed)]
         for thread in threads:
             thread.start()
-        while not received:
+        # both are in flight (the journal records a request before its answer is sent)
+        while not received or len(httpx.get(f"http://127.0.0.1:{port}/_mock/journal").json()["data"]) < 2:
+            assert time.monotonic() < deadline + 30
             time.sleep(0.02)
         server.send_signal(signal.SIGTERM)
         _, log = server.communicate(timeout=30)
