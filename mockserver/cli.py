@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     record.add_argument("--out", required=True, metavar="DIR", help="folder for the scenario files (one per conversation) and exchanges.jsonl")
     record.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     record.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    record.add_argument("--allowed-hosts", nargs="+", metavar="NAME", help="host names requests may be addressed to besides localhost, 127.0.0.1, ::1 and --host ('*': any) [MOCKSERVER_ALLOWED_HOSTS]")
     record.add_argument("--record-errors", action="store_true", help="record upstream errors (4xx/5xx, timeouts) as faults too")
     record.add_argument("--upstream-timeout", type=float, default=600.0, metavar="SECONDS", help="seconds without a byte from the upstream before a 504 (default 600)")
     record.add_argument("--max-connections", type=int, default=100, metavar="N", help="connections to the upstream at most (default 100)")
@@ -78,7 +79,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
     return Config.from_env(
         scenarios=args.scenarios,
         host=args.host,
-        allowed_hosts=[n for arg in args.allowed_hosts for n in arg.replace(",", " ").split()] if args.allowed_hosts else None,
+        allowed_hosts=_names(args.allowed_hosts) if args.allowed_hosts else None,
         port=args.port,
         seed=args.seed,
         max_body_bytes=args.max_body_bytes,
@@ -152,6 +153,8 @@ def record(args: argparse.Namespace) -> int:
     import uvicorn
 
     from mockserver.record.proxy import Forwarder, RecordingProxy
+    from mockserver.server.guard import HostGuard
+    from mockserver.server.timeouts import DEFAULT_READ_TIMEOUT, protocol_class
     from mockserver.record.recorder import Recorder, public_url
     from mockserver.record.upstream import Upstream, UpstreamConfig
 
@@ -168,8 +171,11 @@ def record(args: argparse.Namespace) -> int:
     )
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, _exit_cleanly)
-    uvicorn.run(RecordingProxy(forwarder, args.max_body_bytes), host=args.host, port=args.port, log_level=args.log_level,
-                access_log=False, timeout_graceful_shutdown=5)
+    # the proxy spends the real provider's key: the same Host/Origin guard as the server's routes
+    allowed = _names(args.allowed_hosts) if args.allowed_hosts else Config.from_env().allowed_hosts
+    app = HostGuard(RecordingProxy(forwarder, args.max_body_bytes), bound=args.host, allowed=allowed)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
+                timeout_graceful_shutdown=5, http=protocol_class(DEFAULT_READ_TIMEOUT))
     return 0
 
 
@@ -202,6 +208,11 @@ def schema() -> int:
     text = resources.files("mockserver").joinpath("scenario.schema.json").read_text(encoding="utf-8")
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
+
+
+def _names(args: list[str]) -> list[str]:
+    """``--allowed-hosts a,b c`` → ["a", "b", "c"]."""
+    return [name for arg in args for name in arg.replace(",", " ").split()]
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:

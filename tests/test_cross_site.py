@@ -152,3 +152,36 @@ def test_allowed_hosts_option_and_environment(monkeypatch, environ, argv, expect
     for key, value in environ.items():
         monkeypatch.setenv(key, value)
     assert config_from_args(_parser().parse_args(["serve", *argv])).allowed_hosts == expected
+
+
+def test_recording_proxy_is_guarded_too(tmp_path):
+    """`mockserver record` spends the real provider's key: a rebinding page must not reach it."""
+    import subprocess
+    import sys
+    import time
+
+    from mockserver.testing import free_port
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "record", "--upstream", "http://127.0.0.1:9/v1", "--out", str(tmp_path),
+         "--port", str(port), "--log-level", "warning"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert process.poll() is None and time.monotonic() < deadline, "mockserver record did not start"
+            try:
+                if httpx.get(f"http://localhost:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        body = b'{"model": "m", "messages": [{"role": "user", "content": "hi"}]}'
+        status, answer = raw(port, "POST", "/v1/chat/completions", {"Host": "rebind.example", "Content-Type": "application/json"}, body)
+        assert (status, answer["error"]["code"]) == (403, "host_not_allowed")
+        status, answer = raw(port, "POST", "/v1/chat/completions", {"Host": f"127.0.0.1:{port}", "Origin": "https://evil.example",
+                                                                    "Content-Type": "application/json"}, body)
+        assert (status, answer["error"]["code"]) == (403, "cross_origin_refused")
+    finally:
+        process.terminate()
+        process.communicate(timeout=20)
+    assert process.returncode == 0
