@@ -20,7 +20,7 @@ from typing import Any, Iterator, Mapping
 
 from mockserver.config import ConfigError
 from mockserver.dialects import answer_reader, dialect_of
-from mockserver.server.memo import estimate_bytes
+from mockserver.server.memo import PARSED_FACTOR, answer_bytes
 from mockserver.wire.errors import SCENARIO_ERROR
 
 DEFAULT_JOURNAL_SIZE = 1000
@@ -269,11 +269,11 @@ class Journal:
         ``raw_size``: the request's length in bytes (taken from ``rec`` when it holds the body)."""
         if not self.size:
             return  # a journal of size 0 records nothing (and costs nothing)
-        raw, headers = (rec.raw, rec.headers) if isinstance(rec, Recording) else (rec[3], rec[2])
+        raw, headers = (rec[3], rec[2]) if type(rec) is tuple else (rec.raw, rec.headers)
         if raw_size is None:
             raw_size = len(raw) if raw else 0
         cost = ENTRY_OVERHEAD + getattr(headers, "size", 0) + (len(raw) if raw else 0)
-        cost += estimate_bytes(raw_size, outcome) if outcome is not None else 512
+        cost += raw_size * PARSED_FACTOR + answer_bytes(outcome) if outcome is not None else 512
         ended = time.perf_counter()
         with self._lock:
             entry_id = self._next_id

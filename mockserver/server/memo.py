@@ -50,9 +50,22 @@ class Memo:
 def estimate_bytes(raw_size: int, outcome: Any) -> int:
     """What an answered request holds in memory: its parsed body (from ``raw_size``, the bytes it
     arrived as) and the answer (an Outcome: its encoded body, or its stream pieces)."""
-    total = raw_size * PARSED_FACTOR
-    stream = getattr(outcome, "stream", None)
-    if stream is not None:
-        return total + sum(len(piece.data) for piece in stream) * 2  # the pieces and the summary's body
-    encoded = getattr(outcome, "encoded", None)
-    return total + (len(encoded()) * PARSED_FACTOR if encoded is not None else 0)
+    return raw_size * PARSED_FACTOR + answer_bytes(outcome)
+
+
+def answer_bytes(outcome: Any) -> int:
+    """The answer's part of :func:`estimate_bytes`, worked out once per Outcome (a remembered
+    answer is journaled every time it is served; a stream would be summed each time)."""
+    size = getattr(outcome, "_estimated_bytes", None)
+    if size is None:
+        stream = getattr(outcome, "stream", None)
+        if stream is not None:
+            size = sum(len(piece.data) for piece in stream) * 2  # the pieces and the summary's body
+        else:
+            encoded = getattr(outcome, "encoded", None)
+            size = len(encoded()) * PARSED_FACTOR if encoded is not None else 0
+        try:
+            outcome._estimated_bytes = size
+        except AttributeError:  # pragma: no cover - an object without a __dict__
+            pass
+    return size
