@@ -174,7 +174,7 @@ def test_rss_of_a_real_server_plateaus_under_unbounded_distinct_traffic(tmp_path
         print(f"RSS idle {idle:.1f} MB, after round 1 {first:.1f} MB, after round 2 {second:.1f} MB")
         # documented in README "Security and limits": the stores hold about 150 MiB at most
         assert first - idle < 250, (idle, first, second)
-        assert second - first < 20, (idle, first, second)  # ~40 MB more per round before the bounds
+        assert second - first < 25, (idle, first, second)  # 46 MB more per round before the bounds
     finally:
         server.terminate()
         server.wait(timeout=20)
