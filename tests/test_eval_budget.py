@@ -13,7 +13,7 @@ import pytest
 
 import mockserver.server.endpoint as endpoint_module
 from mockserver.engine import budget
-from payloads import chat, user
+from payloads import assistant_calls, call, chat, function_tool, tool, user
 
 EVIL = """
 version: 1
@@ -189,3 +189,22 @@ def test_budget_is_per_request_and_nested_calls_share_it():
         with budget.evaluating(0.001):
             assert budget.remaining() <= outer  # the outer deadline holds
     assert budget.remaining() is None
+
+
+def test_a_backtracking_pattern_in_a_declared_schema_cannot_stall_the_server(serve):
+    """Not the scenario's doing: the request itself declares the pattern and sends the argument
+    (the history's tool calls are checked against the declared schemas)."""
+    running = serve(GOOD)
+    lookup = function_tool("lookup", {"code": {"type": "string", "pattern": "^(a|a)+$"}}, ["code"])
+    body = chat(user("look it up"), assistant_calls(call("call_1", "lookup", '{"code": "%s!"}' % ("a" * 40))),
+                tool("call_1", "found"), model="good", tools=[lookup])
+    response, took, latencies = while_probing(
+        running, lambda: httpx.post(running.url + "/v1/chat/completions", json=body, timeout=60))
+    assert response.status_code == 200  # not checkable in time: not held against the client
+    assert took < 5 and len(latencies) >= 1 and max(latencies) < 1.0
+    # an ordinary pattern is still checked, with jsonschema's words
+    strict = function_tool("lookup", {"code": {"type": "string", "pattern": "^[a-z]+$"}}, ["code"])
+    bad = chat(user("look it up"), assistant_calls(call("call_1", "lookup", '{"code": "AB"}')),
+               tool("call_1", "found"), model="good", tools=[strict])
+    answer = httpx.post(running.url + "/v1/chat/completions", json=bad)
+    assert "'AB' does not match '^[a-z]+$'" in answer.text, answer.text

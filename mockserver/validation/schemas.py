@@ -12,6 +12,7 @@ from jsonschema import exceptions as js_exceptions
 from referencing import Registry
 from referencing.exceptions import NoSuchResource, Unresolvable
 
+from mockserver.validation.patterns import with_timeouts
 from mockserver.wire import jsoncodec
 from mockserver.wire.bounded import bounded_cache
 
@@ -50,7 +51,7 @@ def compile_schema(key: str) -> Compiled:
     except js_exceptions.SchemaError as exc:
         where = exc.json_path if hasattr(exc, "json_path") else "$"
         return Compiled(None, f"{exc.message} (at {where})")
-    return Compiled(cls(schema, registry=_REGISTRY), None)
+    return Compiled(with_timeouts(cls)(schema, registry=_REGISTRY), None)  # patterns cannot stall the server
 
 
 @bounded_cache(CHECK_ITEMS, CHECK_BYTES, size=lambda key, instance: 256 + len(key) + len(instance))
