@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--auto", action="store_true", default=None, help="answer a request that forces a tool call and matches no rule with a generated call [MOCKSERVER_AUTO]")
     serve.add_argument("--no-memo", dest="memo", action="store_false", default=None, help="do not remember answers to identical requests (they are deterministic; on by default) [MOCKSERVER_MEMO=false]")
     serve.add_argument("--access-log", action="store_true", default=None, help="log every request (off by default: it costs throughput) [MOCKSERVER_ACCESS_LOG]")
+    serve.add_argument("--journal-file", metavar="PATH", help="append every journal entry to PATH as one JSON line, as it happens (rotated at MOCKSERVER_JOURNAL_FILE_MAX_BYTES, default 64 MiB, keeping MOCKSERVER_JOURNAL_FILE_BACKUPS=3 old files) [MOCKSERVER_JOURNAL_FILE]")
     serve.add_argument("--reload", action="store_true", default=None, help="watch the scenario files; swap in each change that loads, keep the last good set otherwise [MOCKSERVER_RELOAD; poll interval MOCKSERVER_RELOAD_INTERVAL, default 0.5 s]")
     validate = sub.add_parser("validate", help="check scenario files without serving them (exit status 1 on errors)")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
@@ -65,6 +66,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         tps=args.tps,
         jitter=args.jitter,
         reload=args.reload,
+        journal_file=args.journal_file,
         profile=args.profile,
         api_key=args.api_key,
         auto=args.auto,

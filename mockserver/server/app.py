@@ -17,7 +17,9 @@ from mockserver.server.endpoint import ChatEndpoint, FastPath, read_limited
 from mockserver.config import Config
 from mockserver.engine.loader import load_paths
 from mockserver.engine.model import ScenarioSet
+from mockserver.server.inspector import inspector_routes
 from mockserver.server.journal import Journal
+from mockserver.server.journalfile import JournalFile
 from mockserver.server.overlay import ScenarioOverlay
 from mockserver.server.reload import lifespan as reload_lifespan
 from mockserver.server.service import MockService
@@ -45,7 +47,10 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     if scenarios is None:
         scenarios = load_paths(config.scenario_paths())
     service = MockService(config, scenarios)
-    journal = Journal(config.journal_size)
+    sink = None
+    if config.journal_file:
+        sink = JournalFile(config.journal_file, config.journal_file_max_bytes, config.journal_file_backups)
+    journal = Journal(config.journal_size, sink)
     overlay = ScenarioOverlay(service)
 
     chat_completions = ChatEndpoint(service, journal, config.max_body_bytes)
@@ -75,6 +80,7 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
 
     routes = [Route("/healthz", healthz, methods=["GET"])]
     routes += admin_routes(journal, overlay, lambda r: read_body(r, config.max_body_bytes), error_response, json_response)
+    routes += inspector_routes(journal, service, error_response)
     for prefix in ("/v1", ""):
         routes += [
             Route(f"{prefix}/chat/completions", chat_completions, methods=["POST"]),

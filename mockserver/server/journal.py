@@ -33,6 +33,18 @@ REJECTED = "rejected"  # any other 4xx: the request itself is invalid
 SERVER_ERROR = "server_error"  # 5xx: a mockserver bug
 
 
+# The wire dialect of a request, from its path (each also without ``/v1``).
+DIALECT_PATHS = {"/chat/completions": "chat", "/responses": "responses", "/messages": "messages"}
+
+
+def dialect_of(path: str) -> str | None:
+    """``chat`` (Chat Completions), ``responses`` (the Responses API) or ``messages``
+    (Anthropic's Messages API), or None for a path that is none of them."""
+    if path.startswith("/v1/"):
+        path = path[3:]
+    return DIALECT_PATHS.get(path)
+
+
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {k.lower(): (REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
 
@@ -61,6 +73,17 @@ class Entry:
     scenario: str | None = None
     rule: str | None = None
     rule_location: str | None = None
+    faults: list[dict[str, Any]] | None = None  # the injected faults that fired (rule or header)
+    response_headers: dict[str, str] = field(default_factory=dict)  # beyond content-type/length
+
+    @property
+    def dialect(self) -> str | None:
+        """``chat``, ``responses`` or ``messages``: which API the request spoke (from its path)."""
+        return dialect_of(self.path)
+
+    @property
+    def streamed(self) -> bool:
+        return bool(self.response.get("stream")) if self.status < 400 else False
 
     @property
     def error(self) -> dict[str, Any] | None:
@@ -130,14 +153,19 @@ class Entry:
         """The tool messages the client sent in this request (``tool_call_id`` and ``content``)."""
         return [m for m in self.messages if isinstance(m, dict) and m.get("role") == "tool"]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_time(self) -> str:
+        """``time`` in ISO 8601, UTC, to the millisecond (``2026-01-01T12:00:00.000Z``)."""
         stamp = datetime.fromtimestamp(self.time, timezone.utc).isoformat(timespec="milliseconds")
+        return stamp.replace("+00:00", "Z")
+
+    def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
-            "time": stamp.replace("+00:00", "Z"),
+            "time": self.as_time(),
             "duration_ms": self.duration_ms,
             "method": self.method,
             "path": self.path,
+            "dialect": self.dialect,
             "outcome": self.outcome,
             "valid": self.valid,
             "scenario": self.scenario,
@@ -145,6 +173,7 @@ class Entry:
             "rule_location": self.rule_location,
             "near_misses": self.near_misses,
             "error": self.error,
+            "faults": self.faults,
             "headers": self.headers,
             "request": self.request,
             "status": self.status,
@@ -181,14 +210,16 @@ class Journal:
     """Writes are cheap — a tuple appended, no lock (one writer: the server's event loop; deque
     appends are atomic) — and an :class:`Entry` is only built when somebody reads the journal."""
 
-    def __init__(self, size: int = DEFAULT_JOURNAL_SIZE) -> None:
+    def __init__(self, size: int = DEFAULT_JOURNAL_SIZE, sink: Any = None) -> None:
         if size < 0:
             raise ConfigError(f"journal size must be 0 or more (MOCKSERVER_JOURNAL_SIZE), got {size}")
         self.size = size
+        self.sink = sink  # a JournalFile (--journal-file): every entry written as it is recorded
         self._entries: deque[tuple[Any, ...]] = deque(maxlen=size)
         self._lock = threading.Lock()  # for readers and clear()
         self._next_id = 1
         self._written = 0  # entries appended since the last clear
+        self._epoch = 0  # counts clears: a reader polling with `since` learns its copy is stale
         self._clock = (time.time(), time.perf_counter())  # wall time of entries, from perf_counter
         self._headers: dict[tuple[tuple[bytes, bytes], ...], tuple[tuple[bytes, bytes], ...]] = {}
 
@@ -230,12 +261,17 @@ class Journal:
 
     def add(self, rec: Any, status: int, body: dict[str, Any] | None, outcome: Any) -> None:
         """``rec``: a :class:`Recording`, or a (method, path, raw headers, raw body, started) tuple."""
-        if not self.size:
+        if not self.size and self.sink is None:
             return  # a journal of size 0 records nothing (and costs nothing)
         entry_id = self._next_id
         self._next_id = entry_id + 1
-        self._written += 1
-        self._entries.append((entry_id, time.perf_counter(), rec, status, body, outcome))
+        record = (entry_id, time.perf_counter(), rec, status, body, outcome)
+        if self.sink is not None:
+            # built now, and written before the answer is sent: on disk even if the server is killed
+            self.sink.write(self._entry(record).as_dict())
+        if self.size:
+            self._written += 1
+            self._entries.append(record)
 
     def _entry(self, record: tuple[Any, ...]) -> Entry:
         entry_id, ended, rec, status, body, outcome = record
@@ -252,6 +288,7 @@ class Journal:
         if request is None and rec.raw:
             request = rec.raw[:MAX_RAW_TEXT].decode("utf-8", errors="replace")
         rule = getattr(getattr(outcome, "reply", None), "rule", None)
+        response_headers = getattr(outcome, "headers", None)
         return Entry(
             id=entry_id,
             time=wall,
@@ -265,6 +302,8 @@ class Journal:
             scenario=rule.scenario.name if rule is not None else None,
             rule=rule.name if rule is not None else None,
             rule_location=rule.location if rule is not None else None,
+            faults=getattr(outcome, "faults", None) or None,
+            response_headers=dict(response_headers) if response_headers else {},
         )
 
     @property
@@ -290,6 +329,33 @@ class Journal:
     def called(self) -> bool:
         return self.call_count > 0
 
+    def since(self, after: int) -> list[Entry]:
+        """The entries numbered after ``after``, oldest first (what a poller has not seen yet)."""
+        with self._lock:
+            newer: list[tuple[Any, ...]] = []
+            for record in reversed(self._entries):
+                if record[0] <= after:
+                    break
+                newer.append(record)
+        return [self._entry(r) for r in reversed(newer)]
+
+    @property
+    def epoch(self) -> int:
+        """Changes whenever the journal is cleared (a reset included)."""
+        return self._epoch
+
+    def rule_hits(self) -> dict[tuple[str, str], int]:
+        """How many kept entries each rule answered, by (scenario name, rule name)."""
+        with self._lock:
+            records = list(self._entries)
+        hits: dict[tuple[str, str], int] = {}
+        for record in records:
+            rule = getattr(getattr(record[5], "reply", None), "rule", None)
+            if rule is not None:
+                key = (rule.scenario.name, rule.name)
+                hits[key] = hits.get(key, 0) + 1
+        return hits
+
     @property
     def last(self) -> Entry | None:
         with self._lock:
@@ -303,6 +369,7 @@ class Journal:
             count = len(self._entries)
             self._entries.clear()
             self._written = 0
+            self._epoch += 1
             if restart_ids:
                 self._next_id = 1
             return count
