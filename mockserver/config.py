@@ -36,6 +36,8 @@ class Config:
     journal_file: str = ""  # append every journal entry to this file as a JSON line (mockserver.server.journalfile)
     journal_file_max_bytes: int = 64 * 1024 * 1024  # then the file is rotated (PATH.1, PATH.2, …)
     journal_file_backups: int = 3  # rotated files kept
+    responses_store_size: int = 1000  # stored Responses-API responses (previous_response_id, GET); oldest drop out
+    responses_store_bytes: int = 64 * 1024 * 1024  # … and at most this many bytes of them
     reload: bool = False  # watch the scenario files and swap in each good new set (mockserver.server.reload)
     reload_interval: float = 0.5  # seconds between polls of the scenario files
     # provider profiles, auth and generated calls

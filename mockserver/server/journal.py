@@ -1,4 +1,4 @@
-"""The request journal: every chat request the server answered, with what answered it.
+"""The request journal: every dialect request (chat, responses) the server answered, with what answered it.
 
 One :class:`Journal` lives on each app (``app.state.journal``); entries are recorded from one
 place (the chat route, through :meth:`Journal.recording`) and read by the admin routes, the
@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterator, Mapping
 
 from mockserver.config import ConfigError
+from mockserver.dialects import answer_reader, dialect_of
 from mockserver.wire.errors import SCENARIO_ERROR
 
 DEFAULT_JOURNAL_SIZE = 1000
@@ -31,18 +32,6 @@ UNMATCHED = "unmatched"  # 400 no_matching_rule: valid, but no rule matched
 SCENARIO_FAULT = "scenario_error"  # 422: the scenario, not the client, is wrong
 REJECTED = "rejected"  # any other 4xx: the request itself is invalid
 SERVER_ERROR = "server_error"  # 5xx: a mockserver bug
-
-
-# The wire dialect of a request, from its path (each also without ``/v1``).
-DIALECT_PATHS = {"/chat/completions": "chat", "/responses": "responses", "/messages": "messages"}
-
-
-def dialect_of(path: str) -> str | None:
-    """``chat`` (Chat Completions), ``responses`` (the Responses API) or ``messages``
-    (Anthropic's Messages API), or None for a path that is none of them."""
-    if path.startswith("/v1/"):
-        path = path[3:]
-    return DIALECT_PATHS.get(path)
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -73,13 +62,10 @@ class Entry:
     scenario: str | None = None
     rule: str | None = None
     rule_location: str | None = None
+    dialect: str = "chat"  # chat | responses (the wire format the request spoke)
+    parsed: Any = field(default=None, repr=False, compare=False)  # dialects.base.Parsed, when valid
     faults: list[dict[str, Any]] | None = None  # the injected faults that fired (rule or header)
     response_headers: dict[str, str] = field(default_factory=dict)  # beyond content-type/length
-
-    @property
-    def dialect(self) -> str | None:
-        """``chat``, ``responses`` or ``messages``: which API the request spoke (from its path)."""
-        return dialect_of(self.path)
 
     @property
     def streamed(self) -> bool:
@@ -118,6 +104,9 @@ class Entry:
 
     @property
     def messages(self) -> list[Any]:
+        """The conversation in the engine's neutral, chat-shaped form (whatever the dialect)."""
+        if self.parsed is not None:
+            return self.parsed.messages
         body = self.request if isinstance(self.request, dict) else {}
         messages = body.get("messages")
         return messages if isinstance(messages, list) else []
@@ -129,11 +118,18 @@ class Entry:
 
     @property
     def message(self) -> dict[str, Any] | None:
-        """The assistant message of choice 0, when the mock answered."""
-        try:
-            return self.response["choices"][0]["message"]
-        except (KeyError, IndexError, TypeError):
+        """The assistant message the mock answered (choice 0), in the neutral chat shape."""
+        if self.status >= 400 or not self.response:
             return None
+        content, calls = answer_reader(self.dialect)(self.response)
+        if content is None and not calls:
+            return None
+        message: dict[str, Any] = {"role": "assistant", "content": content}
+        if calls:
+            message["tool_calls"] = [
+                {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}} for c in calls
+            ]
+        return message
 
     @property
     def content(self) -> str | None:
@@ -302,6 +298,8 @@ class Journal:
             scenario=rule.scenario.name if rule is not None else None,
             rule=rule.name if rule is not None else None,
             rule_location=rule.location if rule is not None else None,
+            dialect=getattr(outcome, "dialect", None) or dialect_of(rec.path) or "chat",
+            parsed=getattr(outcome, "parsed", None),
             faults=getattr(outcome, "faults", None) or None,
             response_headers=dict(response_headers) if response_headers else {},
         )
