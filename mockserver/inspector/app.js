@@ -138,7 +138,8 @@
       if (scenario === "(none)" ? e.scenario : scenario && e.scenario !== scenario) return false;
       if (!text) return true;
       const model = e.request && e.request.model;
-      const haystack = [model, e.scenario, e.rule, e.path, e.error && e.error.message].join(" ").toLowerCase();
+      const err = e.error || {};
+      const haystack = [model, e.scenario, e.rule, e.path, e.outcome, err.message, err.code, err.param].join(" ").toLowerCase();
       return haystack.includes(text);
     });
   }
@@ -215,7 +216,7 @@
     const tr = event.target.closest("tr[data-id]");
     if (tr) select(Number(tr.dataset.id));
   });
-  for (const id of ["#f-outcome", "#f-scenario", "#f-text"]) $(id).addEventListener("input", renderList);
+  for (const id of ["#f-outcome", "#f-scenario", "#f-text"]) for (const kind of ["input", "change"]) $(id).addEventListener(kind, renderList);
   global.addEventListener("hashchange", () => select(Number(location.hash.slice(1)) || null));
 
   // --- scenarios --------------------------------------------------------------------------------

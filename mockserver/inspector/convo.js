@@ -69,6 +69,10 @@
 
   function responsesTurns(req) {
     const turns = [];
+    if (typeof req.previous_response_id === "string") {
+      turns.push({ role: "other", label: "previous_response_id", path: ["previous_response_id"],
+        parts: [{ kind: "text", text: `continues ${req.previous_response_id}: its input and output come before this input` }] });
+    }
     if (req.instructions !== undefined && req.instructions !== null) {
       turns.push({ role: "system", label: "instructions", path: ["instructions"], parts: contentParts(req.instructions, ["instructions"]) });
     }

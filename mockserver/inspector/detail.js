@@ -46,14 +46,15 @@
         result ? `answered by ${pathText(result)}` : "no result for this call in the request") : null);
   }
 
-  function resultBox(part, calls) {
+  function resultBox(part, calls, continued) {
     const call = part.id ? calls.get(part.id) : undefined;
     const name = call ? call.name : part.name;
     return h("div", { class: "result" + (part.error ? " is-error" : ""), dataset: { path: pathKey(part.path || []) } },
       h("div", { class: "result-head" }, part.error ? "error result of " : "result of ",
-        h("span", { class: "call-name" }, name || "an unknown call"),
+        h("span", { class: "call-name" }, name || (continued ? "a previous call" : "an unknown call")),
         part.id ? h("code", { class: "call-id" }, part.id) : null,
-        part.id && !call ? h("span", { class: "bad small" }, " no call with this id in the request") : null),
+        part.id && !call ? h("span", { class: continued ? "muted small" : "bad small" },
+          continued ? " a call of the previous response" : " no call with this id in the request") : null),
       h("pre", { class: "result-text" }, part.content));
   }
 
@@ -62,15 +63,15 @@
       h("summary", {}, part.label), h("pre", {}, JSON.stringify(part.value, null, 2)));
   }
 
-  function bubble(turn, calls, results, extraClass) {
+  function bubble(turn, calls, results, continued) {
     const parts = turn.parts.map((p) => {
       if (p.kind === "text") return h("div", { class: "text" }, p.note ? h("em", {}, `${p.note}: `) : null, p.text);
       if (p.kind === "call") return callBox(p, results, true);
-      if (p.kind === "result") return resultBox(p, calls);
+      if (p.kind === "result") return resultBox(p, calls, continued);
       return otherBox(p);
     });
     if (!parts.length) parts.push(h("div", { class: "text muted" }, "(empty)"));
-    return h("div", { class: `bubble role-${turn.role} ${extraClass || ""}`, dataset: { path: pathKey(turn.path) } },
+    return h("div", { class: `bubble role-${turn.role}`, dataset: { path: pathKey(turn.path) } },
       h("div", { class: "who" }, turn.label, h("span", { class: "path" }, pathText(turn.path))), parts);
   }
 
@@ -84,8 +85,9 @@
         if (p.kind === "result" && p.id) results.set(p.id, t.path);
       }
     }
-    // a Responses function_call_output or Anthropic tool_result names the call only by id
-    const box = h("div", { class: "conversation" }, turns.map((t) => bubble(t, calls, results)));
+    // a Responses input may continue a stored response: its calls are not in this request
+    const continued = Boolean(e.request && typeof e.request.previous_response_id === "string");
+    const box = h("div", { class: "conversation" }, turns.map((t) => bubble(t, calls, results, continued)));
     if (!turns.length) box.append(h("p", { class: "muted" }, typeof e.request === "string" ? "The body was not JSON (see Request)." : "No messages."));
     return box;
   }
