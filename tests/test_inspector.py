@@ -246,3 +246,29 @@ def test_empty_journal_is_a_valid_har(http):
     har = http.get("/_mock/journal.har").json()
     assert_valid_har(har)
     assert har["log"]["entries"] == []
+
+
+def test_summaries_for_the_list_and_one_whole_entry_by_id(mock, http):
+    tool_flow(mock.base_url)
+    http.post("/v1/chat/completions", json=chat(user("x" * 500), model="gpt-4o"))
+    full = http.get("/_mock/journal").json()["data"]
+    summaries = http.get("/_mock/journal", params={"summary": "true"}).json()
+    assert [set(s) for s in summaries["data"]] == [{
+        "id", "time", "duration_ms", "method", "path", "dialect", "model", "outcome", "status", "scenario", "rule",
+        "rule_location", "error"}] * 3
+    for summary, entry in zip(summaries["data"], full):
+        assert {k: summary[k] for k in summary if k not in ("model", "error")} == {k: entry[k] for k in summary if k not in ("model", "error")}
+        assert summary["model"] == "gpt-4o"
+    unmatched = summaries["data"][2]["error"]
+    assert unmatched["code"] == "no_matching_rule" and len(unmatched["message"]) == 300
+    assert full[2]["error"]["message"].startswith(unmatched["message"])
+    assert [s["id"] for s in http.get("/_mock/journal", params={"summary": "1", "since": 2}).json()["data"]] == [3]
+    for entry in full:
+        assert http.get(f"/_mock/journal/{entry['id']}").json() == entry
+    missing = http.get("/_mock/journal/9")
+    assert missing.status_code == 404
+    assert missing.json()["error"] == {"message": "No journal entry #9 (it holds #1 to #3).", "type": "invalid_request_error",
+                                       "param": None, "code": "entry_not_found"}
+    http.delete("/_mock/journal")
+    assert http.get("/_mock/journal/1").json()["error"]["message"] == "No journal entry #1 (it is empty)."
+    assert http.get("/_mock/journal/x").status_code == 404

@@ -1,16 +1,18 @@
-// mockserver inspector: polls /_mock/journal?since=ID every second, lists the requests, shows one
-// in detail (detail.js), the scenarios with their rules' hit counts, and the admin buttons.
+// mockserver inspector: polls /_mock/journal?summary=true&since=ID every second, lists the requests,
+// fetches one whole (/_mock/journal/ID) to show it in detail (detail.js), the scenarios with their rules' hit counts, and the admin buttons.
 // With --api-key the key is asked once, kept in sessionStorage, sent as an Authorization header.
 "use strict";
 (function (global) {
   const { h, badge, ruleText } = global.Detail;
   const POLL_MS = 1000;
+  const FULL_KEPT = 100;
   const KEY_STORE = "mockserver-inspector-key";
   const $ = (sel) => document.querySelector(sel);
 
   const state = {
-    entries: [], // oldest first, as the journal keeps them
+    entries: [], // summaries, oldest first, as the journal keeps them
     byId: new Map(),
+    full: new Map(), // whole entries fetched for the detail view (the last FULL_KEPT)
     epoch: null,
     lastId: 0,
     maxEntries: 1000,
@@ -23,7 +25,7 @@
     scenariosStale: true,
   };
   // read by tests and the benchmark: when the first load is drawn, and how long drawing took
-  const probe = (global.inspector = { ready: false, polls: 0, listRenderMs: 0, detailRenderMs: 0 });
+  const probe = (global.inspector = { ready: false, polls: 0, listRenderMs: 0, detailRenderMs: 0, readyAtMs: 0 });
 
   class AuthNeeded extends Error {}
 
@@ -76,12 +78,13 @@
 
   async function refresh(full) {
     const incremental = !full && state.epoch !== null;
-    const page = await (await api("journal" + (incremental ? `?since=${state.lastId}` : ""))).json();
+    const page = await (await api("journal?summary=true" + (incremental ? `&since=${state.lastId}` : ""))).json();
     if (incremental && page.epoch !== state.epoch) return refresh(true); // cleared or reset meanwhile
     if (incremental) {
       for (const e of page.data) state.entries.push(e);
     } else {
       state.entries = page.data;
+      if (page.epoch !== state.epoch) state.full.clear(); // ids may be reused after a reset
     }
     const extra = state.entries.length - Math.max(page.max_entries, 0);
     if (extra > 0) state.entries.splice(0, extra);
@@ -100,6 +103,7 @@
     if (state.view === "scenarios" && state.scenariosStale) await loadScenarios();
     if (!incremental) {
       if (state.selected === null && location.hash) select(Number(location.hash.slice(1)) || null);
+      if (!probe.ready) probe.readyAtMs = performance.now(); // since navigation started
       probe.ready = true;
     }
   }
@@ -137,7 +141,7 @@
       if (outcome === "problems" ? e.outcome === "answered" : outcome && e.outcome !== outcome) return false;
       if (scenario === "(none)" ? e.scenario : scenario && e.scenario !== scenario) return false;
       if (!text) return true;
-      const model = e.request && e.request.model;
+      const model = e.model;
       const err = e.error || {};
       const haystack = [model, e.scenario, e.rule, e.path, e.outcome, err.message, err.code, err.param].join(" ").toLowerCase();
       return haystack.includes(text);
@@ -150,17 +154,28 @@
     return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
   }
 
+  function cell(tr, cls, text) {
+    const td = document.createElement("td");
+    td.className = cls;
+    td.textContent = text;
+    tr.appendChild(td);
+    return td;
+  }
+
+  // plain DOM calls, not h(): a full journal draws 1000 of these
   function row(e) {
-    const model = e.request && typeof e.request === "object" ? e.request.model : null;
-    const tr = h("tr", { dataset: { id: String(e.id) }, class: `o-${e.outcome}${e.id === state.selected ? " selected" : ""}` },
-      h("td", { class: "id" }, String(e.id)),
-      h("td", { class: "time" }, clock(e.time)),
-      h("td", { class: "dialect" }, global.Convo.dialectOf(e)),
-      h("td", { class: "model" }, typeof model === "string" ? model : "—"),
-      h("td", { class: "status" }, String(e.status)),
-      h("td", { class: "outcome" }, badge(e.outcome)),
-      h("td", { class: "rule" }, ruleText(e) || problemText(e)),
-      h("td", { class: "num" }, e.duration_ms.toFixed(1)));
+    const model = e.model;
+    const tr = document.createElement("tr");
+    tr.dataset.id = String(e.id);
+    tr.className = `o-${e.outcome}${e.id === state.selected ? " selected" : ""}`;
+    cell(tr, "id", String(e.id));
+    cell(tr, "time", clock(e.time));
+    cell(tr, "dialect", global.Convo.dialectOf(e));
+    cell(tr, "model", typeof model === "string" ? model : "—");
+    cell(tr, "status", String(e.status));
+    cell(tr, "outcome", "").appendChild(badge(e.outcome));
+    cell(tr, "rule", ruleText(e) || problemText(e));
+    cell(tr, "num", e.duration_ms.toFixed(1));
     return tr;
   }
 
@@ -200,16 +215,32 @@
   function select(id) {
     state.selected = id;
     for (const tr of document.querySelectorAll("#requests tbody tr")) tr.classList.toggle("selected", Number(tr.dataset.id) === id);
-    const entry = id === null ? null : state.byId.get(id);
     const detail = $("#detail");
-    if (!entry) {
+    if (id === null || !state.byId.has(id)) {
       detail.replaceChildren(h("p", { class: "muted hint" }, id === null ? "Select a request to see its conversation." : `Request #${id} is not in the journal.`));
       return;
     }
-    const started = performance.now();
-    global.Detail.render(detail, entry, location.origin);
-    probe.detailRenderMs = performance.now() - started;
     if (location.hash !== `#${id}`) history.replaceState(null, "", `#${id}`);
+    const cached = state.full.get(id);
+    if (cached) {
+      show(cached);
+      return;
+    }
+    detail.replaceChildren(h("p", { class: "muted hint" }, `Loading request #${id}…`));
+    api(`journal/${id}`).then((r) => r.json()).then((entry) => {
+      state.full.set(id, entry);
+      if (state.full.size > FULL_KEPT) state.full.delete(state.full.keys().next().value);
+      if (state.selected === id) show(entry);
+    }).catch((error) => {
+      if (state.selected === id) detail.replaceChildren(h("p", { class: "bad hint" }, `Request #${id}: ${error.message}`));
+      report(error);
+    });
+  }
+
+  function show(entry) {
+    const started = performance.now();
+    global.Detail.render($("#detail"), entry, location.origin);
+    probe.detailRenderMs = performance.now() - started;
   }
 
   $("#requests tbody").addEventListener("click", (event) => {

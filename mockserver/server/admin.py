@@ -116,14 +116,24 @@ def admin_routes(
         since = _since(request)
         epoch = journal.epoch  # read first: a clear in between makes the reader reload, not miss
         entries = journal.calls if since is None else journal.since(since)
+        summary = _flag(request, "summary")
         return json_response({
             "object": "list",
-            "data": [e.as_dict() for e in entries],
+            "data": [e.summary() if summary else e.as_dict() for e in entries],
             "max_entries": journal.size,
             "dropped": journal.dropped,
             "next_id": journal.next_id,
             "epoch": epoch,
         })
+
+    async def get_entry(request: Request) -> Response:
+        raw = request.path_params["entry"]
+        entry = journal.get(int(raw)) if raw.isdigit() else None
+        if entry is None:
+            calls = journal.call_count
+            held = f"it holds #{journal.next_id - calls} to #{journal.next_id - 1}" if calls else "it is empty"
+            raise APIError(f"No journal entry #{raw} ({held}).", code="entry_not_found", status=404)
+        return json_response(entry.as_dict())
 
     async def delete_journal(request: Request) -> Response:
         return json_response({"object": "mockserver.server.journal", "deleted": journal.clear()})
@@ -171,6 +181,7 @@ def admin_routes(
     # One route per path (not one per method), so a wrong method gets a 405 listing all allowed ones.
     return [
         Route("/_mock/journal", by_method(get=get_journal, delete=delete_journal), methods=["GET", "DELETE"]),
+        Route("/_mock/journal/{entry}", handled(get_entry), methods=["GET"]),
         Route("/_mock/scenarios", by_method(get=get_scenarios, post=post_scenarios), methods=["GET", "POST"]),
         Route("/_mock/reset", handled(reset), methods=["POST"]),
     ]

@@ -43,12 +43,12 @@ def har_entry(entry: Entry, base_url: str) -> dict[str, Any]:
     host = entry.headers.get("host")
     url = (f"http://{host}" if host else base_url.rstrip("/")) + entry.path
     started = entry.as_time()
-    text = _text(entry.request)
+    raw = _raw(entry.request)
     request_type = entry.headers.get("content-type") or JSON
     length = entry.headers.get("content-length")
-    request_size = int(length) if length and length.isdigit() else len(text.encode())
-    response_text = jsoncodec.dumps(entry.response).decode() if entry.response else ""
-    content: dict[str, Any] = {"size": len(response_text.encode()), "mimeType": JSON, "text": response_text}
+    request_size = int(length) if length and length.isdigit() else len(raw)
+    response_raw = jsoncodec.dumps(entry.response) if entry.response else b""
+    content: dict[str, Any] = {"size": len(response_raw), "mimeType": JSON, "text": response_raw.decode()}
     response_headers = [{"name": "content-type", "value": "text/event-stream" if entry.streamed else JSON}]
     response_headers += [{"name": k.lower(), "value": str(v)} for k, v in entry.response_headers.items()]
     if entry.streamed:
@@ -63,13 +63,13 @@ def har_entry(entry: Entry, base_url: str) -> dict[str, Any]:
             "cookies": [],
             "headers": [{"name": k, "value": v} for k, v in entry.headers.items()],
             "queryString": [],
-            **({"postData": {"mimeType": request_type, "params": [], "text": text}} if entry.request is not None else {}),
+            **({"postData": {"mimeType": request_type, "params": [], "text": raw.decode()}} if entry.request is not None else {}),
             "headersSize": -1,
             "bodySize": request_size if entry.request is not None else 0,
         },
         "response": {
             "status": entry.status,
-            "statusText": _reason(entry.status),
+            "statusText": _REASONS.get(entry.status, ""),
             "httpVersion": "HTTP/1.1",
             "cookies": [],
             "headers": response_headers,
@@ -96,16 +96,12 @@ def har_entry(entry: Entry, base_url: str) -> dict[str, Any]:
     }
 
 
-def _text(body: Any) -> str:
+def _raw(body: Any) -> bytes:
     if body is None:
-        return ""
+        return b""
     if isinstance(body, str):
-        return body
-    return jsoncodec.dumps(body).decode()
+        return body.encode()
+    return jsoncodec.dumps(body)
 
 
-def _reason(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
+_REASONS = {status.value: status.phrase for status in HTTPStatus}

@@ -9,12 +9,12 @@ server's event loop writes while a test thread reads.
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Iterator, Mapping
 
 from mockserver.config import ConfigError
@@ -151,8 +151,26 @@ class Entry:
 
     def as_time(self) -> str:
         """``time`` in ISO 8601, UTC, to the millisecond (``2026-01-01T12:00:00.000Z``)."""
-        stamp = datetime.fromtimestamp(self.time, timezone.utc).isoformat(timespec="milliseconds")
-        return stamp.replace("+00:00", "Z")
+        frac, whole = math.modf(self.time)  # as datetime.fromtimestamp: to the microsecond, then cut
+        seconds, micros = int(whole), round(frac * 1e6)
+        if micros >= 1_000_000:
+            seconds, micros = seconds + 1, micros - 1_000_000
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{micros // 1000:03d}Z"
+
+    def summary(self) -> dict[str, Any]:
+        """What a list of requests shows (``GET /_mock/journal?summary=true``): no bodies or headers,
+        the error's message cut to 300 characters."""
+        error = self.error
+        if error is not None:
+            message = error.get("message")
+            error = {"type": error.get("type"), "code": error.get("code"), "param": error.get("param"),
+                     "message": message[:300] if isinstance(message, str) else message}
+        return {
+            "id": self.id, "time": self.as_time(), "duration_ms": self.duration_ms, "method": self.method,
+            "path": self.path, "dialect": self.dialect, "model": self.model, "outcome": self.outcome,
+            "status": self.status, "scenario": self.scenario, "rule": self.rule, "rule_location": self.rule_location,
+            "error": error,
+        }
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -218,6 +236,7 @@ class Journal:
         self._epoch = 0  # counts clears: a reader polling with `since` learns its copy is stale
         self._clock = (time.time(), time.perf_counter())  # wall time of entries, from perf_counter
         self._headers: dict[tuple[tuple[bytes, bytes], ...], tuple[tuple[bytes, bytes], ...]] = {}
+        self._redacted: dict[tuple[tuple[bytes, bytes], ...], dict[str, str]] = {}  # per shared header set
 
     def shared(self, raw_headers: list[tuple[bytes, bytes]]) -> tuple[tuple[bytes, bytes], ...]:
         """One stored copy per distinct header set (under load, clients repeat theirs)."""
@@ -291,7 +310,7 @@ class Journal:
             duration_ms=round(seconds * 1000, 3),
             method=rec.method,
             path=rec.path,
-            headers=redact_headers(dict(_header_pairs(rec.headers))),
+            headers=self._redact(rec.headers),
             request=request,
             status=status,
             response=body if body is not None else {},
@@ -303,6 +322,17 @@ class Journal:
             faults=getattr(outcome, "faults", None) or None,
             response_headers=dict(response_headers) if response_headers else {},
         )
+
+    def _redact(self, headers: Any) -> dict[str, str]:
+        """The redacted header dict (a fresh copy: callers may change it), computed once per shared set."""
+        if not isinstance(headers, tuple):
+            return redact_headers(dict(_header_pairs(headers)))
+        redacted = self._redacted.get(headers)
+        if redacted is None:
+            if len(self._redacted) >= 256:
+                self._redacted.clear()
+            redacted = self._redacted[headers] = redact_headers(dict(_header_pairs(headers)))
+        return dict(redacted)
 
     @property
     def next_id(self) -> int:
@@ -336,6 +366,12 @@ class Journal:
                     break
                 newer.append(record)
         return [self._entry(r) for r in reversed(newer)]
+
+    def get(self, entry_id: int) -> Entry | None:
+        """The kept entry numbered ``entry_id``, or None."""
+        with self._lock:
+            record = next((r for r in self._entries if r[0] == entry_id), None)
+        return self._entry(record) if record is not None else None
 
     @property
     def epoch(self) -> int:
