@@ -143,7 +143,8 @@ def wrk(port: int, seconds: float, body_file: Path, connections: int = 16, path:
     return {"rps": rps, "p50": pct("50"), "p99": pct("99")}
 
 
-def alternate(servers: dict[str, callable], rounds: int, seconds: float, body_file: Path) -> dict[str, dict[str, float]]:
+def alternate(servers: dict[str, callable], rounds: int, seconds: float, body_file: Path,
+              warm: bool = True) -> dict[str, dict[str, float]]:
     """Run each server's load in alternating rounds; the median of each measure."""
     samples: dict[str, list[dict[str, float]]] = {name: [] for name in servers}
     body = body_file.read_bytes()
@@ -152,7 +153,8 @@ def alternate(servers: dict[str, callable], rounds: int, seconds: float, body_fi
             server = make(free_port())
             try:
                 server.ready(body)
-                wrk(server.port, 1, body_file)  # warm-up
+                if warm:
+                    wrk(server.port, 1, body_file)  # warm-up
                 samples[name].append(wrk(server.port, seconds, body_file))
             finally:
                 server.stop()
@@ -341,13 +343,13 @@ def big_schema_case() -> dict[str, float]:
     return {"schema_kb": size / 1024, "first_ms": first * 1e3, "again_ms": again * 1e3}
 
 
-def startup_case() -> dict[str, float]:
+def startup_case(tries: int = 3) -> dict[str, float]:
     from mockserver.config import Config
     from mockserver.testing import ServerThread
 
     body = BODY_FILE.read_bytes()
     times, rss = [], []
-    for _ in range(3):
+    for _ in range(tries):
         server = mock_server(free_port())
         try:
             times.append(server.ready(body))
@@ -363,7 +365,7 @@ def startup_case() -> dict[str, float]:
     return {"cli_s": statistics.median(times), "fixture_s": fixture, "idle_rss_mb": statistics.median(rss)}
 
 
-def streaming_case(rounds: int, seconds: float) -> dict[str, float]:
+def streaming_case(rounds: int, seconds: float, warm: bool = True) -> dict[str, float]:
     words = " ".join(f"w{i}" for i in range(500))
     tmp = Path(tempfile.mkdtemp(prefix="mockbench-"))
     (tmp / "long.yaml").write_text(f"version: 1\nname: long\nrules: [{{reply: {{content: '{words}'}}}}]\n")
@@ -374,7 +376,7 @@ def streaming_case(rounds: int, seconds: float) -> dict[str, float]:
     scen = [str(tmp / "long.yaml")]
     result = {}
     for name, file in (("plain", plain), ("stream", streamed)):
-        result[name] = alternate({name: lambda p: mock_server(p, scen)}, rounds, seconds, file)[name]
+        result[name] = alternate({name: lambda p: mock_server(p, scen)}, rounds, seconds, file, warm)[name]
     shutil.rmtree(tmp)
     return {"plain_rps": result["plain"]["rps"], "stream_rps": result["stream"]["rps"],
             "cost_ratio": result["plain"]["rps"] / result["stream"]["rps"]}
@@ -392,7 +394,7 @@ def main() -> int:
     report["dialects"] = dialect_case(args.quick or args.smoke)
     report["history"] = history_case()
     report["big_schema"] = big_schema_case()
-    report["startup"] = startup_case()
+    report["startup"] = startup_case(1 if args.smoke else 3)
     have_wrk = shutil.which("wrk") is not None
     if args.smoke:
         rounds, seconds = 1, 1
@@ -402,13 +404,13 @@ def main() -> int:
             "mockserver": lambda p: mock_server(p),
             "no_memo": lambda p: mock_server(p, extra=["--no-memo"]),
             "no_journal": lambda p: mock_server(p, env={"MOCKSERVER_JOURNAL_SIZE": "0"}),
-        }, rounds, seconds, BODY_FILE)
+        }, rounds, seconds, BODY_FILE, warm=not args.smoke)
         ref = tp["reference"]
         tp["ratio"] = {"rps": tp["mockserver"]["rps"] / ref["rps"], "p99": tp["mockserver"]["p99"] / ref["p99"],
                        "no_memo_rps": tp["no_memo"]["rps"] / ref["rps"], "no_memo_p99": tp["no_memo"]["p99"] / ref["p99"],
                        "journal_cost": 1 - tp["mockserver"]["rps"] / tp["no_journal"]["rps"]}
         report["throughput"] = tp
-        report["streaming"] = streaming_case(rounds, seconds)
+        report["streaming"] = streaming_case(rounds, seconds, warm=not args.smoke)
         report["first_seen"] = first_seen_case(rounds, seconds, args.smoke)
     else:
         print("wrk not found (Debian: apt-get install wrk): HTTP cases skipped", file=sys.stderr)
