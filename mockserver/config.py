@@ -39,6 +39,7 @@ class Config:
     profile: str = "openai"  # openai | vllm | vertex (X-Mock-Profile and a scenario's profile win)
     api_key: str = ""  # when set, API requests need "Authorization: Bearer <api_key>"
     auto: bool = False  # a request forcing a tool call that no rule answers gets a generated call
+    strict: bool = False  # warnings (what the provider accepts but looks like a client bug) are 400s
 
     def __post_init__(self) -> None:
         from mockserver.wire.profiles import PROFILES

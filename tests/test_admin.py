@@ -81,6 +81,7 @@ def test_answered_request_recorded_with_rule_and_redacted_key(mock, admin):
         "rule_location": "inline0.yaml:6",
         "near_misses": None,
         "error": None,
+        "warnings": [],
         "request": {"model": "gpt-4o", "messages": [user("weather please")], "tools": [GET_WEATHER_TOOL]},
         "status": 200,
     }

@@ -61,6 +61,8 @@ class Entry:
     scenario: str | None = None
     rule: str | None = None
     rule_location: str | None = None
+    # what the provider would accept but usually means a client bug: [{code, path, message}]
+    warnings: tuple[dict[str, Any], ...] = ()
 
     @property
     def error(self) -> dict[str, Any] | None:
@@ -145,6 +147,7 @@ class Entry:
             "rule_location": self.rule_location,
             "near_misses": self.near_misses,
             "error": self.error,
+            "warnings": list(self.warnings),
             "headers": self.headers,
             "request": self.request,
             "status": self.status,
@@ -265,6 +268,7 @@ class Journal:
             scenario=rule.scenario.name if rule is not None else None,
             rule=rule.name if rule is not None else None,
             rule_location=rule.location if rule is not None else None,
+            warnings=tuple(w.as_dict() for w in getattr(outcome, "warnings", ())),
         )
 
     @property

@@ -23,12 +23,13 @@ from mockserver.wire.auth import auth_error
 from mockserver.wire.errors import APIError
 from mockserver.wire.ids import IdSource
 from mockserver.wire.profiles import (
-    LENIENT, OPENAI, Profile, call_id, completion_id, error_body, error_payload, forced_reply, get_profile,
+    OPENAI, Profile, call_id, completion_id, error_body, error_payload, forced_reply, get_profile,
     shape_chunk, shape_completion,
 )
 from mockserver.dialects.chat.stream import build_stream
 from mockserver.wire.sse import Piece, StreamFault, Timing, apply_timing
 from mockserver.wire.usage import prompt_tokens
+from mockserver.wire.warnings import MockWarning
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Outcome:
     summary: Callable[[], dict[str, Any]] | None = None  # a streamed answer as one body (journal)
     stream_fault: dict[str, Any] | None = None  # how a streamed answer was broken on purpose
     cacheable: bool = True  # False when a fault counter or other state took part
+    warnings: tuple[MockWarning, ...] = ()  # what validation warned about (X-Mock-Warnings, journal)
     _encoded: bytes | None = field(default=None, repr=False)
 
     def encoded(self) -> bytes:
@@ -82,7 +84,7 @@ class MockService:
         scenarios = self.scenarios  # one set for the whole request, even if a reload swaps it
         if not self.config.memo or len(raw) > MAX_BODY:
             return self._chat_raw(raw, headers, scenarios)
-        key = (raw, self.config.seed, self.profile.name, *[headers.get(h) for h in scenarios.header_names])
+        key = (raw, self.config.seed, self.profile.name, self.config.strict, *[headers.get(h) for h in scenarios.header_names])
         outcome = scenarios.memo.get(key)
         if outcome is None:
             outcome = self._chat_raw(raw, headers, scenarios)
@@ -102,7 +104,8 @@ class MockService:
             body = parse_json_object(raw, self.config.max_depth)
             outcome = self._chat(body, headers, state, scenarios)
         except APIError as error:
-            outcome = Outcome(error.status, error_body(state.profile, error), error.headers, body, error=error, delay=state.latency)
+            outcome = Outcome(error.status, error_body(state.profile, error), error.headers, body, error=error,
+                              delay=state.latency, warnings=error.warnings)
         outcome.cacheable = not state.stateful
         return outcome
 
@@ -113,14 +116,15 @@ class MockService:
             raise http_error(header_fault.http, state.profile, _model_name(body), "the X-Mock-Fault header")
         # a scenario may bring its own profile: then the history is checked once the rule is known
         deferred = state.fixed is None and scenarios.has_profiles
-        validated = validate_request(body, LENIENT if deferred else state.profile.policy)
+        strict = self.config.strict
+        validated = validate_request(body, state.profile.name, strict=strict, history=not deferred)
         ids = IdSource(_request_key(body), self.config.seed)
         conv = Conversation(body, validated.tools, validated.tool_choice, headers, seed=ids.digest[:8].hex())
         try:
             reply = respond(scenarios, conv)
         except APIError as error:
             if deferred:
-                validate_request(body, state.profile.policy)  # a broken history is the first problem
+                validate_request(body, state.profile.name, strict=strict)  # a broken history is the first problem
             if error.code != "no_matching_rule":
                 raise
             auto = auto_reply(conv) if self.config.auto else None
@@ -130,7 +134,7 @@ class MockService:
         if deferred:
             if reply.rule.scenario.profile:
                 state.profile = get_profile(reply.rule.scenario.profile)
-            validate_request(body, state.profile.policy)
+            validated = validate_request(body, state.profile.name, strict=strict)
         rule = reply.rule
         state.stateful = state.stateful or reply.fault is not None  # fault counters take part
         rule_fault = from_spec(reply.fault)
@@ -143,7 +147,11 @@ class MockService:
             reply = break_reply(reply, header_fault.tool_call, header_fault.call, conv.tools, None)
         elif rule_fault.tool_call:
             reply = break_reply(reply, rule_fault.tool_call, rule_fault.call, conv.tools, rule.label)
-        return self._answer(body, conv, reply, ids, state, header_fault.stream or rule_fault.stream)
+        outcome = self._answer(body, conv, reply, ids, state, header_fault.stream or rule_fault.stream)
+        # --- warnings: dialect-neutral; the dialect's validator found them, the outcome carries them
+        # to the X-Mock-Warnings header and the journal (an error carries its own: see _chat_raw)
+        outcome.warnings = validated.warnings
+        return outcome
 
     def _answer(
         self, body: dict[str, Any], conv: Conversation, reply: RenderedReply, ids: IdSource, state: "_State",
