@@ -50,7 +50,8 @@ class ChatEndpoint:
         kept = None if outcome.request is not None else raw
         rec = (scope["method"], scope["path"], self.journal.shared(scope["headers"]), kept, None, started)
         self.journal.add(rec, outcome.status, outcome.body, outcome)
-        headers = response_headers(outcome.headers, outcome.warnings) if outcome.warnings else outcome.headers
+        rule = outcome.error.rule if outcome.error is not None else None
+        headers = response_headers(outcome.headers, outcome.warnings, rule) if outcome.warnings or rule else outcome.headers
         if outcome.stream is not None:
             await SSEResponse(outcome.stream, headers)(scope, receive, send)
             return

@@ -156,7 +156,7 @@ def check_value(schema: Any, value: Any, path: str, rule: str) -> Iterator[APIEr
 def _branches(branches: list[Any], schema: dict[str, Any], value: Any, path: str, rule: str) -> Iterator[APIError]:
     if not branches:
         return
-    fitting = [b for b in branches if not isinstance(b, dict) or "type" not in b or _is_type(value, b["type"])]
+    fitting = [b for b in branches if _fits(b, value)]
     if not fitting:
         yield _tag(invalid_type(path, _expected(schema), value), rule, "type")
         return
@@ -178,6 +178,16 @@ def _branches(branches: list[Any], schema: dict[str, Any], value: Any, path: str
             return
         first = problems if first is None else first
     yield from first or []
+
+
+def _fits(branch: Any, value: Any) -> bool:
+    """Whether ``value``'s JSON type is one ``branch`` can have (a branch without types: any)."""
+    if not isinstance(branch, dict):
+        return True
+    if "type" in branch:
+        return _is_type(value, branch["type"])
+    nested = branch.get("oneOf") or branch.get("anyOf")
+    return any(_fits(b, value) for b in nested) if nested else True
 
 
 def _discriminator(branches: list[Any]) -> str | None:

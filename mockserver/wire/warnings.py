@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 HEADER = "X-Mock-Warnings"
+RULE_HEADER = "X-Mock-Rule"  # on a validation error: the id of the rule that refused the request
 MAX_FIELDS = 10  # header fields sent; the journal keeps every warning
 MAX_LINE = 300  # characters of one header field
 
@@ -57,8 +58,13 @@ def _header_safe(text: str) -> str:
     return line if len(line) <= MAX_LINE else line[: MAX_LINE - 3] + "..."
 
 
-def response_headers(headers: Mapping[str, str], warnings: Iterable[MockWarning]) -> list[tuple[str, str]]:
-    """``headers`` as (name, value) pairs, plus one ``X-Mock-Warnings`` field per warning."""
+def response_headers(
+    headers: Mapping[str, str], warnings: Iterable[MockWarning], rule: str | None = None
+) -> list[tuple[str, str]]:
+    """``headers`` as (name, value) pairs, plus one ``X-Mock-Warnings`` field per warning and,
+    for a validation error, ``X-Mock-Rule``."""
     pairs = list(headers.items())
     pairs += [(HEADER, value) for value in header_values(warnings)]
+    if rule:
+        pairs.append((RULE_HEADER, _header_safe(rule)))
     return pairs
