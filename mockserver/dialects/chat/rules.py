@@ -191,7 +191,8 @@ HAND_WRITTEN = (
           W(VLLM_HISTORY), W(VERTEX_SEED + " (results paired with the calls by order)")),
     _rule(HIST, "history.tool_result_duplicate", "each call is answered once",
           E("reported (agno-agi/agno#5116): \"Invalid parameter: Duplicate value for 'tool_call_id' of 'call_…', in "
-            "messages[7] and messages[8].\""), W(VLLM_HISTORY), W(VERTEX_SEED)),
+            "messages[7] and messages[8].\""), W(VLLM_HISTORY),
+          A(VERTEX_SEED + " (its parallel calls share one id: each is answered by that id)")),
     _rule(HIST, "history.calls_unanswered", "every tool call is answered before the next non-tool message",
           E("reported (param messages.[N].role): \"An assistant message with 'tool_calls' must be followed by tool "
             "messages responding to each 'tool_call_id'.\""), W(VLLM_HISTORY), W(VERTEX_SEED)),
