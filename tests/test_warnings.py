@@ -305,7 +305,7 @@ def test_strict_is_reset(mockserver):
 
 
 def test_fixture_fails_a_test_on_undeclared_warnings(pytester):
-    from test_plugin import expect, run
+    from test_plugin import run
 
     result = run(pytester, FIXTURE_TESTS, "-p", "no:randomly")
     result.assert_outcomes(passed=4, failed=4)

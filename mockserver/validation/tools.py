@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any, Iterator
+from typing import Any, Generator, Iterator
 
 from mockserver.validation.problems import empty_array, invalid, invalid_type, invalid_value, missing, tag
 from mockserver.validation.schemas import compile_schema, schema_key
@@ -232,8 +232,8 @@ def check_tool_choice(body: dict[str, Any], tools: ToolSet) -> Iterator[APIError
     yield fallback
 
 
-def _named(choice: dict[str, Any], kind: str, tools: ToolSet, fallback: ToolChoice) -> Iterator[APIError]:
-    """The problems of a named choice; returns the choice."""
+def _named(choice: dict[str, Any], kind: str, tools: ToolSet, fallback: ToolChoice) -> Generator[APIError, None, ToolChoice]:
+    """Yields the problems of a named choice; returns the choice."""
     function = choice.get(kind)
     if not isinstance(function, dict):
         problem = missing(f"tool_choice.{kind}") if function is None else invalid_type(f"tool_choice.{kind}", "an object", function)
