@@ -33,12 +33,20 @@ class Config:
     jitter: float = 0.0
     memo: bool = True  # remember answers to identical requests (see mockserver.server.memo)
     journal_size: int = 1000  # requests kept in the journal (GET /_mock/journal); oldest drop out
+    responses_store_size: int = 1000  # stored Responses-API responses (previous_response_id, GET); oldest drop out
+    responses_store_bytes: int = 64 * 1024 * 1024  # … and at most this many bytes of them
     reload: bool = False  # watch the scenario files and swap in each good new set (mockserver.server.reload)
     reload_interval: float = 0.5  # seconds between polls of the scenario files
     # provider profiles, auth and generated calls
     profile: str = "openai"  # openai | vllm | vertex (X-Mock-Profile and a scenario's profile win)
     api_key: str = ""  # when set, API requests need "Authorization: Bearer <api_key>"
     auto: bool = False  # a request forcing a tool call that no rule answers gets a generated call
+    # serve --upstream: requests no rule matches go to a real provider (mockserver.record)
+    upstream: str = ""  # its base URL, as the openai SDK's base_url (e.g. https://api.openai.com/v1)
+    upstream_api_key: str = field(default="", repr=False)  # replaces the client's key upstream; never stored
+    upstream_timeout: float = 600.0  # seconds without a byte from the upstream before a 504
+    record: str = ""  # folder to record the upstream's answers into, as scenario files
+    record_errors: bool = False  # record upstream errors too, as faults
     strict: bool = False  # warnings (what the provider accepts but looks like a client bug) are 400s
 
     def __post_init__(self) -> None:
@@ -46,6 +54,8 @@ class Config:
 
         if self.profile not in PROFILES:
             raise ConfigError(f"unknown profile {self.profile!r}; valid profiles: {', '.join(PROFILES)}")
+        if self.record and not self.upstream:
+            raise ConfigError("--record needs --upstream (the provider whose answers are recorded)")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Config":

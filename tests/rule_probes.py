@@ -174,3 +174,22 @@ def _mutants(schema: Any) -> Iterator[Any]:
     if isinstance(base, list) and isinstance(schema.get("items"), dict):
         for value in _mutants(schema["items"]):
             yield [value]
+
+
+_FLAT_WEATHER = {"type": "function", "name": "get_weather",
+                 "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
+
+
+def _responses(*items: dict[str, Any]) -> dict[str, Any]:
+    return {"model": "m", "input": [{"role": "user", "content": "hi"}, *items], "tools": [_FLAT_WEATHER], "store": False}
+
+
+def _fc(call_id: str, arguments: str) -> dict[str, Any]:
+    return {"type": "function_call", "call_id": call_id, "name": "get_weather", "arguments": arguments}
+
+
+RESPONSES: dict[str, dict[str, Any]] = {
+    "responses.output_without_call": _responses({"type": "function_call_output", "call_id": "call_9", "output": "x"}),
+    "responses.call_without_output": _responses(_fc("call_1", '{"city":"Oslo"}')),
+    "responses.arguments_invalid": _responses(_fc("call_1", "{}"), {"type": "function_call_output", "call_id": "call_1", "output": "x"}),
+}

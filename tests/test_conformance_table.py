@@ -18,17 +18,21 @@ from conversations import BUNDLED_REQUESTS
 from mockserver.config import Config
 from mockserver.dialects.chat.protocol import check_protocol
 from mockserver.dialects.chat.rules import BOOK
+from mockserver.dialects.responses.rules import BOOK as RESPONSES_BOOK
 from mockserver.dialects.chat.shape import check_request
 from mockserver.testing import ServerThread
 from mockserver.validation import conformance
 from mockserver.validation.rules import ACCEPT, ERROR, WARN
 from mockserver.validation.tools import check_parallel_tool_calls, check_tool_choice, tool_set
 from mockserver.wire.errors import APIError
-from rule_probes import CHAT, MASKED, parameter_probes
+from rule_probes import CHAT, MASKED, RESPONSES, parameter_probes
 from conftest import scenario_set
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "conformance.md"
 PROBES = {**CHAT, **parameter_probes()}
+# each dialect's rule book, the path its probes go to, and its probes
+DIALECTS = {"chat": (BOOK, "/chat/completions", PROBES), "responses": (RESPONSES_BOOK, "/responses", RESPONSES)}
+CASES = [(name, rule.id, profile) for name, (book, _, _) in DIALECTS.items() for rule in book.rules for profile in book.profiles]
 ANSWER_ANYTHING = "version: 1\nname: anything\nrules: [{name: any, reply: {content: ok}}]\n"
 
 
@@ -48,8 +52,10 @@ def test_the_table_is_generated_from_the_rule_books():
     assert conformance.MARKER in text
     assert text == conformance.render(conformance.head_of(text)), (
         "docs/conformance.md is out of date: python -m mockserver.validation.conformance --write docs/conformance.md")
-    for rule in BOOK.rules:
-        assert f"| `{rule.id}` |" in text
+    for book in conformance.books():
+        assert f"## {book.title}" in text
+        for rule in book.rules:
+            assert f"| `{rule.id}` |" in text
 
 
 def test_the_check_command(tmp_path):
@@ -62,15 +68,16 @@ def test_the_check_command(tmp_path):
 
 
 def test_every_rule_has_a_probe_and_every_probe_a_rule():
-    assert set(PROBES) == set(BOOK.by_id)
+    for book, _, probes in DIALECTS.values():
+        assert set(probes) == set(book.by_id), book.dialect
+    assert [b.dialect for b in conformance.books()] == list(DIALECTS)
 
 
-@pytest.mark.parametrize("profile", BOOK.profiles)
-@pytest.mark.parametrize("rule_id", sorted(BOOK.by_id))
-def test_the_server_answers_as_the_table_says(probe_server, rule_id, profile):
-    verdict = BOOK.by_id[rule_id].verdict(profile)
-    response = httpx.post(probe_server.base_url + "/chat/completions", json=PROBES[rule_id],
-                          headers={"X-Mock-Profile": profile}, timeout=10)
+@pytest.mark.parametrize("dialect,rule_id,profile", CASES, ids=[f"{r}-{p}" for _, r, p in CASES])
+def test_the_server_answers_as_the_table_says(probe_server, dialect, rule_id, profile):
+    book, path, probes = DIALECTS[dialect]
+    verdict = book.by_id[rule_id].verdict(profile)
+    response = httpx.post(probe_server.base_url + path, json=probes[rule_id], headers={"X-Mock-Profile": profile}, timeout=10)
     if verdict.action == ERROR:
         assert response.status_code == 400, response.text
         assert response.headers["x-mock-rule"] == MASKED.get((rule_id, profile), rule_id), response.text

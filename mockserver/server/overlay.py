@@ -68,6 +68,7 @@ class ScenarioOverlay:
             self._service.set_profile(self.original_profile)
             self._service.config.strict = self.original_strict
             self._service.reset_faults()
+            self._service.reset_stores()
             self._publish()
             return removed
 

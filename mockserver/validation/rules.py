@@ -12,7 +12,7 @@ The same books generate the conformance table (``docs/conformance.md``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
@@ -31,7 +31,8 @@ BASES = MappingProxyType({
     "assumed": "not verified against this provider: the OpenAI-compatible behaviour is assumed",
 })
 
-ANY = "*"  # the verdict for profiles a rule does not name
+ANY = "*"  # the verdict for profiles a rule does not name; judged under ANY: the most lenient one
+_LENIENCY = {ACCEPT: 0, WARN: 1, ERROR: 2}
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,8 @@ class RuleBook:
     title: str  # e.g. "Chat Completions (POST /v1/chat/completions)"
     profiles: tuple[str, ...]
     rules: tuple[Rule, ...]
+    # rules judged as another dialect's (shared checks, e.g. the tools of validation/tools.py)
+    fallback: "RuleBook | None" = None
     by_id: Mapping[str, Rule] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -85,7 +88,11 @@ class RuleBook:
     def verdict(self, rule_id: str | None, profile: str) -> Verdict | None:
         """None for an untagged problem or an unknown rule: those are always errors."""
         rule = self.by_id.get(rule_id) if rule_id else None
-        return rule.verdict(profile) if rule is not None else None
+        if rule is None:
+            return self.fallback.verdict(rule_id, profile) if self.fallback is not None else None
+        if profile == ANY:  # not known yet (a scenario may choose it): an error only if one everywhere
+            return min((rule.verdict(p) for p in self.profiles), key=lambda v: _LENIENCY[v.action])
+        return rule.verdict(profile)
 
     def judge(
         self, problems: Iterable[APIError], profile: str, strict: bool = False
@@ -106,6 +113,25 @@ class RuleBook:
                 else:
                     warnings.append(warning)
         return errors, warnings
+
+
+class Judge:
+    """Judges one request's validation layers in order: a layer's warnings are kept, its first
+    error is raised (carrying the warnings found so far), so a layer runs only when the ones
+    before found no error. What every dialect's parse uses."""
+
+    def __init__(self, book: RuleBook, profile: str, strict: bool = False) -> None:
+        self.book = book
+        self.profile = profile
+        self.strict = strict
+        self.warnings: list[MockWarning] = []
+
+    def layer(self, problems: Iterable[APIError]) -> None:
+        errors, warnings = self.book.judge(problems, self.profile, self.strict)
+        self.warnings.extend(warnings)
+        if errors:
+            # a copy: problems of a cached tool set are shared between requests
+            raise replace(errors[0], warnings=tuple(self.warnings))
 
 
 def _worded(problem: APIError, verdict: Verdict) -> APIError:

@@ -51,30 +51,32 @@ class ToolSet:
 EMPTY_TOOLSET = ToolSet()
 
 
-def tool_set(tools: Any) -> ToolSet:
+def tool_set(tools: Any, flat: bool = False) -> ToolSet:
+    """The declared tools, checked. ``flat``: the Responses API's shape (``{"type": "function",
+    "name", "parameters", …}``, hosted tools beside them) instead of Chat Completions' nested one."""
     if tools is None:
         return EMPTY_TOOLSET
     try:
         key = jsoncodec.dumps_sorted(tools).decode()
     except TypeError:  # pragma: no cover - JSON-decoded input always serialises
-        return _build(tools)
-    return _cached(key)
+        return _build(tools, flat)
+    return _cached(key, flat)
 
 
 @lru_cache(maxsize=256)
-def _cached(key: str) -> ToolSet:
-    result = _build(jsoncodec.loads(key))
+def _cached(key: str, flat: bool) -> ToolSet:
+    result = _build(jsoncodec.loads(key), flat)
     result.key = key
     return result
 
 
-def _build(tools: Any) -> ToolSet:
+def _build(tools: Any, flat: bool = False) -> ToolSet:
     result = ToolSet()
-    result.problems = list(_check_tools(tools, result.functions))
+    result.problems = list(_check_tools(tools, result.functions, flat))
     return result
 
 
-def _check_tools(tools: Any, functions: dict[str, Function]) -> Iterator[APIError]:
+def _check_tools(tools: Any, functions: dict[str, Function], flat: bool = False) -> Iterator[APIError]:
     """Problems of the tools array, each tagged with its rule; a tool whose problems a profile
     may accept (name pattern, schema rules, a duplicate…) is still registered."""
     if not isinstance(tools, list):
@@ -93,20 +95,29 @@ def _check_tools(tools: Any, functions: dict[str, Function]) -> Iterator[APIErro
         if kind is None:
             yield tag(missing(f"{where}.type"), "tools.kind")
             continue
-        if kind not in ("function", "custom"):
-            yield tag(invalid_value(f"{where}.type", kind, ["function", "custom"]), "tools.kind")
-            continue
+        if flat:
+            if not isinstance(kind, str):
+                yield tag(invalid_type(f"{where}.type", "a string", kind), "tools.kind")
+                continue
+            if kind not in ("function", "custom"):
+                continue  # a hosted tool (web_search, file_search, mcp, …): declared, never called
+            spec, prefix = tool, where
+        else:
+            if kind not in ("function", "custom"):
+                yield tag(invalid_value(f"{where}.type", kind, ["function", "custom"]), "tools.kind")
+                continue
+            spec = tool.get(kind)
+            if spec is None:
+                yield tag(missing(f"{where}.{kind}"), "tools.definition")
+                continue
+            if not isinstance(spec, dict):
+                yield tag(invalid_type(f"{where}.{kind}", "an object", spec), "tools.definition")
+                continue
+            prefix = f"{where}.{kind}"
         if kind == "custom":
             yield tag(invalid_value(f"{where}.type", kind, ["function"]), "tools.custom")
-        spec = tool.get(kind)
-        if spec is None:
-            yield tag(missing(f"{where}.{kind}"), "tools.definition")
-            continue
-        if not isinstance(spec, dict):
-            yield tag(invalid_type(f"{where}.{kind}", "an object", spec), "tools.definition")
-            continue
         name = spec.get("name")
-        name_param = f"{where}.{kind}.name"
+        name_param = f"{prefix}.name"
         if name is None:
             yield tag(missing(name_param), "tools.name")
             continue
@@ -137,19 +148,20 @@ def _check_tools(tools: Any, functions: dict[str, Function]) -> Iterator[APIErro
         if kind == "custom":
             functions[name] = Function(name, None, None, False)
             continue
-        yield from _check_function(where, name, spec, functions)
+        yield from _check_function(prefix, name, spec, functions)
 
 
-def _check_function(where: str, name: str, spec: dict[str, Any], functions: dict[str, Function]) -> Iterator[APIError]:
+def _check_function(prefix: str, name: str, spec: dict[str, Any], functions: dict[str, Function]) -> Iterator[APIError]:
+    """``prefix``: where the function's definition is (``tools[0].function``; flat: ``tools[0]``)."""
     description = spec.get("description")
     if description is not None and not isinstance(description, str):
-        yield tag(invalid_type(f"{where}.function.description", "a string", description), "tools.description_type")
+        yield tag(invalid_type(f"{prefix}.description", "a string", description), "tools.description_type")
     strict = spec.get("strict")
     if strict is not None and not isinstance(strict, bool):
-        yield tag(invalid_type(f"{where}.function.strict", "a boolean", strict), "tools.strict_type")
+        yield tag(invalid_type(f"{prefix}.strict", "a boolean", strict), "tools.strict_type")
         strict = False
     parameters = spec.get("parameters")
-    param = f"{where}.function.parameters"
+    param = f"{prefix}.parameters"
     if parameters is None:
         functions[name] = Function(name, None, schema_key(EMPTY_OBJECT_SCHEMA), bool(strict))
         return

@@ -7,12 +7,13 @@ when the ones before found no error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from mockserver.dialects.chat.protocol import check_protocol
 from mockserver.dialects.chat.rules import BOOK
 from mockserver.dialects.chat.shape import check_request
+from mockserver.validation.rules import Judge
 from mockserver.validation.tools import ToolChoice, ToolSet, check_parallel_tool_calls, check_tool_choice, tool_set
 from mockserver.wire.errors import APIError
 from mockserver.wire.warnings import MockWarning
@@ -36,20 +37,6 @@ class ValidatedRequest:
         return self.body.get("parallel_tool_calls") is not False
 
 
-class _Judge:
-    def __init__(self, profile: str, strict: bool) -> None:
-        self.profile = profile
-        self.strict = strict
-        self.warnings: list[MockWarning] = []
-
-    def layer(self, problems: Iterable[APIError]) -> None:
-        errors, warnings = BOOK.judge(problems, self.profile, self.strict)
-        self.warnings.extend(warnings)
-        if errors:
-            # a copy: problems of a cached tool set are shared between requests
-            raise replace(errors[0], warnings=tuple(self.warnings))
-
-
 def validate_request(
     body: dict[str, Any], profile: str = "openai", *, strict: bool = False, history: bool = True
 ) -> ValidatedRequest:
@@ -57,7 +44,7 @@ def validate_request(
 
     ``strict``: warnings are errors too. ``history=False`` skips the tool-call protocol and the
     arguments (for a first pass whose profile is not known yet)."""
-    judge = _Judge(profile, strict)
+    judge = Judge(BOOK, profile, strict)
     judge.layer(check_request(body))
     tools = tool_set(body.get("tools"))
     judge.layer(tools.problems)
