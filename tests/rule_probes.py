@@ -193,3 +193,25 @@ RESPONSES: dict[str, dict[str, Any]] = {
     "responses.call_without_output": _responses(_fc("call_1", '{"city":"Oslo"}')),
     "responses.arguments_invalid": _responses(_fc("call_1", "{}"), {"type": "function_call_output", "call_id": "call_1", "output": "x"}),
 }
+
+
+_ANTHROPIC_WEATHER = {"name": "get_weather", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
+
+
+def _messages(*turns: dict[str, Any]) -> dict[str, Any]:
+    return {"model": "m", "max_tokens": 100, "messages": [{"role": "user", "content": "hi"}, *turns], "tools": [_ANTHROPIC_WEATHER]}
+
+
+def _tool_use(tool_input: dict[str, Any]) -> dict[str, Any]:
+    return {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": tool_input}]}
+
+
+def _tool_result(tool_use_id: str) -> dict[str, Any]:
+    return {"role": "user", "content": [{"type": "tool_result", "tool_use_id": tool_use_id, "content": "x"}]}
+
+
+MESSAGES: dict[str, dict[str, Any]] = {
+    "messages.tool_result_missing": _messages(_tool_use({"city": "Oslo"}), {"role": "user", "content": "and?"}),
+    "messages.tool_result_unexpected": _messages({"role": "assistant", "content": "hello"}, _tool_result("toolu_9")),
+    "messages.input_invalid": _messages(_tool_use({}), _tool_result("toolu_1")),
+}

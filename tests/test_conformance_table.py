@@ -18,6 +18,7 @@ from conversations import BUNDLED_REQUESTS
 from mockserver.config import Config
 from mockserver.dialects.chat.protocol import check_protocol
 from mockserver.dialects.chat.rules import BOOK
+from mockserver.dialects.messages.rules import BOOK as MESSAGES_BOOK
 from mockserver.dialects.responses.rules import BOOK as RESPONSES_BOOK
 from mockserver.dialects.chat.shape import check_request
 from mockserver.testing import ServerThread
@@ -25,13 +26,14 @@ from mockserver.validation import conformance
 from mockserver.validation.rules import ACCEPT, ERROR, WARN
 from mockserver.validation.tools import check_parallel_tool_calls, check_tool_choice, tool_set
 from mockserver.wire.errors import APIError
-from rule_probes import CHAT, MASKED, RESPONSES, parameter_probes
+from rule_probes import CHAT, MASKED, MESSAGES, RESPONSES, parameter_probes
 from conftest import scenario_set
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "conformance.md"
 PROBES = {**CHAT, **parameter_probes()}
 # each dialect's rule book, the path its probes go to, and its probes
-DIALECTS = {"chat": (BOOK, "/chat/completions", PROBES), "responses": (RESPONSES_BOOK, "/responses", RESPONSES)}
+DIALECTS = {"chat": (BOOK, "/chat/completions", PROBES), "responses": (RESPONSES_BOOK, "/responses", RESPONSES),
+            "messages": (MESSAGES_BOOK, "/messages", MESSAGES)}
 CASES = [(name, rule.id, profile) for name, (book, _, _) in DIALECTS.items() for rule in book.rules for profile in book.profiles]
 ANSWER_ANYTHING = "version: 1\nname: anything\nrules: [{name: any, reply: {content: ok}}]\n"
 

@@ -83,6 +83,11 @@ class MockService:
         """With ``--api-key``: the 401 for a request without the bearer token (OpenAI's shape)."""
         return auth_error(self.config.api_key, headers)
 
+    def dialect_auth_error(self, dialect: Dialect, headers: Mapping[str, str]) -> APIError | None:
+        """The 401 in the dialect's terms (Anthropic's ``x-api-key``), else OpenAI's bearer token."""
+        check = getattr(dialect, "auth_error", None)
+        return check(self.config.api_key, headers) if check is not None else self.auth_error(headers)
+
     def chat(self, raw: bytes, headers: Mapping[str, str]) -> Outcome:
         """A Chat Completions request (the bytes of its body) and its answer."""
         return self.handle(self.dialects["chat"], raw, headers)
@@ -105,16 +110,18 @@ class MockService:
         body: dict[str, Any] | None = None
         state = _State(self.profile)
         try:
-            refused = self.auth_error(headers)
+            refused = self.dialect_auth_error(dialect, headers)
             if refused is not None:
-                return Outcome(refused.status, dialect.error_body(OPENAI, refused), refused.headers, error=refused, dialect=dialect.name)
+                return Outcome(
+                    refused.status, dialect.error_body(OPENAI, refused), error_headers(dialect, refused), error=refused, dialect=dialect.name
+                )
             state.read_headers(headers)
             check_content_type(headers.get("content-type"))
             body = parse_json_object(raw, self.config.max_depth)
             outcome = self._handle(dialect, body, headers, state, scenarios)
         except APIError as error:
             outcome = Outcome(
-                error.status, dialect.error_body(state.profile, error), error.headers, body, error=error,
+                error.status, dialect.error_body(state.profile, error), error_headers(dialect, error), body, error=error,
                 delay=state.latency, dialect=dialect.name, warnings=error.warnings,
             )
         outcome.cacheable = not state.stateful
@@ -126,7 +133,7 @@ class MockService:
         header_fault = state.header_fault if self.faults.fires(state.header_fault, ("header", state.fault_text), state.session) else NO_FAULT
         if header_fault.http:
             state.latency = header_fault.latency
-            raise http_error(header_fault.http, state.profile, _model_name(body), "the X-Mock-Fault header")
+            raise http_error(header_fault.http, state.profile, _model_name(body), "the X-Mock-Fault header", _fault_texts(dialect))
         # a scenario may bring its own profile: then the request is judged by it once the rule is
         # known (first, only what every profile refuses; the history not at all)
         deferred = state.fixed is None and scenarios.has_profiles
@@ -161,7 +168,7 @@ class MockService:
             rule_fault = NO_FAULT
         state.latency = header_fault.latency or rule_fault.latency
         if rule_fault.http:
-            raise http_error(rule_fault.http, state.profile, parsed.model, rule.label)
+            raise http_error(rule_fault.http, state.profile, parsed.model, rule.label, _fault_texts(dialect))
         if header_fault.tool_call:
             reply = break_reply(reply, header_fault.tool_call, header_fault.call, conv.tools, None)
         elif rule_fault.tool_call:
@@ -221,6 +228,17 @@ class _State:
 
 
 _STREAM_ERROR = "The server had an error while processing your request. Sorry about that!"
+
+
+def error_headers(dialect: Dialect, error: APIError) -> dict[str, str]:
+    """An error's headers, with what the dialect adds (Anthropic's ``request-id``)."""
+    extra = getattr(dialect, "error_headers", None)
+    return extra(error) if extra is not None else error.headers
+
+
+def _fault_texts(dialect: Dialect) -> Mapping[int, str] | None:
+    """The dialect's own texts for injected HTTP errors (Anthropic's), if it has them."""
+    return getattr(dialect, "fault_messages", None)
 
 
 def _model_name(body: dict[str, Any]) -> str:

@@ -20,7 +20,7 @@ from typing import Sequence
 from mockserver.validation.rules import ACCEPT, ERROR, WARN, RuleBook, Verdict
 
 # each module has a module-level ``BOOK`` (a RuleBook); the table lists them in this order
-BOOK_MODULES = ("mockserver.dialects.chat.rules", "mockserver.dialects.responses.rules")
+BOOK_MODULES = ("mockserver.dialects.chat.rules", "mockserver.dialects.responses.rules", "mockserver.dialects.messages.rules")
 
 MARKER = "<!-- generated from the rule books below this line: python -m mockserver.validation.conformance --write docs/conformance.md -->"
 _ACTION = {ERROR: "**400**", WARN: "warning", ACCEPT: "accepted"}
@@ -43,6 +43,8 @@ def render_book(book: RuleBook) -> str:
     lines = [f"## {book.title}", ""]
     lines.append(f"Dialect `{book.dialect}`; profiles {', '.join(f'`{p}`' for p in book.profiles)}. "
                  f"{len(book.rules)} rules.")
+    if book.note:
+        lines.append(book.note)
     if book.fallback is not None:
         lines.append(f"Problems of checks shared with another dialect (tool declarations, `tool_choice`) are judged "
                      f"by the rules of {book.fallback.title} above.")

@@ -73,6 +73,7 @@ class RuleBook:
     rules: tuple[Rule, ...]
     # rules judged as another dialect's (shared checks, e.g. the tools of validation/tools.py)
     fallback: "RuleBook | None" = None
+    note: str = ""  # shown under the title in the conformance table
     by_id: Mapping[str, Rule] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -94,24 +95,30 @@ class RuleBook:
             return min((rule.verdict(p) for p in self.profiles), key=lambda v: _LENIENCY[v.action])
         return rule.verdict(profile)
 
+    def sort(self, problem: APIError, profile: str, strict: bool = False) -> APIError | MockWarning | None:
+        """What ``problem`` is under ``profile``: the error to answer with, a warning, or nothing."""
+        verdict = self.verdict(problem.rule, profile)
+        if verdict is None:
+            return problem
+        if verdict.action == ERROR:
+            return _worded(problem, verdict)
+        if verdict.action == WARN:
+            warning = MockWarning(problem.rule or "", problem.message, problem.param)
+            return strict_error(warning) if strict else warning
+        return None
+
     def judge(
         self, problems: Iterable[APIError], profile: str, strict: bool = False
     ) -> tuple[list[APIError], list[MockWarning]]:
-        """(errors, warnings) of one validation layer under ``profile``."""
+        """(errors, warnings) of a list of problems under ``profile``."""
         errors: list[APIError] = []
         warnings: list[MockWarning] = []
         for problem in problems:
-            verdict = self.verdict(problem.rule, profile)
-            if verdict is None:
-                errors.append(problem)
-            elif verdict.action == ERROR:
-                errors.append(_worded(problem, verdict))
-            elif verdict.action == WARN:
-                warning = MockWarning(problem.rule or "", problem.message, problem.param)
-                if strict:
-                    errors.append(strict_error(warning))
-                else:
-                    warnings.append(warning)
+            found = self.sort(problem, profile, strict)
+            if isinstance(found, APIError):
+                errors.append(found)
+            elif found is not None:
+                warnings.append(found)
         return errors, warnings
 
 
@@ -127,11 +134,15 @@ class Judge:
         self.warnings: list[MockWarning] = []
 
     def layer(self, problems: Iterable[APIError]) -> None:
-        errors, warnings = self.book.judge(problems, self.profile, self.strict)
-        self.warnings.extend(warnings)
-        if errors:
-            # a copy: problems of a cached tool set are shared between requests
-            raise replace(errors[0], warnings=tuple(self.warnings))
+        """Raises at the first error: a check is never asked for more after one (it may rely on
+        it: the first problem of a layer can make the rest of the request unreadable)."""
+        for problem in problems:
+            found = self.book.sort(problem, self.profile, self.strict)
+            if isinstance(found, APIError):
+                # a copy: problems of a cached tool set are shared between requests
+                raise replace(found, warnings=tuple(self.warnings))
+            if found is not None:
+                self.warnings.append(found)
 
 
 def _worded(problem: APIError, verdict: Verdict) -> APIError:
