@@ -15,7 +15,7 @@ from mockserver.engine.context import Conversation
 from mockserver.engine.model import ScenarioSet
 from mockserver.engine.respond import RenderedReply, auto_reply, respond
 from mockserver.server.faults import HEADER as FAULT_HEADER
-from mockserver.server.faults import NO_FAULT, SESSION_HEADER, Fault, FaultCounter, StreamBreak, from_spec, http_error, parse_header
+from mockserver.server.faults import NO_FAULT, SESSION_HEADER, Fault, FaultCounter, StreamBreak, fired, from_spec, http_error, parse_header
 from mockserver.server.memo import MAX_BODY
 from mockserver.wire import jsoncodec
 from mockserver.wire.auth import auth_error
@@ -42,6 +42,7 @@ class Outcome:
     delay: float = 0.0  # seconds to wait before a non-streamed answer (timing emulation)
     summary: Callable[[], dict[str, Any]] | None = None  # a streamed answer as one body (journal)
     stream_fault: dict[str, Any] | None = None  # how a streamed answer was broken on purpose
+    faults: list[dict[str, Any]] | None = None  # the injected faults that fired (journal)
     cacheable: bool = True  # False when a fault counter or other state took part
     dialect: str = "chat"  # which wire dialect the request spoke
     parsed: Parsed | None = None  # the request as the engine saw it (conversation, tools)
@@ -125,12 +126,14 @@ class MockService:
                 delay=state.latency, dialect=dialect.name, warnings=error.warnings,
             )
         outcome.cacheable = not state.stateful
+        outcome.faults = state.fired or None
         return outcome
 
     def _handle(
         self, dialect: Dialect, body: dict[str, Any], headers: Mapping[str, str], state: "_State", scenarios: ScenarioSet
     ) -> Outcome:
         header_fault = state.header_fault if self.faults.fires(state.header_fault, ("header", state.fault_text), state.session) else NO_FAULT
+        state.fire(header_fault, "X-Mock-Fault header", body)
         if header_fault.http:
             state.latency = header_fault.latency
             raise http_error(header_fault.http, state.profile, _model_name(body), "the X-Mock-Fault header", _fault_texts(dialect))
@@ -166,6 +169,7 @@ class MockService:
         rule_fault = from_spec(reply.fault)
         if not self.faults.fires(rule_fault, ("rule", rule.scenario.name, rule.name), state.session):
             rule_fault = NO_FAULT
+        state.fire(rule_fault, rule.label, body)
         state.latency = header_fault.latency or rule_fault.latency
         if rule_fault.http:
             raise http_error(rule_fault.http, state.profile, parsed.model, rule.label, _fault_texts(dialect))
@@ -216,6 +220,11 @@ class _State:
     session: str = ""
     latency: float = 0.0
     stateful: bool = False  # a fault counter took part: the answer must not be remembered
+    fired: list[dict[str, Any]] = field(default_factory=list)  # faults that fired (journal)
+
+    def fire(self, fault: Fault, source: str, body: dict[str, Any]) -> None:
+        if fault is not NO_FAULT and (described := fired(fault, source, bool(body.get("stream")))):
+            self.fired.append(described)
 
     def read_headers(self, headers: Mapping[str, str]) -> None:
         self.session = headers.get(SESSION_HEADER) or ""
