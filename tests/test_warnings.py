@@ -320,3 +320,16 @@ def test_fixture_fails_a_test_on_undeclared_warnings(pytester):
     assert "expect_warnings(): no warning came from the 1 request(s) sent inside the block." in out
     assert ("expect_warnings('history.call_id_duplicate'): no warning of 'history.call_id_duplicate' came from the "
             "1 request(s) sent inside the block.") in out
+
+
+def test_a_scenario_s_profile_judges_the_whole_request(serve):
+    """Before the answering rule (and so its scenario's profile) is known, only what every
+    profile refuses is an error; then the request is judged by that profile."""
+    running = serve("version: 1\nname: vllm-only\nprofile: vllm\nrules: [{when: {last_message: again}, reply: {content: as vLLM}}]\n",
+                    ANYTHING)
+    history = [user("hi"), {"role": "assistant", "content": "Hello.", "tool_calls": []}]
+    answered = post(running, chat(*history, user("again")))
+    assert answered.status_code == 200 and answered.json()["choices"][0]["message"]["content"] == "as vLLM"
+    assert "x-mock-warnings" not in answered.headers
+    refused = post(running, chat(*history, user("something else")))  # the catch-all: OpenAI's rules
+    assert refused.status_code == 400 and refused.headers["x-mock-rule"] == "assistant.tool_calls_empty"

@@ -3,8 +3,8 @@
 Dialect-neutral. A dialect's checks yield :class:`~mockserver.wire.errors.APIError` problems,
 each tagged with the ``rule`` it breaks; the dialect's :class:`RuleBook` says, per provider
 profile, what that provider does with such a request (its :class:`Verdict`) and why we believe
-so (the evidence). :meth:`RuleBook.judge` sorts a layer's problems into the errors to answer
-with and the warnings to send beside a 200 (``--strict`` makes warnings errors too).
+so (the evidence). A :class:`Judge` takes a request's layers of problems in order: the first
+error is raised, warnings are kept to send beside a 200 (``--strict`` makes warnings errors too).
 
 The same books generate the conformance table (``docs/conformance.md``,
 :mod:`mockserver.validation.conformance`), so the table and the code cannot disagree.
@@ -106,20 +106,6 @@ class RuleBook:
             warning = MockWarning(problem.rule or "", problem.message, problem.param)
             return strict_error(warning) if strict else warning
         return None
-
-    def judge(
-        self, problems: Iterable[APIError], profile: str, strict: bool = False
-    ) -> tuple[list[APIError], list[MockWarning]]:
-        """(errors, warnings) of a list of problems under ``profile``."""
-        errors: list[APIError] = []
-        warnings: list[MockWarning] = []
-        for problem in problems:
-            found = self.sort(problem, profile, strict)
-            if isinstance(found, APIError):
-                errors.append(found)
-            elif found is not None:
-                warnings.append(found)
-        return errors, warnings
 
 
 class Judge:
