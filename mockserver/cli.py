@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--jitter", type=float, help="timing emulation: seeded jitter as a fraction, e.g. 0.2 [MOCKSERVER_JITTER]")
     serve.add_argument("--profile", choices=sorted(PROFILES), help="provider to emulate: response shape, error shape, history checks (default openai) [MOCKSERVER_PROFILE]")
     serve.add_argument("--api-key", metavar="KEY", help="require 'Authorization: Bearer KEY' (401 invalid_api_key otherwise; /healthz stays open) [MOCKSERVER_API_KEY]")
+    serve.add_argument("--strict", action="store_true", default=None, help="answer warnings (X-Mock-Warnings: what the provider accepts but usually means a client bug) with a 400 instead [MOCKSERVER_STRICT]")
     serve.add_argument("--auto", action="store_true", default=None, help="answer a request that forces a tool call and matches no rule with a generated call [MOCKSERVER_AUTO]")
     serve.add_argument("--responses-store-size", type=int, metavar="N", help="stored Responses-API responses kept (default 1000; oldest dropped) [MOCKSERVER_RESPONSES_STORE_SIZE]")
     serve.add_argument("--responses-store-bytes", type=int, metavar="N", help="… and at most N bytes of them (default 64 MiB) [MOCKSERVER_RESPONSES_STORE_BYTES]")
@@ -91,6 +92,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         profile=args.profile,
         api_key=args.api_key,
         auto=args.auto,
+        strict=args.strict,
         upstream=args.upstream,
         record=args.record,
         record_errors=args.record_errors,

@@ -50,6 +50,7 @@ class Config:
     upstream_timeout: float = 600.0  # seconds without a byte from the upstream before a 504
     record: str = ""  # folder to record the upstream's answers into, as scenario files
     record_errors: bool = False  # record upstream errors too, as faults
+    strict: bool = False  # warnings (what the provider accepts but looks like a client bug) are 400s
 
     def __post_init__(self) -> None:
         from mockserver.wire.profiles import PROFILES

@@ -1,7 +1,9 @@
 """The pytest plugin (entry point ``pytest11: mockserver``): fixture ``mockserver`` and marker.
 
 One real server per session (per xdist worker), reset for every test. Requests the server
-answered with an error fail the test at the end of its call phase unless the test expected them.
+answered with an error, and warnings it sent (``X-Mock-Warnings``: what the real provider accepts
+but usually means a client bug), fail the test at the end of its call phase unless the test
+declared them (``expect_errors``, ``expect_warnings``, or the marker's options).
 Heavy imports (uvicorn, starlette) wait until a test asks for the fixture.
 """
 
@@ -19,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from mockserver.testing import ServerThread
 
 MARKER = "mockserver"
-MARKER_KEYS = ("scenarios", "profile", "seed", "expect_errors")
+MARKER_KEYS = ("scenarios", "profile", "seed", "expect_errors", "allow_warnings", "strict")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -47,8 +49,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "mockserver(scenarios=[...], profile=None, seed=None, expect_errors=False): "
-        "what the mockserver fixture serves for this test (scenario paths, dicts or YAML texts)",
+        "mockserver(scenarios=[...], profile=None, seed=None, expect_errors=False, allow_warnings=False, "
+        "strict=False): what the mockserver fixture serves for this test (scenario paths, dicts or YAML "
+        "texts), and which errors and warnings the test expects",
     )
 
 
@@ -130,11 +133,14 @@ def _apply_marker(mock: "MockServer", marker: pytest.Mark | None, nodeid: str) -
         if kwargs.get("seed") is not None:
             mock.seed = kwargs["seed"]
         mock.set_profile(kwargs.get("profile"))
+        if kwargs.get("strict") is not None:
+            mock.set_strict(kwargs["strict"])
     except ScenarioLoadError as exc:
         pytest.fail(f"{where}: cannot load scenarios=:\n{exc}", pytrace=False)
     except (TypeError, ValueError) as exc:
         pytest.fail(f"{where}: {exc}", pytrace=False)
     mock.expect_all_errors = bool(kwargs.get("expect_errors", False))
+    mock.allow_warnings = bool(kwargs.get("allow_warnings", False))
 
 
 def _mock_of(item: pytest.Item) -> "MockServer | None":

@@ -84,6 +84,7 @@ def test_answered_request_recorded_with_rule_and_redacted_key(mock, admin):
         "near_misses": None,
         "error": None,
         "faults": None,
+        "warnings": [],
         "request": {"model": "gpt-4o", "messages": [user("weather please")], "tools": [GET_WEATHER_TOOL]},
         "status": 200,
     }

@@ -255,6 +255,13 @@ def test_anthropic_messages_render_as_a_conversation(browser, serve):
     assert one(browser, "#detail .bubble.answer .notes").text == "finish: end_turn · tokens: 50 in, 9 out"
     assert one(browser, "#detail .warnings li").text.startswith("tool_result content is empty messages.2.content.0")
     assert one(browser, "#detail .conversation .warn-hl").get_attribute("data-path") == "messages.2.content.0"
+    # the journal's own warnings point with `path` (and carry the rule as `code`)
+    journaled = dict(ANTHROPIC_ENTRY, warnings=[{"code": "messages.tool_result_unexpected", "path": "messages.2.content.0",
+                                                 "message": "unexpected `tool_use_id`"}])
+    browser.execute_script("Detail.render(document.getElementById('detail'), arguments[0], location.origin)", journaled)
+    assert one(browser, "#detail .warnings li").text == "unexpected `tool_use_id` messages.2.content.0 messages.tool_result_unexpected"
+    assert one(browser, "#detail .conversation .warn-hl").get_attribute("data-path") == "messages.2.content.0"
+    browser.execute_script("Detail.render(document.getElementById('detail'), arguments[0], location.origin)", ANTHROPIC_ENTRY)
     one(browser, "#detail .copy-curl").click()
     command = one(browser, "#detail pre.curl").text
     assert '-H "x-api-key: $MOCKSERVER_API_KEY"' in command and "-H 'anthropic-version: 2023-06-01'" in command

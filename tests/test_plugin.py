@@ -83,7 +83,7 @@ def test_fixture_available_without_conftest_through_the_entry_point(pytester, mo
 
 def test_marker_is_registered(pytester):
     result = pytester.runpytest("-p", "no:cacheprovider", "--markers")
-    expect(result, ["@pytest.mark.mockserver(scenarios=[...], profile=None, seed=None, expect_errors=False):*"])
+    expect(result, ["@pytest.mark.mockserver(scenarios=[...], profile=None, seed=None, expect_errors=False, allow_warnings=False, strict=False):*"])
 
 
 def test_fixture_settings_and_fast_start(pytester):
@@ -205,7 +205,7 @@ def test_marker_mistakes_are_setup_errors_naming_the_marker(pytester):
     result.assert_outcomes(errors=4)
     expect(result, [
         "*@pytest.mark.mockserver on test_inner.py::test_typo: unknown argument(s) scenario; "
-        "valid: scenarios, profile, seed, expect_errors",
+        "valid: scenarios, profile, seed, expect_errors, allow_warnings, strict",
         "*@pytest.mark.mockserver on test_inner.py::test_profile: unknown mockserver profile 'azure'; "
         "valid profiles: openai, vllm, vertex",
         "*@pytest.mark.mockserver on test_inner.py::test_missing: cannot load scenarios=:",

@@ -136,12 +136,17 @@
     return typeof value === "string" ? value : JSON.stringify(value);
   }
 
+  // a journal warning is {code, path, message}: path is where in the request it points
+  function warnPath(w) {
+    return w && (w.path || w.param);
+  }
+
   function warnings(e) {
     const list = Array.isArray(e.warnings) ? e.warnings : [];
     if (!list.length) return null;
     return h("section", { class: "warnings" }, h("h3", {}, `Warnings (${list.length})`),
       h("ul", {}, list.map((w) => typeof w === "string" ? h("li", {}, w)
-        : h("li", {}, w.message || JSON.stringify(w), w.param ? [" ", h("code", { class: "param warn-param" }, w.param)] : null,
+        : h("li", {}, w.message || JSON.stringify(w), warnPath(w) ? [" ", h("code", { class: "param warn-param" }, warnPath(w))] : null,
           w.code ? h("span", { class: "muted small" }, ` ${w.code}`) : null))));
   }
 
@@ -261,7 +266,7 @@
       }
     }
     for (const w of Array.isArray(e.warnings) ? e.warnings : []) {
-      if (w && typeof w.param === "string") highlight(container, C.parseParam(w.param), "warn-hl");
+      if (w && typeof warnPath(w) === "string") highlight(container, C.parseParam(warnPath(w)), "warn-hl");
     }
   }
 

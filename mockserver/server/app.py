@@ -95,7 +95,7 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
                 raise refused
             check_content_type(request.headers.get("content-type"))
             body = parse_json_object(await read_body(request, config.max_body_bytes), config.max_depth)
-            counted = messages.count_tokens(body, service.profile.policy)
+            counted = messages.count_tokens(body, service.profile.name)
         except APIError as error:
             return json_response(messages.error_body(service.profile, error), error.status, messages.error_headers(error))
         return json_response(counted, headers={"request-id": request_id()})

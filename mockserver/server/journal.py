@@ -64,6 +64,8 @@ class Entry:
     rule_location: str | None = None
     dialect: str = "chat"  # chat | responses (the wire format the request spoke)
     parsed: Any = field(default=None, repr=False, compare=False)  # dialects.base.Parsed, when valid
+    # what the provider would accept but usually means a client bug: [{code, path, message}]
+    warnings: tuple[dict[str, Any], ...] = ()
     faults: list[dict[str, Any]] | None = None  # the injected faults that fired (rule or header)
     response_headers: dict[str, str] = field(default_factory=dict)  # beyond content-type/length
 
@@ -187,6 +189,7 @@ class Entry:
             "rule_location": self.rule_location,
             "near_misses": self.near_misses,
             "error": self.error,
+            "warnings": list(self.warnings),
             "faults": self.faults,
             "headers": self.headers,
             "request": self.request,
@@ -319,6 +322,7 @@ class Journal:
             rule_location=rule.location if rule is not None else None,
             dialect=getattr(outcome, "dialect", None) or dialect_of(rec.path) or "chat",
             parsed=getattr(outcome, "parsed", None),
+            warnings=tuple(w.as_dict() for w in getattr(outcome, "warnings", ())),
             faults=getattr(outcome, "faults", None) or None,
             response_headers=dict(response_headers) if response_headers else {},
         )

@@ -22,8 +22,10 @@ from mockserver.wire.auth import auth_error
 from mockserver.wire.body import check_content_type, parse_json_object
 from mockserver.wire.errors import APIError
 from mockserver.wire.ids import IdSource
-from mockserver.wire.profiles import LENIENT, OPENAI, Profile, get_profile
+from mockserver.wire.profiles import OPENAI, Profile, get_profile
 from mockserver.wire.sse import Piece, StreamFault, Timing, apply_timing
+from mockserver.wire.warnings import MockWarning
+from mockserver.validation.rules import ANY as ANY_PROFILE
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Outcome:
     cacheable: bool = True  # False when a fault counter or other state took part
     dialect: str = "chat"  # which wire dialect the request spoke
     parsed: Parsed | None = None  # the request as the engine saw it (conversation, tools)
+    warnings: tuple[MockWarning, ...] = ()  # what validation warned about (X-Mock-Warnings, journal)
     _encoded: bytes | None = field(default=None, repr=False)
 
     def encoded(self) -> bytes:
@@ -95,7 +98,8 @@ class MockService:
         scenarios = self.scenarios  # one set for the whole request, even if a reload swaps it
         if not self.config.memo or len(raw) > MAX_BODY:
             return self._handle_raw(dialect, raw, headers, scenarios)
-        key = (dialect.name, raw, self.config.seed, self.profile.name, *[headers.get(h) for h in scenarios.header_names])
+        key = (dialect.name, raw, self.config.seed, self.profile.name, self.config.strict,
+               *[headers.get(h) for h in scenarios.header_names])
         outcome = scenarios.memo.get(key)
         if outcome is None:
             outcome = self._handle_raw(dialect, raw, headers, scenarios)
@@ -119,7 +123,7 @@ class MockService:
         except APIError as error:
             outcome = Outcome(
                 error.status, dialect.error_body(state.profile, error), error_headers(dialect, error), body, error=error,
-                delay=state.latency, dialect=dialect.name,
+                delay=state.latency, dialect=dialect.name, warnings=error.warnings,
             )
         outcome.cacheable = not state.stateful
         outcome.faults = state.fired or None
@@ -133,9 +137,12 @@ class MockService:
         if header_fault.http:
             state.latency = header_fault.latency
             raise http_error(header_fault.http, state.profile, _model_name(body), "the X-Mock-Fault header", _fault_texts(dialect))
-        # a scenario may bring its own profile: then the history is checked once the rule is known
+        # a scenario may bring its own profile: then the request is judged by it once the rule is
+        # known (first, only what every profile refuses; the history not at all)
         deferred = state.fixed is None and scenarios.has_profiles
-        parsed = dialect.parse(body, LENIENT if deferred else state.profile.policy)
+        strict = self.config.strict
+        parsed = dialect.parse(body, ANY_PROFILE if deferred else state.profile.name, strict=strict and not deferred,
+                               history=not deferred)
         state.stateful = state.stateful or parsed.stateful
         ids = IdSource(dialect.request_key(body), self.config.seed)
         conv = Conversation(
@@ -146,7 +153,7 @@ class MockService:
             reply = respond(scenarios, conv)
         except APIError as error:
             if deferred:
-                dialect.parse(body, state.profile.policy)  # a broken history is the first problem
+                dialect.parse(body, state.profile.name, strict=strict)  # a broken history is the first problem
             if error.code != "no_matching_rule":
                 raise
             auto = auto_reply(conv) if self.config.auto else None
@@ -156,7 +163,7 @@ class MockService:
         if deferred:
             if reply.rule.scenario.profile:
                 state.profile = get_profile(reply.rule.scenario.profile)
-            dialect.parse(body, state.profile.policy)
+            parsed.warnings = dialect.parse(body, state.profile.name, strict=strict).warnings
         rule = reply.rule
         state.stateful = state.stateful or reply.fault is not None  # fault counters take part
         rule_fault = from_spec(reply.fault)
@@ -170,7 +177,11 @@ class MockService:
             reply = break_reply(reply, header_fault.tool_call, header_fault.call, conv.tools, None)
         elif rule_fault.tool_call:
             reply = break_reply(reply, rule_fault.tool_call, rule_fault.call, conv.tools, rule.label)
-        return self._answer(dialect, parsed, conv, reply, ids, state, header_fault.stream or rule_fault.stream)
+        outcome = self._answer(dialect, parsed, conv, reply, ids, state, header_fault.stream or rule_fault.stream)
+        # --- warnings: dialect-neutral; the dialect's parse found them, the outcome carries them to
+        # the X-Mock-Warnings header and the journal (an error carries its own: see _handle_raw)
+        outcome.warnings = parsed.warnings
+        return outcome
 
     def _answer(
         self, dialect: Dialect, parsed: Parsed, conv: Conversation, reply: RenderedReply, ids: IdSource, state: "_State",
