@@ -25,7 +25,9 @@ from mockserver.server.stored_responses import stored_response_routes
 from mockserver.config import Config, ConfigError
 from mockserver.engine.loader import load_paths
 from mockserver.engine.model import ScenarioSet
+from mockserver.server.inspector import inspector_routes
 from mockserver.server.journal import Journal
+from mockserver.server.journalfile import JournalFile
 from mockserver.server.overlay import ScenarioOverlay
 from mockserver.server.reload import lifespan as reload_lifespan
 from mockserver.server.service import MockService
@@ -57,7 +59,10 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     responses = ResponsesDialect(ResponseStore(config.responses_store_size, config.responses_store_bytes))
     messages = MessagesDialect()
     service = MockService(config, scenarios, {"chat": ChatDialect(), "responses": responses, "messages": messages})
-    journal = Journal(config.journal_size, config.journal_bytes)
+    sink = None
+    if config.journal_file:
+        sink = JournalFile(config.journal_file, config.journal_file_max_bytes, config.journal_file_backups)
+    journal = Journal(config.journal_size, config.journal_bytes, sink)
     overlay = ScenarioOverlay(service)
 
     fallback = upstream_fallback(config) if config.upstream else None
@@ -91,7 +96,7 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
                 raise refused
             check_content_type(request.headers.get("content-type"))
             body = parse_json_object(await read_body(request, config.max_body_bytes), config.max_depth)
-            counted = messages.count_tokens(body, service.profile.policy)
+            counted = messages.count_tokens(body, service.profile.name)
         except APIError as error:
             return json_response(messages.error_body(service.profile, error), error.status, messages.error_headers(error))
         return json_response(counted, headers={"request-id": request_id()})
@@ -102,6 +107,7 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     routes = [Route("/healthz", healthz, methods=["GET"])]
     routes += admin_routes(journal, overlay, lambda r: read_body(r, config.max_scenario_bytes, "--max-scenario-bytes"), error_response, json_response)
     routes += stored_response_routes(responses.store, lambda r: service.auth_error(r.headers), error_response, json_response)
+    routes += inspector_routes(journal, service, error_response)
     for prefix in ("/v1", ""):
         routes += [
             Route(f"{prefix}/chat/completions", endpoint, methods=["POST"]),

@@ -71,6 +71,21 @@ class Fault:
 NO_FAULT = Fault()
 
 
+def fired(fault: Fault, source: str, streamed: bool) -> dict[str, Any] | None:
+    """What the journal says of a fault that fired: its parts and ``source`` (the rule's label or
+    "X-Mock-Fault header"); None when nothing in it applies (a stream fault on a plain answer)."""
+    parts: dict[str, Any] = {"source": source}
+    if fault.http:
+        parts["http"] = {"status": fault.http.status, "retry_after": fault.http.retry_after}
+    if fault.stream and streamed and not fault.http:
+        parts["stream"] = {"kind": fault.stream.kind, "after": fault.stream.after}
+    if fault.tool_call and not fault.http:
+        parts["tool_call"] = {"kind": fault.tool_call, "call": fault.call}
+    if fault.latency:
+        parts["latency"] = fault.latency
+    return parts if len(parts) > 1 else None
+
+
 def from_spec(spec: Mapping[str, Any] | None) -> Fault:
     """A rule's ``reply.fault`` (already checked against the scenario format)."""
     if not spec:

@@ -18,7 +18,8 @@ from mockserver.dialects.messages.render import decide, message_object, request_
 from mockserver.dialects.messages.shape import check_request, check_tool_choice, check_tools
 from mockserver.dialects.messages.stream import build_events, error_event
 from mockserver.dialects.messages.tools import tool_set
-from mockserver.validation.policy import STRICT, Policy
+from mockserver.dialects.messages.rules import BOOK
+from mockserver.validation.rules import Judge
 from mockserver.validation.tools import ToolChoice, ToolSet
 from mockserver.wire import jsoncodec
 from mockserver.wire.errors import APIError
@@ -35,8 +36,9 @@ class MessagesDialect:
     paths = frozenset({"/v1/messages", "/messages"})
     fault_messages = errors.FAULT_MESSAGES
 
-    def parse(self, body: dict[str, Any], policy: Policy) -> Parsed:
-        messages, tools, choice = self._conversation(body, policy, count_only=False)
+    def parse(self, body: dict[str, Any], profile: str, *, strict: bool = False, history: bool = True) -> Parsed:
+        judge = Judge(BOOK, profile, strict)
+        messages, tools, choice = self._conversation(body, judge, count_only=False, history=history)
         spec = body.get("tool_choice") if isinstance(body.get("tool_choice"), dict) else {}
         return Parsed(
             body=body,
@@ -48,27 +50,26 @@ class MessagesDialect:
             stream=bool(body.get("stream")),
             max_tokens=body["max_tokens"],
             state=[s for s in body.get("stop_sequences") or [] if s],
+            warnings=tuple(judge.warnings),
         )
 
-    def count_tokens(self, body: dict[str, Any], policy: Policy = STRICT) -> dict[str, int]:
+    def count_tokens(self, body: dict[str, Any], profile: str = "openai") -> dict[str, int]:
         """``POST /v1/messages/count_tokens``: the request checked like a message request (without
-        ``max_tokens``), and the same estimate ``usage.input_tokens`` reports."""
-        messages, tools, _ = self._conversation(body, policy, count_only=True)
+        ``max_tokens``; warnings are not reported here), and the estimate ``usage.input_tokens`` reports."""
+        messages, tools, _ = self._conversation(body, Judge(BOOK, profile), count_only=True)
         return {"input_tokens": prompt_tokens({"messages": messages}, tools.tokens)}
 
-    def _conversation(self, body: dict[str, Any], policy: Policy, count_only: bool) -> tuple[list[dict[str, Any]], ToolSet, ToolChoice]:
-        for problem in check_request(body, count_only):
-            raise problem
-        for problem in check_tools(body.get("tools")):
-            raise problem
+    def _conversation(
+        self, body: dict[str, Any], judge: Judge, count_only: bool, history: bool = True
+    ) -> tuple[list[dict[str, Any]], ToolSet, ToolChoice]:
+        judge.layer(check_request(body, count_only))
+        judge.layer(check_tools(body.get("tools")))
         tools = tool_set(body.get("tools"))
-        if tools.problems:
-            raise tools.problems[0]
-        for problem in check_tool_choice(body.get("tool_choice"), set(tools.functions)):
-            raise problem
+        judge.layer(tools.problems)
+        judge.layer(check_tool_choice(body.get("tool_choice"), set(tools.functions)))
         request_turns = turns(body["messages"])
-        for problem in check_protocol(request_turns, tools, policy):
-            raise problem
+        if history:
+            judge.layer(check_protocol(request_turns, tools))
         return to_messages(body.get("system"), request_turns), tools, _choice(body.get("tool_choice"), tools)
 
     def request_key(self, body: dict[str, Any]) -> bytes:
