@@ -14,6 +14,11 @@ class Policy:
     unique_ids: bool = True
     declared_functions: bool = True
     check_arguments: bool = True
+    # an assistant message may carry ``tool_calls: []``: vLLM answers with it itself (its
+    # ChatMessage defaults tool_calls to a list) and accepts it back (chat_utils'
+    # CustomChatCompletionMessageParam: ``tool_calls: list[...] | None``, no minimum length),
+    # so SDKs that resend vLLM's own message objects send it; OpenAI rejects it (empty_array).
+    empty_tool_calls: bool = False
 
 
 STRICT = Policy()

@@ -203,7 +203,8 @@ OPENAI = Profile(
 )
 
 # no check of the history's tool protocol at all
-LENIENT = Policy(pair_ids=False, require_responses=False, unique_ids=False, declared_functions=False, check_arguments=False)
+LENIENT = Policy(pair_ids=False, require_responses=False, unique_ids=False, declared_functions=False, check_arguments=False,
+                 empty_tool_calls=True)
 
 VLLM = Profile(
     name="vllm",
@@ -244,6 +245,7 @@ VLLM = Profile(
         "chunks without service_tier/system_fingerprint; usage chunk without details",
         'errors {"error": {message, type: BadRequestError…, param, code: <int>}}',
         "history not checked: tool_call_id pairing, unanswered or duplicate ids, undeclared functions, arguments",
+        "assistant messages with tool_calls [] accepted (its own answers carry them)",
     ),
 )
 

@@ -18,6 +18,7 @@ from mockserver.validation.problems import (
 )
 from mockserver.wire.errors import APIError
 
+from mockserver.validation.policy import STRICT, Policy
 from mockserver.validation.tools import NAME_RE
 
 ROLES = ["system", "assistant", "user", "function", "tool", "developer"]
@@ -39,7 +40,7 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def check_request(body: dict[str, Any]) -> Iterator[APIError]:
+def check_request(body: dict[str, Any], policy: Policy = STRICT) -> Iterator[APIError]:
     model = body.get("model")
     if model is None:
         yield APIError("you must provide a model parameter")
@@ -58,14 +59,14 @@ def check_request(body: dict[str, Any]) -> Iterator[APIError]:
         yield empty_array("messages")
         return
     for i, message in enumerate(messages):
-        yield from check_message(i, message)
+        yield from check_message(i, message, policy)
     yield from check_parameters(body)
 
 
 # --- messages -------------------------------------------------------------------------------
 
 
-def check_message(i: int, message: Any) -> Iterator[APIError]:
+def check_message(i: int, message: Any, policy: Policy = STRICT) -> Iterator[APIError]:
     where = f"messages[{i}]"
     if not isinstance(message, dict):
         yield invalid_type(where, "an object", message)
@@ -81,7 +82,7 @@ def check_message(i: int, message: Any) -> Iterator[APIError]:
     if name is not None and not isinstance(name, str):
         yield invalid_type(f"{where}.name", "a string", name)
     if role == "assistant":
-        yield from _check_assistant(where, message)
+        yield from _check_assistant(where, message, policy)
     elif role == "function":
         if not isinstance(name, str):
             yield missing(f"{where}.name")
@@ -166,7 +167,7 @@ def _check_part(param: str, part: Any, allowed: list[str]) -> Iterator[APIError]
             yield missing(f"{param}.file") if file is None else invalid_type(f"{param}.file", "an object", file)
 
 
-def _check_assistant(where: str, message: dict[str, Any]) -> Iterator[APIError]:
+def _check_assistant(where: str, message: dict[str, Any], policy: Policy) -> Iterator[APIError]:
     content = message.get("content")
     tool_calls = message.get("tool_calls")
     yield from _check_content(where, "assistant", content, nullable=True)
@@ -178,7 +179,8 @@ def _check_assistant(where: str, message: dict[str, Any]) -> Iterator[APIError]:
             yield invalid_type(f"{where}.tool_calls", "an array", tool_calls)
             return
         if not tool_calls:
-            yield empty_array(f"{where}.tool_calls")
+            if not policy.empty_tool_calls:
+                yield empty_array(f"{where}.tool_calls")
             return
         for k, call in enumerate(tool_calls):
             yield from _check_tool_call(f"{where}.tool_calls[{k}]", call)

@@ -34,7 +34,7 @@ def iter_problems(body: dict[str, Any], policy: Policy = STRICT) -> Iterator[API
 
     Yields the :class:`ValidatedRequest` last when there is no problem at all.
     """
-    shape = list(check_request(body))
+    shape = list(check_request(body, policy))
     if shape:
         yield from shape
         return
