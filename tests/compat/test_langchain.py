@@ -1,0 +1,66 @@
+"""LangChain: ``ChatOpenAI.bind_tools`` in a hand-written loop over LangChain's own messages;
+streamed with ``.stream()`` (chunks added up), plain with ``.invoke()``. The forced case binds
+``tool_choice`` for the first request only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.tools import tool
+from langchain_openai import ChatOpenAI
+
+from cases import SYSTEM, TOOLS
+from check import MODEL
+from stacks import STACKS
+
+STACK = STACKS["langchain"]
+
+
+def chat_model(exchange: Any, **extra: Any) -> ChatOpenAI:
+    return ChatOpenAI(model=MODEL, base_url=exchange.base_url, api_key=exchange.api_key, max_retries=0,
+                      streaming=exchange.stream, **extra)
+
+
+def tools_of(case: Any) -> list[Any]:
+    return [tool(TOOLS[name]) for name in case.tools]
+
+
+def _ask(model: Any, messages: list[Any], stream: bool) -> Any:
+    if not stream:
+        return model.invoke(messages)
+    message = None
+    for chunk in model.stream(messages):
+        message = chunk if message is None else message + chunk
+    return message
+
+
+def run_chat(exchange: Any) -> list[str]:
+    case = exchange.case
+    tools = tools_of(case)
+    by_name = {t.name: t for t in tools}
+    strict = {"strict": True} if case.strict else {}
+    llm = chat_model(exchange)
+    bound = llm.bind_tools(tools, **strict)
+    forced = llm.bind_tools(tools, tool_choice=case.forced, **strict) if case.forced else bound
+    messages: list[Any] = [SystemMessage(SYSTEM)]
+    answers = []
+    for text in case.turns:
+        messages.append(HumanMessage(text))
+        model = forced
+        while True:
+            ai = _ask(model, messages, exchange.stream)
+            model = bound
+            messages.append(ai)
+            if not ai.tool_calls:
+                answers.append(ai.content)
+                break
+            messages += [by_name[call["name"]].invoke(call) for call in ai.tool_calls]
+    return answers
+
+
+RUN = {"chat": run_chat}
+
+
+def test_langchain(exchange, dialect, case, stream) -> None:
+    exchange.check(RUN[dialect](exchange))
