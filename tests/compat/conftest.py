@@ -81,8 +81,8 @@ class Exchange:
         __tracebackhide__ = True
         check_exchange(self.mock, self.stack, self.case, self.dialect, self.stream, answers)
 
-    def node(self, script: str) -> list[str]:
-        """Run ``node/<script>`` with the case on stdin; it prints ``{"answers": [...]}``."""
+    def node(self, script: str, *args: str) -> list[str]:
+        """Run ``node/<script> args…`` with the case on stdin; it prints ``{"answers": [...]}``."""
         node = shutil.which("node")
         if node is None:
             pytest.fail("node is not installed: the node stacks need node >= 20 (`.ci/run` installs it with apt)")
@@ -91,7 +91,7 @@ class Exchange:
         spec = dict(self.case.spec(), dialect=self.dialect, stream=self.stream, base_url=self.base_url,
                     api_key=self.api_key, forced_choice=self.stack.forced_choice)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AI_SDK_"))}
-        done = subprocess.run([node, str(NODE_DIR / script)], input=json.dumps(spec), capture_output=True,
+        done = subprocess.run([node, str(NODE_DIR / script), *args], input=json.dumps(spec), capture_output=True,
                               text=True, timeout=90, cwd=NODE_DIR, env=env)
         if done.returncode != 0:
             raise AssertionError(f"node {script} failed ({done.returncode}):\n{done.stderr[-4000:]}\n{self.mock.describe()}")
