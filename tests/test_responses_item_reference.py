@@ -42,6 +42,15 @@ def test_an_item_reference_is_the_stored_item_it_names(server):
     entry = server.app.state.journal.last
     assert [m["role"] for m in entry.messages] == ["user", "assistant", "user"]
     assert entry.messages[1]["content"] == [{"type": "text", "text": "answer 0"}]
+    # the same reference again, after a request that carried it (and is stored with it)
+    third = client.responses.create(model="gpt-4o", input=[
+        {"role": "user", "content": "Hello"},
+        {"type": "item_reference", "id": message_id},
+        {"role": "user", "content": "Hello again"},
+        {"type": "item_reference", "id": second.output[0].id},
+        {"role": "user", "content": "And again"},
+    ])
+    assert third.output_text == "answer 2"
 
 
 def test_an_unknown_item_reference_gets_openais_error(server):

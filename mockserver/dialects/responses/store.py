@@ -63,7 +63,7 @@ class ResponseStore:
             stored = list(self._items.values())
         for entry in reversed(stored):
             for item in [*(entry.response.get("output") or []), *entry.input_items]:
-                if item.get("id") == item_id:
+                if item.get("id") == item_id and item.get("type") != "item_reference":  # a reference is not the item
                     return item
         return None
 
