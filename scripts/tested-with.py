@@ -72,16 +72,17 @@ def table() -> str:
         versions = ", ".join(f"{p} {version(p)}" for p in stack.packages)
         ran = [d for d in stack.dialects if d in served]
         waiting = [d for d in stack.dialects if d not in served]
-        dialects = ", ".join(ran) + (f" ({', '.join(waiting)}: not served yet)" if waiting else "")
+        dialects = " ".join(filter(None, [", ".join(ran), f"({', '.join(waiting)}: not served yet)" if waiting else ""]))
         cases = "all" if stack.cases == ALL_CASES else ", ".join(stack.cases)
-        xfails = sorted({c for (_, c, _, _) in stack.xfail})
+        xfails = sorted({c if d == "*" else f"{c} ({d})" for (d, c, _, _) in stack.xfail})
         if xfails:
             cases += " — xfail: " + ", ".join(xfails)
         rows.append(f"| {stack.title} | {versions} | {dialects} | {cases} |")
         for case, why in stack.left_out.items():
             notes.append(f"- {stack.title}, {case}: not run, {why}.")
-        for (_, case, _, _), why in stack.xfail.items():
-            notes.append(f"- {stack.title}, {case}: xfail, {why}.")
+        for (dialect, case, _, _), why in stack.xfail.items():
+            where = case if dialect == "*" else f"{case} over {dialect}"
+            notes.append(f"- {stack.title}, {where}: xfail, {why}.")
     runtime = f"Python {platform.python_version()}, node {node_runtime()}; cases: {', '.join(ALL_CASES)}."
     return "\n".join([*rows, "", runtime, *([""] + notes if notes else [])])
 

@@ -75,7 +75,8 @@ def create_event(title: str, start: Start, attendees: list[Attendee]) -> str:
                        "starts": f"{start['date']} {start['time']}", "attendees": len(attendees)})
 
 
-TOOLS: dict[str, Callable[..., str]] = {f.__name__: f for f in (get_weather, find_customer, list_orders, get_time, create_event)}
+TOOLS: dict[str, Callable[..., str]] = {
+    f.__name__: f for f in (get_weather, find_customer, list_orders, get_time, create_event)}
 
 
 def call_tool(name: str, arguments: dict[str, Any]) -> str:

@@ -28,9 +28,10 @@ def check_exchange(mock: Any, stack: Any, case: Case, dialect: str, stream: bool
     entries = mock.calls
     problems = [e for e in entries if e.outcome != "answered"]
     assert not problems, f"the mock did not answer every request:\n{mock.describe()}"
+    assert [e.dialect for e in entries] == [dialect] * len(entries), "the dialect each request spoke"
     read = reader(dialect)
-    requests: list[Request] = [read.request(e.request) for e in entries]
-    replies: list[Reply] = [read.reply(e.response) for e in entries]
+    requests: list[Request] = [read.request(e) for e in entries]
+    replies: list[Reply] = [read.reply(e) for e in entries]
 
     # what the mock issued, request by request (generated arguments are taken as issued)
     issued = [[(c.name, c.arguments) for c in r.calls] for r in replies]
@@ -39,7 +40,7 @@ def check_exchange(mock: Any, stack: Any, case: Case, dialect: str, stream: bool
         got = issued[k] if k < len(issued) else []
         scripted.append([(name, args if args is not None or j >= len(got) else got[j][1])
                          for j, (name, args) in enumerate(step)])
-    assert issued == scripted, f"the model requests (one list of issued calls each) differ from the case's script:\n{mock.describe()}"
+    assert issued == scripted, f"the calls the mock issued, request by request, differ from the case's:\n{mock.describe()}"
 
     # each request resends the conversation so far, in the protocol's order
     expected: list[Turn] = [Turn("system", SYSTEM), Turn("user", case.turns[0])]

@@ -77,6 +77,14 @@ class Exchange:
     def api_key(self) -> str:
         return self.mock.api_key
 
+    def run(self, runners: dict[str, Any]) -> list[str]:
+        """The stack's runner for this dialect (its test module's ``RUN``), run: the answers."""
+        runner = runners.get(self.dialect)
+        if runner is None:
+            pytest.fail(f"{self.stack.title} speaks {self.dialect} (stacks.py) and the server serves it, but "
+                        f"test_{self.stack.key}.py has no runner for it in RUN", pytrace=False)
+        return runner(self)
+
     def check(self, answers: list[str]) -> None:
         __tracebackhide__ = True
         check_exchange(self.mock, self.stack, self.case, self.dialect, self.stream, answers)

@@ -55,7 +55,8 @@ async def _forced(llm: Any, exchange: Any) -> list[str]:
                 break
             for call in calls:
                 output = by_name[call.tool_name].call(**call.tool_kwargs)
-                history.append(ChatMessage(role="tool", content=str(output), additional_kwargs={"tool_call_id": call.tool_id}))
+                history.append(ChatMessage(role="tool", content=str(output),
+                                           additional_kwargs={"tool_call_id": call.tool_id}))
     return answers
 
 

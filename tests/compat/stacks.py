@@ -53,22 +53,42 @@ class Stack:
 _LLAMAINDEX_MEMORY = ("llama-index-workflows 2.26.1 + llama-index-core 0.14.25: reusing Context(agent) across "
                       "FunctionAgent.run calls drops the memory (not serialisable), so the second turn resends no "
                       "history; no upstream issue found, see run-llama/llama_index#18628")
-_AGENT_FORCED = "its agent loop offers no way to force the first call only (a forced tool_choice on every turn never lets the model answer)"
+# llama_index/llms/openai/responses.py resolves tool_choice with the Chat Completions helper
+# (utils.resolve_tool_choice → {"type": "function", "function": {"name": …}}); the Responses API
+# takes {"type": "function", "name": …} (openai-python types/responses/tool_choice_function_param.py,
+# name required), so OpenAI answers 400 "Missing required parameter: 'tool_choice.name'".
+_LLAMAINDEX_RESPONSES_CHOICE = ("llama-index-llms-openai 0.8.3: OpenAIResponses sends a named tool_choice in the Chat "
+                                "Completions shape {type, function: {name}}; the Responses API wants {type, name} and "
+                                "answers 400 missing tool_choice.name; no upstream issue found")
+_AGENT_FORCED = ("its agent loop offers no way to force the first call only (a forced tool_choice on every turn never "
+                 "lets the model answer)")
 
+# Messages (/v1/messages, Anthropic's wire format) is not served yet: the stacks that speak it list
+# it, and are skipped as "dialect not served yet" until the route answers. Then each needs its
+# runner (RUN["messages"] in its test module) and transcript.py its reader; until they exist the
+# tests fail and say so.
 STACKS = {s.key: s for s in (
-    Stack("openai_python", "openai-python (`chat.completions.create`)", ("openai",), ("chat", "responses")),
-    Stack("openai_node", "openai-node (`chat.completions.create`)", ("openai",), ("chat", "responses"), node=True),
-    Stack("langchain", "LangChain (`ChatOpenAI.bind_tools`)", ("langchain-openai", "langchain-core"), ("chat", "responses")),
+    Stack("openai_python", "openai-python (`chat.completions`, `responses`)", ("openai",), ("chat", "responses")),
+    Stack("openai_node", "openai-node (`chat.completions`, `responses`)", ("openai",), ("chat", "responses"), node=True),
+    Stack("langchain", "LangChain (`ChatOpenAI.bind_tools`; `ChatAnthropic` for messages)",
+          ("langchain-openai", "langchain-anthropic", "langchain-core"), ("chat", "responses", "messages")),
     Stack("langgraph", "LangGraph (`create_react_agent`)", ("langgraph", "langchain-openai"), ("chat", "responses"),
           cases=tuple(c for c in ALL_CASES if c != "forced"), left_out={"forced": _AGENT_FORCED}),
     Stack("litellm", "LiteLLM (`completion` / `acompletion`)", ("litellm",), ("chat",)),
-    Stack("pydantic_ai", "pydantic-ai (`OpenAIChatModel`)", ("pydantic-ai-slim",), ("chat", "responses")),
-    Stack("openai_agents", "openai-agents (`OpenAIChatCompletionsModel`)", ("openai-agents",), ("chat", "responses")),
-    Stack("llamaindex", "LlamaIndex (`OpenAI`, `FunctionAgent`)", ("llama-index-core", "llama-index-workflows", "llama-index-llms-openai"),
-          ("chat", "responses"), xfail={("*", "multi_turn", "*", "*"): _LLAMAINDEX_MEMORY}),
+    Stack("pydantic_ai", "pydantic-ai (`OpenAIChatModel`, `OpenAIResponsesModel`; `AnthropicModel` for messages)",
+          ("pydantic-ai-slim",), ("chat", "responses", "messages")),
+    Stack("anthropic_python", "anthropic-python (`messages.create`)", ("anthropic",), ("messages",)),
+    Stack("openai_agents", "openai-agents (`OpenAIChatCompletionsModel`, `OpenAIResponsesModel`)", ("openai-agents",),
+          ("chat", "responses")),
+    Stack("llamaindex", "LlamaIndex (`OpenAI`, `OpenAIResponses`, `FunctionAgent`)",
+          ("llama-index-core", "llama-index-workflows", "llama-index-llms-openai"),
+          ("chat", "responses"), xfail={("*", "multi_turn", "*", "*"): _LLAMAINDEX_MEMORY,
+                                      ("responses", "forced", "*", "*"): _LLAMAINDEX_RESPONSES_CHOICE}),
     Stack("llamaindex_like", "LlamaIndex (`OpenAILike`, `FunctionAgent`)",
           ("llama-index-core", "llama-index-workflows", "llama-index-llms-openai-like"), ("chat",),
           xfail={("*", "multi_turn", "*", "*"): _LLAMAINDEX_MEMORY}),
-    Stack("ai_sdk_openai", "Vercel AI SDK (`@ai-sdk/openai` `.chat()`)", ("ai", "@ai-sdk/openai"), ("chat", "responses"), node=True),
-    Stack("ai_sdk_compatible", "Vercel AI SDK (`@ai-sdk/openai-compatible`)", ("ai", "@ai-sdk/openai-compatible"), ("chat",), node=True),
+    Stack("ai_sdk_openai", "Vercel AI SDK (`@ai-sdk/openai`: `.chat()`, default Responses model)", ("ai", "@ai-sdk/openai"),
+          ("chat", "responses"), node=True),
+    Stack("ai_sdk_compatible", "Vercel AI SDK (`@ai-sdk/openai-compatible`)", ("ai", "@ai-sdk/openai-compatible"),
+          ("chat",), node=True),
 )}

@@ -1,6 +1,6 @@
 """LangChain: ``ChatOpenAI.bind_tools`` in a hand-written loop over LangChain's own messages;
 streamed with ``.stream()`` (chunks added up), plain with ``.invoke()``. The forced case binds
-``tool_choice`` for the first request only."""
+``tool_choice`` for the first request only. The responses dialect is ``use_responses_api=True``."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ STACK = STACKS["langchain"]
 
 
 def chat_model(exchange: Any, **extra: Any) -> ChatOpenAI:
+    """ChatOpenAI on Chat Completions, or on the Responses API (``use_responses_api``)."""
     return ChatOpenAI(model=MODEL, base_url=exchange.base_url, api_key=exchange.api_key, max_retries=0,
-                      streaming=exchange.stream, **extra)
+                      streaming=exchange.stream, use_responses_api=exchange.dialect == "responses", **extra)
 
 
 def tools_of(case: Any) -> list[Any]:
@@ -53,14 +54,14 @@ def run_chat(exchange: Any) -> list[str]:
             model = bound
             messages.append(ai)
             if not ai.tool_calls:
-                answers.append(ai.content)
+                answers.append(ai.text)  # the text of str content or of content blocks (Responses)
                 break
             messages += [by_name[call["name"]].invoke(call) for call in ai.tool_calls]
     return answers
 
 
-RUN = {"chat": run_chat}
+RUN = {"chat": run_chat, "responses": run_chat}  # the dialect is the model's use_responses_api
 
 
 def test_langchain(exchange, dialect, case, stream) -> None:
-    exchange.check(RUN[dialect](exchange))
+    exchange.check(exchange.run(RUN))

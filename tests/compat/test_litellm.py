@@ -54,4 +54,4 @@ RUN = {"chat": run_chat}
 
 
 def test_litellm(exchange, dialect, case, stream) -> None:
-    exchange.check(asyncio.run(RUN[dialect](exchange)))
+    exchange.check(asyncio.run(exchange.run(RUN)))

@@ -24,4 +24,4 @@ RUN = {"chat": run_chat}
 
 
 def test_llamaindex_like(exchange, dialect, case, stream) -> None:
-    exchange.check(RUN[dialect](exchange))
+    exchange.check(exchange.run(RUN))

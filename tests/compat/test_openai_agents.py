@@ -1,4 +1,5 @@
-"""openai-agents: an ``Agent`` on ``OpenAIChatCompletionsModel`` (tracing off), ``Runner.run``
+"""openai-agents: an ``Agent`` on ``OpenAIChatCompletionsModel`` (chat) or on its default
+``OpenAIResponsesModel`` (responses), tracing off; ``Runner.run``
 plain and ``Runner.run_streamed`` streamed, the next turn's input from ``to_input_list()``. The
 forced case sets ``ModelSettings(tool_choice=...)``, which the runner resets after the call."""
 
@@ -7,7 +8,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from agents import Agent, ModelSettings, OpenAIChatCompletionsModel, Runner, function_tool, set_tracing_disabled
+from agents import (Agent, ModelSettings, OpenAIChatCompletionsModel, OpenAIResponsesModel, Runner, function_tool,
+                    set_tracing_disabled)
 from openai import AsyncOpenAI
 
 from cases import SYSTEM, TOOLS
@@ -21,7 +23,8 @@ set_tracing_disabled(True)
 async def run_chat(exchange: Any) -> list[str]:
     case = exchange.case
     client = AsyncOpenAI(base_url=exchange.base_url, api_key=exchange.api_key, max_retries=0)
-    model = OpenAIChatCompletionsModel(model=MODEL, openai_client=client)
+    kind = OpenAIResponsesModel if exchange.dialect == "responses" else OpenAIChatCompletionsModel
+    model = kind(model=MODEL, openai_client=client)
     settings = ModelSettings(tool_choice=case.forced) if case.forced else ModelSettings()
     agent = Agent(name="compat", instructions=SYSTEM, model=model, model_settings=settings,
                   tools=[function_tool(TOOLS[name]) for name in case.tools])
@@ -41,8 +44,8 @@ async def run_chat(exchange: Any) -> list[str]:
     return answers
 
 
-RUN = {"chat": run_chat}
+RUN = {"chat": run_chat, "responses": run_chat}  # responses: OpenAIResponsesModel, the SDK's default
 
 
 def test_openai_agents(exchange, dialect, case, stream) -> None:
-    exchange.check(asyncio.run(RUN[dialect](exchange)))
+    exchange.check(asyncio.run(exchange.run(RUN)))

@@ -1,4 +1,5 @@
-"""pydantic-ai: an ``Agent`` over ``OpenAIChatModel``, history from ``all_messages()``; plain with
+"""pydantic-ai: an ``Agent`` over ``OpenAIChatModel`` (chat) or ``OpenAIResponsesModel``
+(responses), history from ``all_messages()``; plain with
 ``run``, streamed with ``run_stream``. The forced case names the tool for the first step only, the
 way pydantic-ai wants it: a capability whose model settings depend on the run step."""
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from pydantic_ai import Agent, Tool
 from pydantic_ai.capabilities import AbstractCapability
-from pydantic_ai.models.openai import OpenAIChatModel
+from pydantic_ai.models.openai import OpenAIChatModel, OpenAIResponsesModel
 from pydantic_ai.providers.openai import OpenAIProvider
 
 from cases import SYSTEM, TOOLS
@@ -32,7 +33,7 @@ class ForceFirst(AbstractCapability[Any]):
 async def run_chat(exchange: Any) -> list[str]:
     case = exchange.case
     provider = OpenAIProvider(base_url=exchange.base_url, api_key=exchange.api_key)
-    model = OpenAIChatModel(MODEL, provider=provider)
+    model = (OpenAIResponsesModel if exchange.dialect == "responses" else OpenAIChatModel)(MODEL, provider=provider)
     tools = [Tool(TOOLS[name], takes_ctx=False, strict=True if case.strict else None) for name in case.tools]
     capabilities = [ForceFirst(case.forced)] if case.forced else []
     agent = Agent(model, system_prompt=SYSTEM, tools=tools, capabilities=capabilities)
@@ -49,8 +50,8 @@ async def run_chat(exchange: Any) -> list[str]:
     return answers
 
 
-RUN = {"chat": run_chat}
+RUN = {"chat": run_chat, "responses": run_chat}  # responses: OpenAIResponsesModel
 
 
 def test_pydantic_ai(exchange, dialect, case, stream) -> None:
-    exchange.check(asyncio.run(RUN[dialect](exchange)))
+    exchange.check(asyncio.run(exchange.run(RUN)))

@@ -60,4 +60,5 @@ def test_readme_tested_with_table_lists_every_stack() -> None:
         assert row is not None, f"README's tested-with table has no row for {stack.title}"
         for package in stack.packages:
             assert re.search(rf"{re.escape(package)} \d+\.\d+", row), f"{stack.title}: no version of {package} in {row}"
-        assert "chat" in row, row
+        for dialect in stack.dialects:
+            assert dialect in row.split(" | ")[2], f"{stack.title}: dialect {dialect} not in {row}"

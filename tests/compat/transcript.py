@@ -4,9 +4,11 @@ Every dialect's requests are read into one neutral form — a conversation of :c
 and the request's facts (tools declared, tool_choice, stream, strict) — so one check
 (``check.py``) holds every stack to the same protocol whichever wire format it speaks.
 
-Readers exist for ``chat`` (Chat Completions). The Responses (``responses``) and Messages
-(``messages``) readers go in ``READERS`` when the server serves those routes; until then their
-tests are skipped ("dialect not served yet") and a served dialect without a reader fails loudly.
+Readers exist for ``chat`` (Chat Completions, read from the body as sent) and ``responses``
+(the Responses API: the conversation from the journal's neutral form, which also expands a
+``previous_response_id``; tools and tool_choice from the body). The Messages reader goes in
+``READERS`` when ``/v1/messages`` is served; until then its tests are skipped ("dialect not
+served yet"), and a served dialect without a reader fails loudly.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class Request:
     tool_choice: Any  # None (not sent) | "auto" | "none" | "required" | a function name
     stream: bool
     raw: dict[str, Any]
+    continued: bool = False  # Responses: previous_response_id carried the history
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,8 @@ class Reply:
 
 @dataclass(frozen=True)
 class Reader:
-    request: Callable[[dict[str, Any]], Request]
-    reply: Callable[[dict[str, Any]], Reply]
+    request: Callable[[Any], Request]  # a journal Entry → what the framework sent
+    reply: Callable[[Any], Reply]  # a journal Entry → what the mock answered
 
 
 def _parsed(text: Any) -> Any:
@@ -91,7 +94,8 @@ def _chat_choice(value: Any) -> Any:
     return value
 
 
-def chat_request(body: dict[str, Any]) -> Request:
+def chat_request(entry: Any) -> Request:
+    body = entry.request
     functions = [t.get("function") or {} for t in body.get("tools") or []]
     return Request(
         conversation=tuple(_chat_turn(m) for m in body.get("messages") or []),
@@ -103,14 +107,42 @@ def chat_request(body: dict[str, Any]) -> Request:
     )
 
 
-def chat_reply(body: dict[str, Any]) -> Reply:
-    message = body["choices"][0]["message"]
+def chat_reply(entry: Any) -> Reply:
+    message = entry.response["choices"][0]["message"]
+    return Reply(_text(message.get("content")), _chat_calls(message.get("tool_calls")))
+
+
+# --- Responses -----------------------------------------------------------------------------------
+
+
+def _responses_choice(value: Any) -> Any:
+    if isinstance(value, dict):  # {"type": "function", "name": ...}
+        return value.get("name")
+    return value
+
+
+def responses_request(entry: Any) -> Request:
+    body = entry.request
+    functions = [t for t in body.get("tools") or [] if t.get("type") == "function"]
+    return Request(
+        conversation=tuple(_chat_turn(m) for m in entry.messages),  # neutral: instructions first
+        tools=tuple(f.get("name") for f in functions),
+        strict=tuple(f.get("strict") is not False for f in functions),  # strict unless false (the API's default)
+        tool_choice=_responses_choice(body.get("tool_choice")),
+        stream=body.get("stream") is True,
+        raw=body,
+        continued=body.get("previous_response_id") is not None,
+    )
+
+
+def responses_reply(entry: Any) -> Reply:
+    message = entry.message or {}
     return Reply(_text(message.get("content")), _chat_calls(message.get("tool_calls")))
 
 
 READERS: dict[str, Reader] = {
     "chat": Reader(chat_request, chat_reply),
-    # "responses": Reader(responses_request, responses_reply),  — when /v1/responses is served
+    "responses": Reader(responses_request, responses_reply),
     # "messages": Reader(messages_request, messages_reply),     — when /v1/messages is served
 }
 

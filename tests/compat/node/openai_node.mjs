@@ -1,5 +1,6 @@
-// openai-node: the hand-written agent loop, chat.completions.create (plain) or the
-// chat.completions.stream helper (streamed), resending the SDK's own message objects.
+// openai-node: the hand-written agent loop, resending the SDK's own objects as history.
+// chat: chat.completions.create (plain) or the chat.completions.stream helper (streamed);
+// responses: responses.create or the responses.stream helper, output items fed back as input.
 import OpenAI from "openai";
 import { callTool, done, readSpec } from "./tools.mjs";
 
@@ -37,5 +38,39 @@ async function chat() {
   return answers;
 }
 
-const RUN = { chat };
+async function respond(items, first) {
+  const body = {
+    model: "gpt-4o-mini", instructions: spec.system, input: items,
+    tools: spec.tools.map((fn) => ({ type: "function", name: fn.name, description: fn.description, parameters: fn.parameters, strict: !!fn.strict })),
+  };
+  if (spec.forced && first) body.tool_choice = { type: "function", name: spec.forced };
+  if (!spec.stream) return client.responses.create(body);
+  const stream = client.responses.stream(body);
+  return stream.finalResponse();
+}
+
+async function responses() {
+  const items = [];
+  const answers = [];
+  for (const text of spec.turns) {
+    items.push({ role: "user", content: text });
+    let first = true;
+    for (;;) {
+      const response = await respond(items, first);
+      first = false;
+      items.push(...response.output);
+      const calls = response.output.filter((item) => item.type === "function_call");
+      if (!calls.length) {
+        answers.push(response.output_text);
+        break;
+      }
+      for (const call of calls) {
+        items.push({ type: "function_call_output", call_id: call.call_id, output: callTool(call.name, JSON.parse(call.arguments)) });
+      }
+    }
+  }
+  return answers;
+}
+
+const RUN = { chat, responses };
 done(await RUN[spec.dialect]());
