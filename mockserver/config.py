@@ -41,12 +41,20 @@ class Config:
     profile: str = "openai"  # openai | vllm | vertex (X-Mock-Profile and a scenario's profile win)
     api_key: str = ""  # when set, API requests need "Authorization: Bearer <api_key>"
     auto: bool = False  # a request forcing a tool call that no rule answers gets a generated call
+    # serve --upstream: requests no rule matches go to a real provider (mockserver.record)
+    upstream: str = ""  # its base URL, as the openai SDK's base_url (e.g. https://api.openai.com/v1)
+    upstream_api_key: str = field(default="", repr=False)  # replaces the client's key upstream; never stored
+    upstream_timeout: float = 600.0  # seconds without a byte from the upstream before a 504
+    record: str = ""  # folder to record the upstream's answers into, as scenario files
+    record_errors: bool = False  # record upstream errors too, as faults
 
     def __post_init__(self) -> None:
         from mockserver.wire.profiles import PROFILES
 
         if self.profile not in PROFILES:
             raise ConfigError(f"unknown profile {self.profile!r}; valid profiles: {', '.join(PROFILES)}")
+        if self.record and not self.upstream:
+            raise ConfigError("--record needs --upstream (the provider whose answers are recorded)")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Config":

@@ -32,6 +32,9 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return not any(path == COMPAT or COMPAT in path.parents for path in named)
 OFFICIAL = json.loads((FIXTURES / "openai-chat-schemas.json").read_text())
 _REGISTRY = Registry().with_resource("urn:openai", DRAFT202012.create_resource(OFFICIAL))
+# the Responses API's schemas ($refs are "#/components/schemas/NAME" within the same document)
+RESPONSES_OFFICIAL = json.loads((FIXTURES / "openai-responses-schemas.json").read_text())
+_RESPONSES_REGISTRY = Registry().with_resource("urn:openai-responses", DRAFT202012.create_resource(RESPONSES_OFFICIAL))
 
 
 def official_validator(name: str) -> jsonschema.Draft202012Validator:
@@ -42,6 +45,19 @@ def official_validator(name: str) -> jsonschema.Draft202012Validator:
 def assert_official(name: str, instance: Any) -> None:
     """Fail with the best schema error if ``instance`` is not a valid ``name`` per OpenAI's spec."""
     error = jsonschema.exceptions.best_match(official_validator(name).iter_errors(instance))
+    assert error is None, f"not a valid {name}: {error.message} at {error.json_path}\n{json.dumps(instance)[:2000]}"
+
+
+_RESPONSES_VALIDATORS: dict[str, jsonschema.Draft202012Validator] = {}
+
+
+def assert_responses_official(name: str, instance: Any) -> None:
+    """Like :func:`assert_official`, against the Responses API's schemas (Response, ResponseStreamEvent, …)."""
+    validator = _RESPONSES_VALIDATORS.get(name)
+    if validator is None:
+        schema = {"$ref": f"urn:openai-responses#/components/schemas/{name}"}
+        validator = _RESPONSES_VALIDATORS[name] = jsonschema.Draft202012Validator(schema, registry=_RESPONSES_REGISTRY)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
     assert error is None, f"not a valid {name}: {error.message} at {error.json_path}\n{json.dumps(instance)[:2000]}"
 
 

@@ -3,8 +3,9 @@ body limits, and OpenAI-shaped errors for everything else."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from typing import Any
+from typing import Any, AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -19,7 +20,7 @@ from mockserver.dialects.responses.dialect import ResponsesDialect
 from mockserver.dialects.responses.store import ResponseStore
 from mockserver.server.endpoint import DialectEndpoint, FastPath, read_limited
 from mockserver.server.stored_responses import stored_response_routes
-from mockserver.config import Config
+from mockserver.config import Config, ConfigError
 from mockserver.engine.loader import load_paths
 from mockserver.engine.model import ScenarioSet
 from mockserver.server.journal import Journal
@@ -54,7 +55,8 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     journal = Journal(config.journal_size)
     overlay = ScenarioOverlay(service)
 
-    endpoint = DialectEndpoint(service, journal, config.max_body_bytes)
+    fallback = upstream_fallback(config) if config.upstream else None
+    endpoint = DialectEndpoint(service, journal, config.max_body_bytes, fallback)
 
     async def list_models(request: Request) -> Response:
         if (refused := service.auth_error(request.headers)) is not None:
@@ -109,12 +111,42 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
         routes=routes,
         middleware=[Middleware(FastPath, endpoint=endpoint)],
         exception_handlers={HTTPException: http_error, Exception: server_error},
-        lifespan=reload_lifespan(config.scenario_paths, overlay.set_base, config.reload, config.reload_interval),
+        lifespan=_closing(reload_lifespan(config.scenario_paths, overlay.set_base, config.reload, config.reload_interval), fallback),
     )
     app.state.service = service
     app.state.journal = journal
     app.state.overlay = overlay
     return app
+
+
+def upstream_fallback(config: Config) -> Any:
+    """``serve --upstream``: unmatched requests go to the upstream (recorded with ``--record``)."""
+    from mockserver.record.proxy import Forwarder
+    from mockserver.record.recorder import Recorder
+    from mockserver.record.upstream import Upstream, UpstreamConfig
+
+    try:
+        upstream = Upstream(UpstreamConfig(config.upstream, config.upstream_api_key, config.upstream_timeout))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    recorder = Recorder(config.record, config.upstream) if config.record else None
+    return Forwarder(upstream, recorder, config.record_errors)
+
+
+def _closing(lifespan: Any, fallback: Any) -> Any:
+    """The lifespan, then the fallback's connections closed at shutdown."""
+    if fallback is None:
+        return lifespan
+
+    @contextlib.asynccontextmanager
+    async def run(app: Any) -> AsyncIterator[None]:
+        async with lifespan(app):
+            try:
+                yield
+            finally:
+                await fallback.aclose()
+
+    return run
 
 
 def _model(model_id: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ methods get the router's 405."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from time import perf_counter
 from typing import Any, Awaitable, Callable
 
@@ -24,14 +25,21 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 _JSON = (b"content-type", b"application/json")
 
 
+# ``serve --upstream``: called with a request no rule matched (after its body was read); it
+# answers the client itself, calling ``done(status, the answer as one body)`` for the journal
+# before the answer's last byte is sent (see mockserver.record.proxy.Forwarder).
+Fallback = Callable[[Scope, Receive, Send, bytes, Callable[[int, Any], None]], Awaitable[None]]
+
+
 class DialectEndpoint:
     """``POST`` to any dialect's path: read the body, let the service answer, journal, send."""
 
-    def __init__(self, service: MockService, journal: Journal, limit: int) -> None:
+    def __init__(self, service: MockService, journal: Journal, limit: int, fallback: Fallback | None = None) -> None:
         self.service = service
         self.journal = journal
         self.limit = limit
         self.by_path = {path: dialect for dialect in service.dialects.values() for path in dialect.paths}
+        self.fallback = fallback
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = perf_counter()
@@ -53,6 +61,12 @@ class DialectEndpoint:
         # the journal's record: (method, path, raw headers, raw body unless parsed, outcome, started)
         kept = None if outcome.request is not None else raw
         rec = (scope["method"], scope["path"], self.journal.shared(scope["headers"]), kept, None, started)
+        if self.fallback is not None and outcome.error is not None and outcome.error.code == "no_matching_rule":
+            def done(status: int, answer: Any) -> None:
+                self.journal.add(rec, status, answer, replace(outcome, status=status, body=answer, error=None, reply=None))
+
+            await self.fallback(scope, receive, send, raw, done)
+            return
         self.journal.add(rec, outcome.status, outcome.body, outcome)
         if outcome.stream is not None:
             await SSEResponse(outcome.stream, outcome.headers)(scope, receive, send)

@@ -4,6 +4,7 @@ echoes them. Every body is valid against the official ``Response`` schema (teste
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from mockserver.wire.ids import IdSource
@@ -22,7 +23,7 @@ class Output:
     status: str = "completed"  # completed | incomplete
     incomplete_reason: str | None = None
 
-    @property
+    @cached_property
     def tokens(self) -> int:
         return completion_tokens(self.text, [(c["name"], c["arguments"]) for c in self.calls])
 
@@ -44,7 +45,8 @@ def decide(ids: IdSource, content: str | None, calls: list[tuple[str, str, str]]
         status, reason = "incomplete", "max_output_tokens"
     elif finish_reason == "content_filter":
         status, reason = "incomplete", "content_filter"
-    return Output(content, "msg_" + ids.hex_id("msg", ID_LENGTH), items, status, reason)
+    text_id = "msg_" + ids.hex_id("msg", ID_LENGTH) if content else ""
+    return Output(content, text_id, items, status, reason)
 
 
 def message_item(output: Output, text: str | None = None, status: str | None = None) -> dict[str, Any]:
@@ -108,7 +110,7 @@ def response_object(
     done = output is not None
     status = output.status if output is not None else "in_progress"
     text = body.get("text") if isinstance(body.get("text"), dict) else {}
-    return {
+    response = {
         "id": response_id(ids),
         "object": "response",
         "created_at": created,
@@ -136,10 +138,13 @@ def response_object(
         "top_logprobs": body.get("top_logprobs") or 0,
         "top_p": body.get("top_p") if body.get("top_p") is not None else 1.0,
         "truncation": body.get("truncation") or "disabled",
-        "usage": usage(input_tokens, output.tokens) if output is not None else None,
-        "user": body.get("user"),
         "metadata": body.get("metadata") or {},
     }
+    if output is not None:  # an in-progress response has no usage yet (the schema allows no null)
+        response["usage"] = usage(input_tokens, output.tokens)
+    if isinstance(body.get("user"), str):
+        response["user"] = body["user"]
+    return response
 
 
 def response_id(ids: IdSource) -> str:
