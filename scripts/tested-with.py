@@ -4,9 +4,11 @@ the versions installed here, the dialects the server serves that each stack spea
 
     python scripts/tested-with.py           # print the table (what .ci/run logs)
     python scripts/tested-with.py --write   # also replace the table in README.md
+    python scripts/tested-with.py --python compat-openai2=.venv-compat2/bin/python
 
 Run it where the suite ran (the venv with '.[compat]', tests/compat/node/node_modules), so the
-versions are the ones that were tested.
+versions are the ones that were tested; ``--python EXTRA=PATH`` reads the versions of the stacks
+an extra installs from that interpreter (CI installs each extra in its own venv).
 """
 
 from __future__ import annotations
@@ -32,11 +34,16 @@ sys.path.insert(0, str(ROOT))
 from stacks import ALL_CASES, DIALECTS, PROFILES, STACKS  # noqa: E402
 
 
-def python_version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "not installed"
+def python_version(package: str, python: str | None = None) -> str:
+    if python is None:
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+    code = ("import sys, importlib.metadata as m\ntry: print(m.version(sys.argv[1]))\n"
+            "except m.PackageNotFoundError: print('not installed')")
+    done = subprocess.run([python, "-c", code, package], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
 
 
 def node_version(package: str) -> str:
@@ -62,14 +69,17 @@ def served_dialects() -> set[str]:
     return {dialect for dialect, route in DIALECTS.items() if route in paths}
 
 
-def table() -> str:
+def table(pythons: dict[str, str] | None = None) -> str:
+    pythons = pythons or {}
     served = served_dialects()
     rows = ["| Stack | Version | Dialects | Cases (each plain and streamed, profiles " + " and ".join(PROFILES) + ") |",
             "|---|---|---|---|"]
     notes = []
     for stack in STACKS.values():
-        version = node_version if stack.node else python_version
-        versions = ", ".join(f"{p} {version(p)}" for p in stack.packages)
+        if stack.node:
+            versions = ", ".join(f"{p} {node_version(p)}" for p in stack.packages)
+        else:
+            versions = ", ".join(f"{p} {python_version(p, pythons.get(stack.extra))}" for p in stack.packages)
         ran = [d for d in stack.dialects if d in served]
         waiting = [d for d in stack.dialects if d not in served]
         dialects = " ".join(filter(None, [", ".join(ran), f"({', '.join(waiting)}: not served yet)" if waiting else ""]))
@@ -99,8 +109,11 @@ def write(text: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="replace the table in README.md")
+    parser.add_argument("--python", action="append", default=[], metavar="EXTRA=PATH",
+                        help="the interpreter whose packages are the versions of that extra's stacks")
     args = parser.parse_args()
-    text = table()
+    pythons = dict(item.split("=", 1) for item in args.python)
+    text = table(pythons)
     print(text)
     if args.write:
         write(text)

@@ -1,8 +1,9 @@
 """The compatibility suite: real agent frameworks against a real mockserver.
 
 Not part of the default run (``tests/conftest.py`` keeps it out of ``python -m pytest``); run it
-with ``python -m pytest tests/compat`` after ``pip install -e '.[compat]'`` and, for the node
-stacks, ``npm ci --prefix tests/compat/node``.
+with ``python -m pytest tests/compat`` after ``pip install -e '.[compat,compat-openai2]'`` and,
+for the node stacks, ``npm ci --prefix tests/compat/node``. ``--compat-extra NAME`` collects only
+the stacks one extra installs (CI gives each extra its own venv).
 
 Each ``test_<stack>.py`` has one test, parametrised here from ``stacks.STACKS`` over
 dialect × case × streamed/plain × provider profile. A dialect whose route the server does not
@@ -28,10 +29,29 @@ pytest.register_assert_rewrite("check")  # its asserts show pytest's diffs
 
 from cases import CASES, Case  # noqa: E402
 from check import check_exchange  # noqa: E402
-from stacks import DIALECTS, PROFILES, STACKS, Stack  # noqa: E402
+from stacks import DIALECTS, EXTRAS, PROFILES, STACKS, Stack  # noqa: E402
 
 NODE_DIR = Path(__file__).parent / "node"
 NOT_SERVED = "dialect not served yet"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--compat-extra", choices=EXTRAS, default=None,
+                     help="run only the stacks this pyproject extra installs (CI runs each extra in its own venv)")
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    extra = config.getoption("--compat-extra")
+    if extra is None or not collection_path.name.startswith("test_"):
+        return None
+    stack = STACKS.get(collection_path.stem[len("test_"):])
+    return True if stack is not None and stack.extra != extra else None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    extra = config.getoption("--compat-extra")
+    chosen = [s.key for s in STACKS.values() if extra in (None, s.extra)]
+    return f"compat stacks ({extra or 'all extras'}): {', '.join(chosen)}"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -17,6 +17,7 @@ DIALECTS = {  # dialect → the route that serves it
     "messages": "/v1/messages",
 }
 PROFILES = ("openai", "vllm")
+EXTRAS = ("compat", "compat-openai2")
 ALL_CASES = ("single", "chain", "parallel", "forced", "strict", "multi_turn")
 
 
@@ -27,6 +28,7 @@ class Stack:
     packages: tuple[str, ...]  # pip distributions, or npm packages (node=True), whose versions are shown
     dialects: tuple[str, ...]  # every dialect it can speak, served yet or not
     node: bool = False
+    extra: str = "compat"  # the pyproject extra that installs it ("compat-openai2": the stacks capping openai < 3)
     cases: tuple[str, ...] = ALL_CASES
     left_out: dict[str, str] = field(default_factory=dict)  # case → why this stack does not run it
     strict: bool = True  # it can declare a tool strict
@@ -74,7 +76,7 @@ STACKS = {s.key: s for s in (
           ("langchain-openai", "langchain-anthropic", "langchain-core"), ("chat", "responses", "messages")),
     Stack("langgraph", "LangGraph (`create_react_agent`)", ("langgraph", "langchain-openai"), ("chat", "responses"),
           cases=tuple(c for c in ALL_CASES if c != "forced"), left_out={"forced": _AGENT_FORCED}),
-    Stack("litellm", "LiteLLM (`completion` / `acompletion`)", ("litellm",), ("chat",)),
+    Stack("litellm", "LiteLLM (`completion` / `acompletion`)", ("litellm",), ("chat",), extra="compat-openai2"),
     Stack("pydantic_ai", "pydantic-ai (`OpenAIChatModel`, `OpenAIResponsesModel`; `AnthropicModel` for messages)",
           ("pydantic-ai-slim",), ("chat", "responses", "messages")),
     Stack("anthropic_python", "anthropic-python (`messages.create`)", ("anthropic",), ("messages",)),
@@ -82,10 +84,10 @@ STACKS = {s.key: s for s in (
           ("chat", "responses")),
     Stack("llamaindex", "LlamaIndex (`OpenAI`, `OpenAIResponses`, `FunctionAgent`)",
           ("llama-index-core", "llama-index-workflows", "llama-index-llms-openai"),
-          ("chat", "responses"), xfail={("*", "multi_turn", "*", "*"): _LLAMAINDEX_MEMORY,
+          ("chat", "responses"), extra="compat-openai2", xfail={("*", "multi_turn", "*", "*"): _LLAMAINDEX_MEMORY,
                                       ("responses", "forced", "*", "*"): _LLAMAINDEX_RESPONSES_CHOICE}),
     Stack("llamaindex_like", "LlamaIndex (`OpenAILike`, `FunctionAgent`)",
-          ("llama-index-core", "llama-index-workflows", "llama-index-llms-openai-like"), ("chat",),
+          ("llama-index-core", "llama-index-workflows", "llama-index-llms-openai-like"), ("chat",), extra="compat-openai2",
           xfail={("*", "multi_turn", "*", "*"): _LLAMAINDEX_MEMORY}),
     Stack("ai_sdk_openai", "Vercel AI SDK (`@ai-sdk/openai`: `.chat()`, default Responses model)", ("ai", "@ai-sdk/openai"),
           ("chat", "responses"), node=True),
