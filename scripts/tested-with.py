@@ -88,6 +88,8 @@ def table(pythons: dict[str, str] | None = None) -> str:
         if xfails:
             cases += " — xfail: " + ", ".join(xfails)
         rows.append(f"| {stack.title} | {versions} | {dialects} | {cases} |")
+        for note in stack.notes:
+            notes.append(f"- {stack.title}: {note}.")
         for case, why in stack.left_out.items():
             notes.append(f"- {stack.title}, {case}: not run, {why}.")
         for (dialect, case, _, _), why in stack.xfail.items():

@@ -31,6 +31,7 @@ class Stack:
     extra: str = "compat"  # the pyproject extra that installs it ("compat-openai2": the stacks capping openai < 3)
     cases: tuple[str, ...] = ALL_CASES
     left_out: dict[str, str] = field(default_factory=dict)  # case → why this stack does not run it
+    notes: tuple[str, ...] = ()  # how it is installed or driven, when that is not the obvious way
     strict: bool = True  # it can declare a tool strict
     forced_choice: str = "named"  # how it forces a tool: named (tool_choice names it) | required
     # (dialect, case, stream, profile) patterns ('*' matches any) → the xfail reason (upstream issue, version)
@@ -76,7 +77,10 @@ STACKS = {s.key: s for s in (
           ("langchain-openai", "langchain-anthropic", "langchain-core"), ("chat", "responses", "messages")),
     Stack("langgraph", "LangGraph (`create_react_agent`)", ("langgraph", "langchain-openai"), ("chat", "responses"),
           cases=tuple(c for c in ALL_CASES if c != "forced"), left_out={"forced": _AGENT_FORCED}),
-    Stack("litellm", "LiteLLM (`completion` / `acompletion`)", ("litellm",), ("chat",), extra="compat-openai2"),
+    Stack("litellm", "LiteLLM (`completion` / `acompletion`)", ("litellm",), ("chat",), extra="compat-openai2",
+          notes=("installed as litellm[mcp]: 1.106.2's completion() imports the mcp package whenever tools are "
+                 "given, which plain `pip install litellm` does not install (ModuleNotFoundError; "
+                 "related: BerriAI/litellm#38399)",)),
     Stack("pydantic_ai", "pydantic-ai (`OpenAIChatModel`, `OpenAIResponsesModel`; `AnthropicModel` for messages)",
           ("pydantic-ai-slim",), ("chat", "responses", "messages")),
     Stack("anthropic_python", "anthropic-python (`messages.create`)", ("anthropic",), ("messages",)),

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from typing import Any
 
-import litellm
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # its bundled cost map: no fetch at import
+import litellm  # noqa: E402
 
-from cases import SYSTEM, call_tool, openai_tool
-from check import MODEL
-from stacks import STACKS
+from cases import SYSTEM, call_tool, openai_tool  # noqa: E402
+from check import MODEL  # noqa: E402
+from stacks import STACKS  # noqa: E402
 
 STACK = STACKS["litellm"]
 litellm.telemetry = False
