@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--responses-store-bytes", type=int, metavar="N", help="… and at most N bytes of them (default 64 MiB) [MOCKSERVER_RESPONSES_STORE_BYTES]")
     serve.add_argument("--no-memo", dest="memo", action="store_false", default=None, help="do not remember answers to identical requests (they are deterministic; on by default) [MOCKSERVER_MEMO=false]")
     serve.add_argument("--access-log", action="store_true", default=None, help="log every request (off by default: it costs throughput) [MOCKSERVER_ACCESS_LOG]")
+    serve.add_argument("--journal-file", metavar="PATH", help="append every journal entry to PATH as one JSON line, as it happens (rotated at MOCKSERVER_JOURNAL_FILE_MAX_BYTES, default 64 MiB, keeping MOCKSERVER_JOURNAL_FILE_BACKUPS=3 old files) [MOCKSERVER_JOURNAL_FILE]")
     serve.add_argument("--reload", action="store_true", default=None, help="watch the scenario files; swap in each change that loads, keep the last good set otherwise [MOCKSERVER_RELOAD; poll interval MOCKSERVER_RELOAD_INTERVAL, default 0.5 s]")
     serve.add_argument("--upstream", metavar="BASE_URL", help="send requests no rule matches to this provider (its base_url, e.g. https://api.openai.com/v1); key from the client or MOCKSERVER_UPSTREAM_API_KEY [MOCKSERVER_UPSTREAM]")
     serve.add_argument("--record", metavar="DIR", help="with --upstream: record the upstream's answers as scenario files in DIR (served too when no --scenarios is given) [MOCKSERVER_RECORD]")
@@ -86,6 +87,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         tps=args.tps,
         jitter=args.jitter,
         reload=args.reload,
+        journal_file=args.journal_file,
         profile=args.profile,
         api_key=args.api_key,
         auto=args.auto,

@@ -33,6 +33,9 @@ class Config:
     jitter: float = 0.0
     memo: bool = True  # remember answers to identical requests (see mockserver.server.memo)
     journal_size: int = 1000  # requests kept in the journal (GET /_mock/journal); oldest drop out
+    journal_file: str = ""  # append every journal entry to this file as a JSON line (mockserver.server.journalfile)
+    journal_file_max_bytes: int = 64 * 1024 * 1024  # then the file is rotated (PATH.1, PATH.2, …)
+    journal_file_backups: int = 3  # rotated files kept
     responses_store_size: int = 1000  # stored Responses-API responses (previous_response_id, GET); oldest drop out
     responses_store_bytes: int = 64 * 1024 * 1024  # … and at most this many bytes of them
     reload: bool = False  # watch the scenario files and swap in each good new set (mockserver.server.reload)

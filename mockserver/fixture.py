@@ -219,6 +219,17 @@ class MockServer:
 
         return describe_journal(self.calls)
 
+    def save_har(self, path: str | Path) -> Path:
+        """Write this test's journal as a HAR 1.2 file (what browsers' dev tools and HAR viewers
+        open; headers redacted as in the journal); returns the path."""
+        from mockserver.server.har import har_log
+        from mockserver.wire import jsoncodec
+
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(jsoncodec.dumps(har_log(self.calls, self.url)))
+        return target
+
     def close(self) -> None:
         for client in self._clients:
             client.close()

@@ -13,7 +13,7 @@ from typing import Any, Awaitable, Callable
 from starlette.datastructures import Headers
 
 from mockserver.server.journal import Journal, Recording
-from mockserver.server.service import MockService
+from mockserver.server.service import MockService, error_headers
 from mockserver.server.streaming import SSEResponse
 from mockserver.wire import jsoncodec
 from mockserver.wire.body import too_large
@@ -50,7 +50,7 @@ class DialectEndpoint:
         except APIError as error:
             body = dialect.error_body(self.service.profile, error)
             self.journal.add((scope["method"], scope["path"], scope["headers"], None, None, started), error.status, body, None)
-            await send_json(send, error.status, jsoncodec.dumps(body), error.headers)
+            await send_json(send, error.status, jsoncodec.dumps(body), error_headers(dialect, error))
             return
         try:
             outcome = self.service.handle(dialect, raw, headers)
