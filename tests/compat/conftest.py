@@ -1,9 +1,8 @@
 """The compatibility suite: real agent frameworks against a real mockserver.
 
 Not part of the default run (``tests/conftest.py`` keeps it out of ``python -m pytest``); run it
-with ``python -m pytest tests/compat`` after ``pip install -e '.[compat,compat-openai2]'`` and,
-for the node stacks, ``npm ci --prefix tests/compat/node``. ``--compat-extra NAME`` collects only
-the stacks one extra installs (CI gives each extra its own venv).
+with ``scripts/compat.sh`` (what CI runs: one venv per pyproject extra, ``npm ci`` for the node
+stacks), or ``python -m pytest tests/compat --compat-extra NAME`` in a venv with that extra.
 
 Each ``test_<stack>.py`` has one test, parametrised here from ``stacks.STACKS`` over
 dialect × case × streamed/plain × provider profile. A dialect whose route the server does not
@@ -91,7 +90,13 @@ class Exchange:
 
     @property
     def base_url(self) -> str:
+        """With ``/v1`` (OpenAI clients)."""
         return self.mock.base_url
+
+    @property
+    def url(self) -> str:
+        """Without ``/v1`` (Anthropic clients add it)."""
+        return self.mock.url
 
     @property
     def api_key(self) -> str:

@@ -1,11 +1,13 @@
 """LangChain: ``ChatOpenAI.bind_tools`` in a hand-written loop over LangChain's own messages;
 streamed with ``.stream()`` (chunks added up), plain with ``.invoke()``. The forced case binds
-``tool_choice`` for the first request only. The responses dialect is ``use_responses_api=True``."""
+``tool_choice`` for the first request only. The responses dialect is ``use_responses_api=True``,
+messages is ``ChatAnthropic``."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from langchain_anthropic import ChatAnthropic
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.tools import tool
 from langchain_openai import ChatOpenAI
@@ -17,8 +19,12 @@ from stacks import STACKS
 STACK = STACKS["langchain"]
 
 
-def chat_model(exchange: Any, **extra: Any) -> ChatOpenAI:
-    """ChatOpenAI on Chat Completions, or on the Responses API (``use_responses_api``)."""
+def chat_model(exchange: Any, **extra: Any) -> Any:
+    """ChatOpenAI on Chat Completions, or on the Responses API (``use_responses_api``); ChatAnthropic
+    on Messages."""
+    if exchange.dialect == "messages":
+        return ChatAnthropic(model=MODEL, base_url=exchange.url, api_key=exchange.api_key, max_retries=0,
+                             streaming=exchange.stream, **extra)
     return ChatOpenAI(model=MODEL, base_url=exchange.base_url, api_key=exchange.api_key, max_retries=0,
                       streaming=exchange.stream, use_responses_api=exchange.dialect == "responses", **extra)
 
@@ -60,7 +66,7 @@ def run_chat(exchange: Any) -> list[str]:
     return answers
 
 
-RUN = {"chat": run_chat, "responses": run_chat}  # the dialect is the model's use_responses_api
+RUN = {"chat": run_chat, "responses": run_chat, "messages": run_chat}  # the dialect is the chat model's
 
 
 def test_langchain(exchange, dialect, case, stream) -> None:

@@ -1,5 +1,5 @@
-"""pydantic-ai: an ``Agent`` over ``OpenAIChatModel`` (chat) or ``OpenAIResponsesModel``
-(responses), history from ``all_messages()``; plain with
+"""pydantic-ai: an ``Agent`` over ``OpenAIChatModel`` (chat), ``OpenAIResponsesModel``
+(responses) or ``AnthropicModel`` (messages), history from ``all_messages()``; plain with
 ``run``, streamed with ``run_stream``. The forced case names the tool for the first step only, the
 way pydantic-ai wants it: a capability whose model settings depend on the run step."""
 
@@ -10,7 +10,9 @@ from typing import Any
 
 from pydantic_ai import Agent, Tool
 from pydantic_ai.capabilities import AbstractCapability
+from pydantic_ai.models.anthropic import AnthropicModel
 from pydantic_ai.models.openai import OpenAIChatModel, OpenAIResponsesModel
+from pydantic_ai.providers.anthropic import AnthropicProvider
 from pydantic_ai.providers.openai import OpenAIProvider
 
 from cases import SYSTEM, TOOLS
@@ -32,8 +34,12 @@ class ForceFirst(AbstractCapability[Any]):
 
 async def run_chat(exchange: Any) -> list[str]:
     case = exchange.case
-    provider = OpenAIProvider(base_url=exchange.base_url, api_key=exchange.api_key)
-    model = (OpenAIResponsesModel if exchange.dialect == "responses" else OpenAIChatModel)(MODEL, provider=provider)
+    model: Any
+    if exchange.dialect == "messages":
+        model = AnthropicModel(MODEL, provider=AnthropicProvider(base_url=exchange.url, api_key=exchange.api_key))
+    else:
+        provider = OpenAIProvider(base_url=exchange.base_url, api_key=exchange.api_key)
+        model = (OpenAIResponsesModel if exchange.dialect == "responses" else OpenAIChatModel)(MODEL, provider=provider)
     tools = [Tool(TOOLS[name], takes_ctx=False, strict=True if case.strict else None) for name in case.tools]
     capabilities = [ForceFirst(case.forced)] if case.forced else []
     agent = Agent(model, system_prompt=SYSTEM, tools=tools, capabilities=capabilities)
@@ -50,7 +56,7 @@ async def run_chat(exchange: Any) -> list[str]:
     return answers
 
 
-RUN = {"chat": run_chat, "responses": run_chat}  # responses: OpenAIResponsesModel
+RUN = {"chat": run_chat, "responses": run_chat, "messages": run_chat}  # OpenAIResponsesModel, AnthropicModel
 
 
 def test_pydantic_ai(exchange, dialect, case, stream) -> None:

@@ -4,11 +4,11 @@ Every dialect's requests are read into one neutral form — a conversation of :c
 and the request's facts (tools declared, tool_choice, stream, strict) — so one check
 (``check.py``) holds every stack to the same protocol whichever wire format it speaks.
 
-Readers exist for ``chat`` (Chat Completions, read from the body as sent) and ``responses``
-(the Responses API: the conversation from the journal's neutral form, which also expands a
-``previous_response_id``; tools and tool_choice from the body). The Messages reader goes in
-``READERS`` when ``/v1/messages`` is served; until then its tests are skipped ("dialect not
-served yet"), and a served dialect without a reader fails loudly.
+Readers exist for ``chat`` (Chat Completions, read from the body as sent), ``responses`` (the
+Responses API) and ``messages`` (Anthropic's Messages API). The last two read the conversation
+from the journal's neutral form (which expands a ``previous_response_id``, and merges Anthropic's
+blocks into turns) and tools and tool_choice from the body. A served dialect without a reader
+fails loudly.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ class Reply:
 class Reader:
     request: Callable[[Any], Request]  # a journal Entry → what the framework sent
     reply: Callable[[Any], Reply]  # a journal Entry → what the mock answered
+    strict_tools: bool = True  # the dialect declares tools strict (Messages: no such flag here)
 
 
 def _parsed(text: Any) -> Any:
@@ -135,14 +136,42 @@ def responses_request(entry: Any) -> Request:
     )
 
 
-def responses_reply(entry: Any) -> Reply:
+def neutral_reply(entry: Any) -> Reply:
+    """What the mock answered, from the journal's neutral (chat-shaped) reading of any dialect."""
     message = entry.message or {}
     return Reply(_text(message.get("content")), _chat_calls(message.get("tool_calls")))
 
 
+# --- Messages ------------------------------------------------------------------------------------
+
+_MESSAGES_CHOICE = {"auto": "auto", "any": "required", "none": "none"}
+
+
+def _messages_choice(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    if value.get("type") == "tool":
+        return value.get("name")
+    return _MESSAGES_CHOICE.get(value.get("type"), value.get("type"))
+
+
+def messages_request(entry: Any) -> Request:
+    body = entry.request
+    functions = [t for t in body.get("tools") or [] if t.get("type") in (None, "custom")]
+    return Request(
+        conversation=tuple(_chat_turn(m) for m in entry.messages),  # neutral: system first, blocks merged
+        tools=tuple(f.get("name") for f in functions),
+        strict=tuple(f.get("strict") is True for f in functions),
+        tool_choice=_messages_choice(body.get("tool_choice")),
+        stream=body.get("stream") is True,
+        raw=body,
+    )
+
+
 READERS: dict[str, Reader] = {
     "chat": Reader(chat_request, chat_reply),
-    "responses": Reader(responses_request, responses_reply),
+    "responses": Reader(responses_request, neutral_reply),
+    "messages": Reader(messages_request, neutral_reply, strict_tools=False),
     # "messages": Reader(messages_request, messages_reply),     — when /v1/messages is served
 }
 
