@@ -66,10 +66,9 @@ _LLAMAINDEX_RESPONSES_CHOICE = ("llama-index-llms-openai 0.8.3: OpenAIResponses 
 _AGENT_FORCED = ("its agent loop offers no way to force the first call only (a forced tool_choice on every turn never "
                  "lets the model answer)")
 
-# Messages (/v1/messages, Anthropic's wire format) is not served yet: the stacks that speak it list
-# it, and are skipped as "dialect not served yet" until the route answers. Then each needs its
-# runner (RUN["messages"] in its test module) and transcript.py its reader; until they exist the
-# tests fail and say so.
+# A stack lists every dialect it speaks; its test module has a runner for each (RUN), and
+# transcript.py a reader per dialect. A dialect the server does not serve is skipped ("dialect
+# not served yet"); a served one without a runner or reader fails and says which is missing.
 STACKS = {s.key: s for s in (
     Stack("openai_python", "openai-python (`chat.completions`, `responses`)", ("openai",), ("chat", "responses")),
     Stack("openai_node", "openai-node (`chat.completions`, `responses`)", ("openai",), ("chat", "responses"), node=True),
