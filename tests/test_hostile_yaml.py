@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import threading
@@ -75,7 +76,9 @@ def test_billion_laughs_posted_is_refused_while_healthz_answers(serve):
     error = response.json()["error"]
     assert error["code"] == "invalid_scenario"
     assert error["problems"] == [{"file": "<request body>", "line": LAUGHS_LINE, "rule": None, "path": "", "message": LAUGHS_MESSAGE}]
-    assert max(latencies) < 0.1, f"/healthz took {max(latencies):.3f} s while the scenario was refused"
+    # answered throughout (a busy CI machine may delay a single probe; expanding the file would
+    # hold them all for minutes)
+    assert statistics.median(latencies) < 0.1 and max(latencies) < 1.0, latencies
     assert max_rss_mb() - rss_before < 50  # expanding it would take gigabytes
     # nothing was loaded, the server still serves the old scenario
     assert [s["name"] for s in httpx.get(running.url + "/_mock/scenarios").json()["data"]] == ["base"]
