@@ -39,6 +39,7 @@ class Config:
     profile: str = "openai"  # openai | vllm | vertex (X-Mock-Profile and a scenario's profile win)
     api_key: str = ""  # when set, API requests need "Authorization: Bearer <api_key>"
     auto: bool = False  # a request forcing a tool call that no rule answers gets a generated call
+    near_misses: int = 5  # closest rules listed when no rule matches (no_matching_rule)
 
     def __post_init__(self) -> None:
         from mockserver.wire.profiles import PROFILES

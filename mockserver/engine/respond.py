@@ -17,7 +17,7 @@ from typing import Any
 
 from mockserver.engine.context import Conversation, text_of
 from mockserver.engine.generate import GenerationError, generate_arguments
-from mockserver.engine.matchers import Captures, Difference
+from mockserver.engine.matchers import Captures, Difference, short
 from mockserver.engine.model import AUTO, Reply, Rule, Scenario, ScenarioSet
 from mockserver.engine.render import TEMPLATE_GLOBALS, RenderError, Template, render_value
 from mockserver.validation.arguments import arguments_problem
@@ -48,10 +48,20 @@ class RenderedReply:
         return self.rule.reply.fault
 
 
+DEFAULT_NEAR_MISSES = 5  # rules shown in a no_matching_rule report (--near-misses)
+
+
 @dataclass
 class NearMiss:
     rule: Rule
     differences: list[Difference] = field(default_factory=list)
+    holding: int = 0  # matchers of the rule that hold for this request
+
+    @property
+    def rank(self) -> tuple[int, int, float]:
+        """Closest first: fewest failing matchers, then most holding, then the nearest miss."""
+        distance = sum(d.distance for d in self.differences) / max(len(self.differences), 1)
+        return (len(self.differences), -self.holding, round(distance, 3))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -59,10 +69,22 @@ class NearMiss:
             "rule": self.rule.name,
             "file": self.rule.scenario.file,
             "line": self.rule.line,
+            "matchers": len(self.rule.matchers),
+            "holding": self.holding,
             "differences": [
                 {"field": d.field, "actual": d.actual, "expected": d.expected} for d in self.differences
             ],
         }
+
+    def lines(self, number: int) -> list[str]:
+        total = len(self.rule.matchers)
+        head = f"{number}. {self.rule.label}: {self.holding} of {total} matcher(s) hold"
+        out = [head]
+        for d in self.differences:
+            pad = " " * len(d.field)
+            out.append(f"     {d.field} expected: {d.expected}")
+            out.append(f"     {pad} actual:   {short(d.actual, 160)}")
+        return out
 
 
 def selected_scenario(scenarios: ScenarioSet, conv: Conversation) -> str | None:
@@ -81,7 +103,7 @@ def selected_scenario(scenarios: ScenarioSet, conv: Conversation) -> str | None:
     return None
 
 
-def respond(scenarios: ScenarioSet, conv: Conversation) -> RenderedReply:
+def respond(scenarios: ScenarioSet, conv: Conversation, near_misses: int = DEFAULT_NEAR_MISSES) -> RenderedReply:
     skipped: list[NearMiss] = []
     selected = selected_scenario(scenarios, conv)
     for rule in scenarios.index_of(selected).candidates(conv):
@@ -91,11 +113,11 @@ def respond(scenarios: ScenarioSet, conv: Conversation) -> RenderedReply:
         reply = render(rule, conv, captures)
         conflict = contradiction(reply, conv)
         if conflict is not None:
-            skipped.append(NearMiss(rule, [conflict]))
+            skipped.append(NearMiss(rule, [conflict], len(rule.matchers)))
             continue
         return reply
     rules = scenarios.rules if selected is None else scenarios.rules_of(selected)
-    raise no_match(rules, conv, skipped)
+    raise no_match(rules, conv, skipped, near_misses)
 
 
 def _match(rule: Rule, conv: Conversation) -> Captures | None:
@@ -135,21 +157,28 @@ def contradiction(reply: RenderedReply, conv: Conversation) -> Difference | None
     return None
 
 
-def no_match(rules: list[Rule], conv: Conversation, skipped: list[NearMiss]) -> APIError:
-    misses = skipped + [NearMiss(r, differences(r, conv)) for r in rules if r not in {s.rule for s in skipped}]
+def near_miss(rule: Rule, conv: Conversation) -> NearMiss:
+    found = differences(rule, conv)
+    return NearMiss(rule, found, len(rule.matchers) - len(found))
+
+
+def no_match(rules: list[Rule], conv: Conversation, skipped: list[NearMiss], limit: int = DEFAULT_NEAR_MISSES) -> APIError:
+    skipped_rules = {s.rule for s in skipped}
+    misses = skipped + [near_miss(r, conv) for r in rules if r not in skipped_rules]
     misses = [m for m in misses if m.differences]
-    misses.sort(key=lambda m: len(m.differences))  # stable: ties keep rule order
-    closest = misses[:3]
+    order = {rule: k for k, rule in enumerate(rules)}
+    misses.sort(key=lambda m: (m.rank, order.get(m.rule, 0)))  # ties: the order rules are tried in
+    closest = misses[:limit]
     last = conv.last
     summary = f"model '{conv.model}', turn {conv.turn}, last message {last.get('role')}"
     lines = [f"No scenario rule matched this request ({summary})."]
     if not rules:
         lines.append("No scenarios are loaded.")
     if closest:
-        lines.append("Closest rules:")
-        for miss in closest:
-            reasons = "; ".join(str(d) for d in miss.differences)
-            lines.append(f"- {miss.rule.label}: {reasons}")
+        shown = f"{len(closest)} of {len(misses)}" if len(misses) > len(closest) else f"{len(closest)}"
+        lines.append(f"Closest rules, best first ({shown}):")
+        for number, miss in enumerate(closest, 1):
+            lines.extend(miss.lines(number))
     return APIError(
         "\n".join(lines),
         code="no_matching_rule",

@@ -117,7 +117,7 @@ class MockService:
         ids = IdSource(_request_key(body), self.config.seed)
         conv = Conversation(body, validated.tools, validated.tool_choice, headers, seed=ids.digest[:8].hex())
         try:
-            reply = respond(scenarios, conv)
+            reply = respond(scenarios, conv, self.config.near_misses)
         except APIError as error:
             if deferred:
                 validate_request(body, state.profile.policy)  # a broken history is the first problem
