@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Sequence
 
 from mockserver import __version__
-from mockserver.config import Config, ConfigError
-from mockserver.engine.loader import ScenarioLoadError, bundled_scenarios_dir, load_paths
+from mockserver.config import Config, ConfigError, unknown_variables
+from mockserver.engine.loader import ScenarioLoadError
 from mockserver.wire.profiles import PROFILES
 
 
@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-memo", dest="memo", action="store_false", default=None, help="do not remember answers to identical requests (they are deterministic; on by default) [MOCKSERVER_MEMO=false]")
     serve.add_argument("--access-log", action="store_true", default=None, help="log every request (off by default: it costs throughput) [MOCKSERVER_ACCESS_LOG]")
     serve.add_argument("--reload", action="store_true", default=None, help="watch the scenario files; swap in each change that loads, keep the last good set otherwise [MOCKSERVER_RELOAD; poll interval MOCKSERVER_RELOAD_INTERVAL, default 0.5 s]")
+    serve.add_argument("--near-misses", type=int, metavar="N", help="closest rules listed when no rule matches a request (default 5) [MOCKSERVER_NEAR_MISSES]")
+    serve.add_argument("--lenient", action="store_true", default=None, help="serve scenarios that 'validate' finds errors in, as long as they load (the errors are logged) [MOCKSERVER_LENIENT]")
+    serve.add_argument("--no-fallback", dest="fallback", action="store_false", default=None, help="without --scenarios, an empty or missing ./scenarios is an error instead of serving the bundled examples [MOCKSERVER_FALLBACK=false]")
     validate = sub.add_parser("validate", help="check scenario files without serving them (exit status 1 on errors)")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
     validate.add_argument("--format", choices=["text", "json"], default="text", help="text (file:line: severity: …) or json")
@@ -68,27 +71,35 @@ def config_from_args(args: argparse.Namespace) -> Config:
         profile=args.profile,
         api_key=args.api_key,
         auto=args.auto,
+        near_misses=args.near_misses,
+        lenient=args.lenient,
+        fallback=args.fallback,
     )
 
 
 def serve(config: Config) -> int:
     import uvicorn
 
+    from mockserver.lint.startup import checked_load
     from mockserver.server.app import build_app
 
     logging.basicConfig(level=config.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    log = logging.getLogger("mockserver")
+    for warning in unknown_variables():
+        log.warning("%s", warning)
+    paths = config.scenario_paths()
+    if config.falls_back:
+        log.warning("no *.yaml/*.yml files in %s: serving the bundled examples "
+                    "(--no-fallback or MOCKSERVER_FALLBACK=false makes this an error)", Path("scenarios").resolve())
     try:
-        scenarios = load_paths(config.scenario_paths())
+        scenarios = checked_load(paths, config.lenient)
     except ScenarioLoadError as exc:
-        print(f"mockserver: cannot load scenarios:\n{exc}", file=sys.stderr)
+        count = len(exc.problems)
+        lenient = "" if config.lenient else "; --lenient serves scenarios with validate errors when they load"
+        print(f"mockserver: cannot load scenarios from {', '.join(paths)} ({count} error(s){lenient}):\n{exc}",
+              file=sys.stderr)
         return 1
-    logging.getLogger("mockserver").info(
-        "loaded %d scenario(s) from %s", len(scenarios), ", ".join(config.scenario_paths())
-    )
-    if not config.scenarios and Path(config.scenario_paths()[0]) == bundled_scenarios_dir():
-        logging.getLogger("mockserver").info(
-            "no *.yaml/*.yml files in %s: serving the bundled examples", Path("scenarios").resolve()
-        )
+    log.info("loaded %d scenario(s) from %s", len(scenarios), ", ".join(paths))
     app = build_app(config, scenarios)
     # uvicorn shuts down gracefully on SIGTERM/SIGINT, then re-raises the signal; these handlers
     # turn that into a clean exit status 0 (containers and CI see a normal stop).

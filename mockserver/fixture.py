@@ -7,6 +7,7 @@ then applies the test's own scenarios and settings. Usable without pytest, too.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,17 +62,14 @@ class MockServer:
         return client
 
     def asgi_transport(self) -> Any:
-        """An ``httpx.ASGITransport`` to the same app: in-process, no socket, for async clients."""
-        import httpx
-
-        return httpx.ASGITransport(app=self.app)
+        """An ``ASGITransport`` to the same app (of the HTTP library the installed openai uses:
+        ``httpx2`` for recent releases, ``httpx`` before): in-process, no socket, for async clients."""
+        return _http_library().ASGITransport(app=self.app)
 
     def async_client(self, **overrides: Any) -> Any:
         """An ``openai.AsyncOpenAI`` client served in-process through :meth:`asgi_transport`."""
-        import httpx
-
         openai = _openai()
-        http_client = httpx.AsyncClient(transport=self.asgi_transport(), base_url=ASGI_BASE_URL)
+        http_client = _http_library().AsyncClient(transport=self.asgi_transport(), base_url=ASGI_BASE_URL)
         settings = {**self.client_kwargs, "base_url": ASGI_BASE_URL, "http_client": http_client}
         return openai.AsyncOpenAI(**{**settings, **overrides})
 
@@ -261,6 +259,27 @@ def _openai() -> Any:
     except ImportError:  # pragma: no cover - openai is a test extra
         raise RuntimeError("mockserver.client() needs the openai package: pip install openai") from None
     return openai
+
+
+def _http_library() -> Any:
+    """The HTTP client library openai brings: ``httpx2`` (openai ≥ 3), else ``httpx``. Nothing
+    else needs installing: ``pip install mockserver pytest openai`` is enough for async clients."""
+    try:
+        from openai import _base_client  # the module openai builds its clients in
+
+        for name in ("httpx2", "httpx"):
+            module = getattr(_base_client, name, None)
+            if module is not None and hasattr(module, "ASGITransport"):
+                return module
+    except ImportError:
+        pass
+    for name in ("httpx2", "httpx"):
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    raise RuntimeError("mockserver.async_client() needs the openai package (which brings httpx2 or httpx): "
+                       "pip install openai")
 
 
 def _caller() -> str:

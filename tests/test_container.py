@@ -70,7 +70,17 @@ def test_empty_scenarios_folder_serves_the_bundled_examples_and_says_so(tmp_path
     finally:
         stop(proc)
     log = proc.stderr.read().splitlines() if proc.stderr else []
-    assert f"INFO mockserver: no *.yaml/*.yml files in {tmp_path / 'scenarios'}: serving the bundled examples" in log
+    assert (f"WARNING mockserver: no *.yaml/*.yml files in {tmp_path / 'scenarios'}: serving the bundled examples "
+            "(--no-fallback or MOCKSERVER_FALLBACK=false makes this an error)") in log
+
+
+def test_the_fallback_can_be_switched_off(tmp_path):
+    """MOCKSERVER_FALLBACK=false: a container started without its scenarios volume refuses to start."""
+    (tmp_path / "scenarios").mkdir()
+    proc = subprocess.run([sys.executable, "-m", "mockserver", "serve"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=30, env={**os.environ, "MOCKSERVER_PORT": str(free_port()), "MOCKSERVER_FALLBACK": "false"})
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[-1] == "scenarios: no *.yaml or *.yml files in this folder"
 
 
 def test_ci_runs_the_smoke_script_after_the_suite():

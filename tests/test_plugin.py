@@ -505,6 +505,35 @@ def test_async_client_in_process(pytester):
     result.assert_outcomes(passed=1)
 
 
+def test_async_client_needs_nothing_but_openai(pytester):
+    """After 'pip install mockserver pytest openai' there is no httpx (openai >= 3 brings httpx2):
+    the in-process async client is built on whatever openai itself uses."""
+    pytester.makeconftest("""
+        import sys
+        sys.modules["httpx"] = None  # as if never installed: 'import httpx' raises ImportError
+    """)
+    pytester.makepyfile(prelude=PRELUDE, test_async_only="""
+        import pytest
+        from prelude import TOOLS, WEATHER
+
+        @pytest.fixture
+        def anyio_backend():
+            return "asyncio"
+
+        @pytest.mark.anyio
+        @pytest.mark.mockserver(scenarios=[WEATHER])
+        async def test_async(mockserver):
+            with pytest.raises(ImportError):
+                import httpx  # noqa: F401
+            async with mockserver.async_client() as client:
+                first = await client.chat.completions.create(
+                    model="gpt-4o", messages=[{"role": "user", "content": "weather in Lima"}], tools=TOOLS)
+            assert first.choices[0].message.tool_calls[0].function.name == "get_weather"
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "test_async_only.py")
+    result.assert_outcomes(passed=1)
+
+
 def test_xdist_workers_get_their_own_server(pytester, monkeypatch, tmp_path):
     monkeypatch.setenv("URL_DIR", str(tmp_path))
     pytester.makepyfile(test_many="""

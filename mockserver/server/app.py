@@ -101,7 +101,7 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
         routes=routes,
         middleware=[Middleware(FastPath, chat=chat_completions)],
         exception_handlers={HTTPException: http_error, Exception: server_error},
-        lifespan=reload_lifespan(config.scenario_paths, overlay.set_base, config.reload, config.reload_interval),
+        lifespan=reload_lifespan(config.scenario_paths, overlay.set_base, config.reload, config.reload_interval, config.lenient),
     )
     app.state.service = service
     app.state.journal = journal

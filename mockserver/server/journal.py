@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterator, Mapping
 
 from mockserver.config import ConfigError
+from mockserver.server.requestlog import log_request
 from mockserver.wire.errors import SCENARIO_ERROR
 
 DEFAULT_JOURNAL_SIZE = 1000
@@ -230,6 +231,8 @@ class Journal:
 
     def add(self, rec: Any, status: int, body: dict[str, Any] | None, outcome: Any) -> None:
         """``rec``: a :class:`Recording`, or a (method, path, raw headers, raw body, started) tuple."""
+        if status >= 400 or getattr(outcome, "warnings", None):
+            log_request(self._next_id if self.size else None, status, body, outcome)  # one line, WARNING/INFO
         if not self.size:
             return  # a journal of size 0 records nothing (and costs nothing)
         entry_id = self._next_id

@@ -1,0 +1,42 @@
+"""What ``serve`` checks at start and on every reload: everything ``mockserver validate`` checks.
+
+Errors refuse the set — one ``file:line: rule 'name' at path: message`` line each — so a mistake
+(an unknown template variable, a capture no regex defines, an explicitly named empty folder)
+surfaces before the first request, not as a 422 in the middle of a test. ``lenient`` serves a set
+with validate-only errors anyway (they are logged); a set that does not load is never served.
+Warnings (loops, shadowed rules, …) are logged at WARNING.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Iterable
+
+from mockserver.engine.loader import LoadProblem, ScenarioLoadError, load_paths
+from mockserver.engine.model import ScenarioSet
+from mockserver.lint.report import Finding
+from mockserver.lint.run import validate_paths
+
+log = logging.getLogger("mockserver")
+LOAD_CHECKS = frozenset({"file", "yaml", "schema", "template", "regex", "arguments", "duplicate"})  # no set without them
+
+
+def _problem(finding: Finding) -> LoadProblem:
+    return LoadProblem(finding.file, finding.line, finding.rule, finding.path, finding.message)
+
+
+def checked_load(paths: Iterable[str | Path], lenient: bool = False) -> ScenarioSet:
+    """The scenario set at ``paths`` once it passes the validate checks; raise
+    :class:`ScenarioLoadError` listing every error otherwise."""
+    paths = list(paths)
+    report = validate_paths(paths)
+    fatal = [f for f in report.findings if f.severity == "error" and (not lenient or f.check in LOAD_CHECKS)]
+    if fatal:
+        raise ScenarioLoadError([_problem(f) for f in fatal])
+    for finding in report.findings:
+        if finding.severity == "error":
+            log.warning("%s (served anyway: --lenient)", finding)
+        else:
+            log.warning("%s", finding)
+    return load_paths(paths)
