@@ -92,7 +92,7 @@ def serve(config: Config) -> int:
         log.warning("no *.yaml/*.yml files in %s: serving the bundled examples "
                     "(--no-fallback or MOCKSERVER_FALLBACK=false makes this an error)", Path("scenarios").resolve())
     try:
-        scenarios = checked_load(paths, config.lenient)
+        scenarios = checked_load(paths, config.lenient, empty_ok=config.reload)
     except ScenarioLoadError as exc:
         count = len(exc.problems)
         lenient = "" if config.lenient else "; --lenient serves scenarios with validate errors when they load"

@@ -61,13 +61,20 @@ def regex_distance(pattern: re.Pattern[str], text: str) -> float:
     source = pattern.pattern[:DISTANCE_PATTERN_LIMIT]
     text = text[:DISTANCE_TEXT_LIMIT]
     for end in range(len(source) - 1, 0, -1):
-        try:
-            prefix = re.compile(source[:end], pattern.flags)
-        except re.error:
-            continue
-        if prefix.search(text) is not None:
+        prefix = _compiled_prefix(source[:end], pattern.flags)
+        if prefix is not None and prefix.search(text) is not None:
             return 1.0 - end / len(pattern.pattern)
     return 1.0
+
+
+def _compiled_prefix(source: str, flags: int) -> re.Pattern[str] | None:
+    """A pattern's prefix as a regex, its open groups closed (``from (?P<a>[A-Z]`` + ``)``)."""
+    for closing in ("", ")", "))", ")))"):
+        try:
+            return re.compile(source + closing, flags)
+        except re.error:
+            continue
+    return None
 
 
 WINDOW_TEXT = {

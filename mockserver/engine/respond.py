@@ -58,10 +58,13 @@ class NearMiss:
     holding: int = 0  # matchers of the rule that hold for this request
 
     @property
-    def rank(self) -> tuple[int, int, float]:
-        """Closest first: fewest failing matchers, then most holding, then the nearest miss."""
-        distance = sum(d.distance for d in self.differences) / max(len(self.differences), 1)
-        return (len(self.differences), -self.holding, round(distance, 3))
+    def closeness(self) -> float:
+        """How nearly the rule matched: each holding matcher counts 1, each failing one 1 − its
+        distance (a regex that almost matched counts nearly 1), over all its matchers. A rule
+        skipped for contradicting the request matched everything: it ranks above all."""
+        total = len(self.rule.matchers)
+        score = self.holding + sum(1.0 - d.distance for d in self.differences)
+        return score / total if total else score
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -167,7 +170,7 @@ def no_match(rules: list[Rule], conv: Conversation, skipped: list[NearMiss], lim
     misses = skipped + [near_miss(r, conv) for r in rules if r not in skipped_rules]
     misses = [m for m in misses if m.differences]
     order = {rule: k for k, rule in enumerate(rules)}
-    misses.sort(key=lambda m: (m.rank, order.get(m.rule, 0)))  # ties: the order rules are tried in
+    misses.sort(key=lambda m: (-round(m.closeness, 3), order.get(m.rule, 0)))  # ties: the order rules are tried in
     closest = misses[:limit]
     last = conv.last
     summary = f"model '{conv.model}', turn {conv.turn}, last message {last.get('role')}"

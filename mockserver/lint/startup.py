@@ -10,6 +10,7 @@ Warnings (loops, shadowed rules, …) are logged at WARNING.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable
 
@@ -26,11 +27,20 @@ def _problem(finding: Finding) -> LoadProblem:
     return LoadProblem(finding.file, finding.line, finding.rule, finding.path, finding.message)
 
 
-def checked_load(paths: Iterable[str | Path], lenient: bool = False) -> ScenarioSet:
+EMPTY_FOLDER = "no *.yaml or *.yml files in this folder"
+
+
+def checked_load(paths: Iterable[str | Path], lenient: bool = False, empty_ok: bool = False) -> ScenarioSet:
     """The scenario set at ``paths`` once it passes the validate checks; raise
-    :class:`ScenarioLoadError` listing every error otherwise."""
+    :class:`ScenarioLoadError` listing every error otherwise. ``empty_ok`` (``serve --reload``):
+    an empty folder is a warning — its files may arrive later (a volume filled after the start)."""
     paths = list(paths)
     report = validate_paths(paths)
+    if empty_ok:
+        report.findings = [
+            replace(f, severity="warning", message=f"{f.message}: serving none from it until some appear (--reload)")
+            if f.check == "file" and f.message == EMPTY_FOLDER else f
+            for f in report.findings]
     fatal = [f for f in report.findings if f.severity == "error" and (not lenient or f.check in LOAD_CHECKS)]
     if fatal:
         raise ScenarioLoadError([_problem(f) for f in fatal])
