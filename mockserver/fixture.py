@@ -232,25 +232,48 @@ class MockServer:
         __tracebackhide__ = True
         assertions.assert_tool_result_sent(self.calls, name)
 
-    def assert_all_rules_used(self, *scenario_names: str) -> None:
-        """Every rule of the named scenarios answered; with no names, of the scenarios this test
-        added (marker, load, add), or of all served scenarios when it added none."""
+    def assert_all_rules_used(self, *names: str) -> None:
+        """Every named rule answered a request. A name is a scenario (all its rules), a rule
+        (``"rule"``, when one served scenario has it) or ``"scenario/rule"``; with no names, every
+        rule of the scenarios this test added (marker, load, add), or of all served scenarios."""
         __tracebackhide__ = True
         served = self.scenarios
-        if scenario_names:
-            by_name = {s.name: s for s in served}
-            unknown = [n for n in scenario_names if n not in by_name]
-            if unknown:
-                raise ValueError(f"assert_all_rules_used: no scenario named {', '.join(map(repr, unknown))}; "
-                                 f"served: {', '.join(by_name)}")
-            chosen = [by_name[n] for n in scenario_names]
-        else:
+        if not names:
             chosen = self.added_scenarios or served
-        assertions.assert_all_rules_used(self.calls, chosen)
+            assertions.assert_all_rules_used(self.calls, chosen)
+            return
+        rules = []
+        for name in names:
+            for rule in _named_rules(served, name):
+                if rule not in rules:
+                    rules.append(rule)
+        assertions.assert_all_rules_used(self.calls, [], rules=rules, named=names)
 
     def assert_no_unmatched(self) -> None:
         __tracebackhide__ = True
         assertions.assert_no_unmatched(self.calls)
+
+
+def _named_rules(served: Sequence[Scenario], name: str) -> list[Any]:
+    """The rules ``name`` stands for: a scenario's, ``scenario/rule``, or a rule name."""
+    by_name = {s.name: s for s in served}
+    if name in by_name:
+        return list(by_name[name].rules)
+    scenario, _, rule = name.partition("/")
+    if rule and scenario in by_name:
+        found = [r for r in by_name[scenario].rules if r.name == rule]
+        if found:
+            return found
+        raise ValueError(f"assert_all_rules_used: scenario '{scenario}' has no rule '{rule}'; its rules: "
+                         f"{', '.join(r.name for r in by_name[scenario].rules)}")
+    found = [r for s in served for r in s.rules if r.name == name]
+    if len(found) == 1:
+        return found
+    if found:
+        where = ", ".join(f"'{r.scenario.name}/{r.name}'" for r in found)
+        raise ValueError(f"assert_all_rules_used: rule name '{name}' is ambiguous; name one of {where}")
+    raise ValueError(f"assert_all_rules_used: no scenario or rule named '{name}'; served scenarios: "
+                     f"{', '.join(by_name)} (name a rule as 'scenario/rule')")
 
 
 def _openai() -> Any:

@@ -59,6 +59,34 @@ def test_missing_path():
         load_paths(["/nonexistent/scenarios"])
 
 
+def test_a_double_quoted_regex_gets_the_quoting_advice():
+    [problem] = problems_of("""\
+        version: 1
+        name: a
+        rules:
+          - when: {last_message: {regex: "weather in (\\w+)"}}
+            reply: {content: x}
+        """)
+    assert problem == (
+        "s.yaml:4: invalid YAML: found unknown escape character 'w' (in a double-quoted YAML string a backslash starts "
+        "an escape: write regexes in single quotes, regex: 'weather in (\\w+)', or double each backslash in double quotes)")
+
+
+def test_a_reply_swallowed_by_when_is_pointed_out():
+    [problem] = problems_of("""\
+        version: 1
+        name: a
+        rules:
+          - name: greet
+            when:
+              last_message: hello
+              reply:
+                content: hi
+        """)
+    assert problem == ("s.yaml:4: rule 'greet' at rules[0]: 'reply' is a required property; 'reply' is indented under "
+                       "'when' (line 7): move it out to the level of 'when'")
+
+
 def test_all_problems_reported_at_once():
     problems = problems_of("""\
         version: 1
