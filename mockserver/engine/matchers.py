@@ -7,8 +7,9 @@ A matcher is registered under the ``when`` key it handles; adding one is adding 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import partial
 from typing import Any, Callable, ClassVar
 
 from mockserver.engine.context import CONVERSATION, EXCHANGE, STEP, Conversation, text_of
@@ -27,7 +28,13 @@ class Difference:
     field: str
     actual: Any
     expected: Any
-    distance: float = 1.0  # how far the miss was: 0 (almost matched) … 1 (nothing in common)
+    # how far the miss was, 0 (almost matched) … 1 (nothing in common): a number, or a function
+    # computing it — only the near-miss report asks, never the matching of a request
+    measure: float | Callable[[], float] = field(default=1.0, compare=False, repr=False)
+
+    @property
+    def distance(self) -> float:
+        return self.measure() if callable(self.measure) else self.measure
 
     def __str__(self) -> str:
         return f"{self.field}: expected {self.expected}, got {short(self.actual)}"
@@ -157,7 +164,7 @@ class Model(Matcher):
 
     def evaluate(self, conv: Conversation) -> Outcome:
         expected, caps = self.text.test(conv.model)
-        return (Difference("model", conv.model, expected, self.text.distance(conv.model)) if expected else None), caps
+        return (Difference("model", conv.model, expected, partial(self.text.distance, conv.model)) if expected else None), caps
 
 
 @register
@@ -181,7 +188,7 @@ class LastMessage(Matcher):
         text = text_of(last)
         expected, caps = self.text.test(text)
         if expected:
-            return Difference("last_message", text, expected, self.text.distance(text)), {}
+            return Difference("last_message", text, expected, partial(self.text.distance, text)), {}
         return None, caps
 
 
@@ -199,7 +206,8 @@ class UserMessage(Matcher):
             if expected is None:
                 return None, caps
         latest = conv.user_texts[-1] if conv.user_texts else None
-        distance = min((self.text.distance(t) for t in conv.user_texts[-20:]), default=1.0)
+        texts = conv.user_texts[-20:]
+        distance = lambda: min((self.text.distance(t) for t in texts), default=1.0)  # noqa: E731
         return Difference("user_message", latest, f"a user message {expected}", distance), {}
 
 
@@ -235,8 +243,9 @@ class ToolResultMatcher(Matcher):
                     return None, caps
                 expected = miss
         last = results[-1].content
-        distance = self.text.distance(last) if self.text.test(last)[0] else 0.5  # text passes, JSON does not
-        return Difference(field, last, expected, distance / 2), {}  # the tool was right: closer than absent
+        # the tool was right: closer than absent (0.25 when the text passes and the JSON does not)
+        distance = lambda: (self.text.distance(last) if self.text.test(last)[0] else 0.5) / 2  # noqa: E731
+        return Difference(field, last, expected, distance), {}
 
     def _absent(self, conv: Conversation, window: list[Any]) -> str:
         seen = sorted({r.name or "?" for r in window})
@@ -334,7 +343,7 @@ class Header(Matcher):
                 return Difference(f"header[{name}]", None, "the header to be present"), {}
             expected, caps = text.test(value)
             if expected:
-                return Difference(f"header[{name}]", value, expected, text.distance(value)), {}
+                return Difference(f"header[{name}]", value, expected, partial(text.distance, value)), {}
             captures.update(caps)
         return None, captures
 
