@@ -136,6 +136,12 @@ def assert_tool_result_sent(calls: Sequence[Entry], name: str) -> None:
 def _conversation(entry: Entry) -> Conversation | None:
     if not isinstance(entry.request, dict):
         return None
+    parsed = entry.parsed
+    if parsed is not None:  # what the engine saw, whatever the dialect
+        return Conversation(
+            entry.request, parsed.tools, parsed.tool_choice, entry.headers,
+            messages=parsed.messages, model=parsed.model, parallel_tool_calls=parsed.parallel_tool_calls,
+        )
     try:
         validated = validate_request(entry.request)
     except APIError:  # an invalid request says nothing about a rule

@@ -13,6 +13,7 @@ from typing import Sequence
 from mockserver import __version__
 from mockserver.config import Config, ConfigError, unknown_variables
 from mockserver.engine.loader import ScenarioLoadError
+from mockserver.wire.body import DEFAULT_MAX_BODY_BYTES
 from mockserver.wire.profiles import PROFILES
 
 
@@ -39,12 +40,32 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--profile", choices=sorted(PROFILES), help="provider to emulate: response shape, error shape, history checks (default openai) [MOCKSERVER_PROFILE]")
     serve.add_argument("--api-key", metavar="KEY", help="require 'Authorization: Bearer KEY' (401 invalid_api_key otherwise; /healthz stays open) [MOCKSERVER_API_KEY]")
     serve.add_argument("--auto", action="store_true", default=None, help="answer a request that forces a tool call and matches no rule with a generated call [MOCKSERVER_AUTO]")
+    serve.add_argument("--responses-store-size", type=int, metavar="N", help="stored Responses-API responses kept (default 1000; oldest dropped) [MOCKSERVER_RESPONSES_STORE_SIZE]")
+    serve.add_argument("--responses-store-bytes", type=int, metavar="N", help="… and at most N bytes of them (default 64 MiB) [MOCKSERVER_RESPONSES_STORE_BYTES]")
     serve.add_argument("--no-memo", dest="memo", action="store_false", default=None, help="do not remember answers to identical requests (they are deterministic; on by default) [MOCKSERVER_MEMO=false]")
     serve.add_argument("--access-log", action="store_true", default=None, help="log every request (off by default: it costs throughput) [MOCKSERVER_ACCESS_LOG]")
     serve.add_argument("--reload", action="store_true", default=None, help="watch the scenario files; swap in each change that loads, keep the last good set otherwise [MOCKSERVER_RELOAD; poll interval MOCKSERVER_RELOAD_INTERVAL, default 0.5 s]")
     serve.add_argument("--near-misses", type=int, metavar="N", help="closest rules listed when no rule matches a request (default 5) [MOCKSERVER_NEAR_MISSES]")
     serve.add_argument("--lenient", action="store_true", default=None, help="serve scenarios that 'validate' finds errors in, as long as they load (the errors are logged) [MOCKSERVER_LENIENT]")
     serve.add_argument("--no-fallback", dest="fallback", action="store_false", default=None, help="without --scenarios, an empty or missing ./scenarios is an error instead of serving the bundled examples [MOCKSERVER_FALLBACK=false]")
+    serve.add_argument("--upstream", metavar="BASE_URL", help="send requests no rule matches to this provider (its base_url, e.g. https://api.openai.com/v1); key from the client or MOCKSERVER_UPSTREAM_API_KEY [MOCKSERVER_UPSTREAM]")
+    serve.add_argument("--record", metavar="DIR", help="with --upstream: record the upstream's answers as scenario files in DIR (served too when no --scenarios is given) [MOCKSERVER_RECORD]")
+    serve.add_argument("--record-errors", action="store_true", default=None, help="with --record: record upstream errors too, as faults [MOCKSERVER_RECORD_ERRORS]")
+    serve.add_argument("--upstream-timeout", type=float, metavar="SECONDS", help="seconds without a byte from the upstream before a 504 (default 600) [MOCKSERVER_UPSTREAM_TIMEOUT]")
+    record = sub.add_parser("record", help="recording proxy: forward to a real provider, write what it answers as scenarios")
+    record.add_argument("--upstream", required=True, metavar="BASE_URL", help="the provider, as the openai SDK's base_url (https://api.openai.com/v1, http://localhost:8000/v1 for vLLM)")
+    record.add_argument("--out", required=True, metavar="DIR", help="folder for the scenario files (one per conversation) and exchanges.jsonl")
+    record.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    record.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    record.add_argument("--record-errors", action="store_true", help="record upstream errors (4xx/5xx, timeouts) as faults too")
+    record.add_argument("--upstream-timeout", type=float, default=600.0, metavar="SECONDS", help="seconds without a byte from the upstream before a 504 (default 600)")
+    record.add_argument("--max-connections", type=int, default=100, metavar="N", help="connections to the upstream at most (default 100)")
+    record.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES * 8, help="request body size limit (default 32 MiB)")
+    record.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"], default="info")
+    importer = sub.add_parser("import", help="turn logged exchanges (JSON Lines, HAR, the journal) into scenario files")
+    importer.add_argument("files", nargs="+", metavar="FILE", help='JSON Lines of {"request", "response"}, HAR files, or journal JSON (GET /_mock/journal)')
+    importer.add_argument("--out", required=True, metavar="DIR", help="folder for the scenario files")
+    importer.add_argument("--record-errors", action="store_true", help="turn logged errors (status >= 400) into faults too")
     validate = sub.add_parser("validate", help="check scenario files without serving them (exit status 1 on errors)")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
     validate.add_argument("--format", choices=["text", "json"], default="text", help="text (file:line: severity: …) or json")
@@ -74,6 +95,12 @@ def config_from_args(args: argparse.Namespace) -> Config:
         near_misses=args.near_misses,
         lenient=args.lenient,
         fallback=args.fallback,
+        upstream=args.upstream,
+        record=args.record,
+        record_errors=args.record_errors,
+        upstream_timeout=args.upstream_timeout,
+        responses_store_size=args.responses_store_size,
+        responses_store_bytes=args.responses_store_bytes,
     )
 
 
@@ -84,15 +111,20 @@ def serve(config: Config) -> int:
     from mockserver.server.app import build_app
 
     logging.basicConfig(level=config.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    if config.record:
+        Path(config.record).mkdir(parents=True, exist_ok=True)
+        if not config.scenarios:  # grow the recorded set: serve what was recorded before
+            config.scenarios = [config.record]
     log = logging.getLogger("mockserver")
     for warning in unknown_variables():
         log.warning("%s", warning)
     paths = config.scenario_paths()
+    recording = bool(config.record) and config.scenarios == [config.record]  # may be empty: it fills as it records
     if config.falls_back:
         log.warning("no *.yaml/*.yml files in %s: serving the bundled examples "
                     "(--no-fallback or MOCKSERVER_FALLBACK=false makes this an error)", Path("scenarios").resolve())
     try:
-        scenarios = checked_load(paths, config.lenient, empty_ok=config.reload)
+        scenarios = checked_load(paths, config.lenient, empty_ok=config.reload or recording)
     except ScenarioLoadError as exc:
         count = len(exc.problems)
         lenient = "" if config.lenient else "; --lenient serves scenarios with validate errors when they load"
@@ -114,6 +146,49 @@ def serve(config: Config) -> int:
         timeout_graceful_shutdown=5,
     )
     return 0
+
+
+def record(args: argparse.Namespace) -> int:
+    import os
+
+    import uvicorn
+
+    from mockserver.record.proxy import Forwarder, RecordingProxy
+    from mockserver.record.recorder import Recorder, public_url
+    from mockserver.record.upstream import Upstream, UpstreamConfig
+
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        upstream = Upstream(UpstreamConfig(args.upstream, os.environ.get("MOCKSERVER_UPSTREAM_API_KEY", ""),
+                                           args.upstream_timeout, max_connections=args.max_connections))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    forwarder = Forwarder(upstream, Recorder(args.out, args.upstream), args.record_errors)
+    logging.getLogger("mockserver").info(
+        "recording: http://%s:%d/v1 → %s, scenarios into %s", args.host, args.port, public_url(args.upstream), args.out
+    )
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _exit_cleanly)
+    uvicorn.run(RecordingProxy(forwarder, args.max_body_bytes), host=args.host, port=args.port, log_level=args.log_level,
+                access_log=False, timeout_graceful_shutdown=5)
+    return 0
+
+
+def import_logs(args: argparse.Namespace) -> int:
+    from mockserver.record.importers import ImportError_, import_files
+    from mockserver.record.recorder import Recorder
+
+    recorder = Recorder(args.out, "imported logs", keep_log=False)
+    try:
+        report = import_files(args.files, recorder, args.record_errors)
+    except ImportError_ as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 1
+    for reason in report.skipped:
+        print(f"skipped {reason}", file=sys.stderr)
+    print(f"imported {report.recorded} of {report.read} exchange(s) into {len(recorder.files)} scenario file(s) in {args.out}")
+    return 0 if report.recorded or not report.read else 1
 
 
 def validate(paths: list[str], output_format: str) -> int:
@@ -140,6 +215,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(config_from_args(args))
+        if args.command == "record":
+            return record(args)
+        if args.command == "import":
+            return import_logs(args)
         if args.command == "validate":
             return validate(args.paths, args.format)
         if args.command == "schema":

@@ -38,6 +38,8 @@ class Config:
     jitter: float = 0.0
     memo: bool = True  # remember answers to identical requests (see mockserver.server.memo)
     journal_size: int = 1000  # requests kept in the journal (GET /_mock/journal); oldest drop out
+    responses_store_size: int = 1000  # stored Responses-API responses (previous_response_id, GET); oldest drop out
+    responses_store_bytes: int = 64 * 1024 * 1024  # … and at most this many bytes of them
     reload: bool = False  # watch the scenario files and swap in each good new set (mockserver.server.reload)
     reload_interval: float = 0.5  # seconds between polls of the scenario files
     # provider profiles, auth and generated calls
@@ -48,12 +50,20 @@ class Config:
     # start-up checks
     lenient: bool = False  # serve scenarios with validate errors anyway (they are logged)
     fallback: bool = True  # serve the bundled examples when ./scenarios holds no scenario file
+    # serve --upstream: requests no rule matches go to a real provider (mockserver.record)
+    upstream: str = ""  # its base URL, as the openai SDK's base_url (e.g. https://api.openai.com/v1)
+    upstream_api_key: str = field(default="", repr=False)  # replaces the client's key upstream; never stored
+    upstream_timeout: float = 600.0  # seconds without a byte from the upstream before a 504
+    record: str = ""  # folder to record the upstream's answers into, as scenario files
+    record_errors: bool = False  # record upstream errors too, as faults
 
     def __post_init__(self) -> None:
         from mockserver.wire.profiles import PROFILES
 
         if self.profile not in PROFILES:
             raise ConfigError(f"unknown profile {self.profile!r}; valid profiles: {', '.join(PROFILES)}")
+        if self.record and not self.upstream:
+            raise ConfigError("--record needs --upstream (the provider whose answers are recorded)")
         problems = list(self.problems())
         if problems:
             raise ConfigError("; ".join(problems))
@@ -71,7 +81,7 @@ class Config:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 bad(name, value, "a whole number ≥ 1")
-        for name in ("journal_size", "chunk_chars"):
+        for name in ("journal_size", "chunk_chars", "responses_store_size", "responses_store_bytes"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 0:
                 bad(name, value, "a whole number ≥ 0")
@@ -81,8 +91,10 @@ class Config:
                 bad(name, value, "a number ≥ 0")
         if not isinstance(self.jitter, (int, float)) or not 0 <= self.jitter <= 1:
             bad("jitter", self.jitter, "a fraction between 0 and 1")
-        if not isinstance(self.reload_interval, (int, float)) or not 0 < self.reload_interval < float("inf"):
-            bad("reload_interval", self.reload_interval, "a number of seconds > 0")
+        for name in ("reload_interval", "upstream_timeout"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+                bad(name, value, "a number of seconds > 0")
         level = self.log_level.lower() if isinstance(self.log_level, str) else self.log_level
         if level not in LOG_LEVELS:
             bad("log_level", self.log_level, f"one of {', '.join(LOG_LEVELS)}")

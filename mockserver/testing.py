@@ -25,11 +25,15 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class ServerThread:
-    def __init__(self, config: Config | None = None, scenarios: ScenarioSet | None = None, **uvicorn_options: Any) -> None:
+    def __init__(
+        self, config: Config | None = None, scenarios: ScenarioSet | None = None, *, app: Any = None, **uvicorn_options: Any
+    ) -> None:
+        """``app``: serve this ASGI app instead of a mockserver built from ``config`` (e.g. the
+        recording proxy); ``config`` still gives host and port."""
         self.config = config or Config()
         if not self.config.port:
             self.config.port = free_port(self.config.host)
-        self.app = build_app(self.config, scenarios)
+        self.app = app if app is not None else build_app(self.config, scenarios)
         options = {"log_level": "warning", "access_log": False, "lifespan": "on"}  # on: runs --reload's watcher
         options.update(uvicorn_options)
         self._server = uvicorn.Server(uvicorn.Config(self.app, host=self.config.host, port=self.config.port, **options))

@@ -21,6 +21,9 @@ pytest_plugins = ["pytester"]  # the pytest plugin's own tests run pytest inside
 FIXTURES = Path(__file__).parent / "fixtures"
 OFFICIAL = json.loads((FIXTURES / "openai-chat-schemas.json").read_text())
 _REGISTRY = Registry().with_resource("urn:openai", DRAFT202012.create_resource(OFFICIAL))
+# the Responses API's schemas ($refs are "#/components/schemas/NAME" within the same document)
+RESPONSES_OFFICIAL = json.loads((FIXTURES / "openai-responses-schemas.json").read_text())
+_RESPONSES_REGISTRY = Registry().with_resource("urn:openai-responses", DRAFT202012.create_resource(RESPONSES_OFFICIAL))
 
 
 def official_validator(name: str) -> jsonschema.Draft202012Validator:
@@ -31,6 +34,19 @@ def official_validator(name: str) -> jsonschema.Draft202012Validator:
 def assert_official(name: str, instance: Any) -> None:
     """Fail with the best schema error if ``instance`` is not a valid ``name`` per OpenAI's spec."""
     error = jsonschema.exceptions.best_match(official_validator(name).iter_errors(instance))
+    assert error is None, f"not a valid {name}: {error.message} at {error.json_path}\n{json.dumps(instance)[:2000]}"
+
+
+_RESPONSES_VALIDATORS: dict[str, jsonschema.Draft202012Validator] = {}
+
+
+def assert_responses_official(name: str, instance: Any) -> None:
+    """Like :func:`assert_official`, against the Responses API's schemas (Response, ResponseStreamEvent, …)."""
+    validator = _RESPONSES_VALIDATORS.get(name)
+    if validator is None:
+        schema = {"$ref": f"urn:openai-responses#/components/schemas/{name}"}
+        validator = _RESPONSES_VALIDATORS[name] = jsonschema.Draft202012Validator(schema, registry=_RESPONSES_REGISTRY)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
     assert error is None, f"not a valid {name}: {error.message} at {error.json_path}\n{json.dumps(instance)[:2000]}"
 
 

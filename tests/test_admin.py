@@ -73,6 +73,7 @@ def test_answered_request_recorded_with_rule_and_redacted_key(mock, admin):
     assert entry == {
         "id": 1,
         "method": "POST",
+        "dialect": "chat",
         "path": "/v1/chat/completions",
         "outcome": "answered",
         "valid": True,

@@ -22,7 +22,8 @@ def test_benchmark_smoke():
                          timeout=300, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
-    assert {"scale", "history", "big_schema", "startup"} <= set(report)
+    assert {"scale", "dialects", "history", "big_schema", "startup"} <= set(report)
+    assert report["dialects"]["responses_us"] > 0 and report["dialects"]["chat_us"] > 0
     assert report["scale"]["rules_10_us"] > 0 and report["history"]["messages"] == 1000
     assert report["history"]["tool_calls"] == 300
     if shutil.which("wrk"):

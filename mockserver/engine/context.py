@@ -70,6 +70,13 @@ class ToolResult:
 
 
 class Conversation:
+    """The engine's view of one request, whatever its dialect.
+
+    ``messages`` is the whole conversation in the neutral, chat-shaped form (see
+    ``mockserver.dialects.base``); ``body`` is the request as sent (templates see it as
+    ``request``). Without ``messages``/``model``, both are read from a Chat Completions body.
+    """
+
     def __init__(
         self,
         body: dict[str, Any],
@@ -77,17 +84,21 @@ class Conversation:
         tool_choice: ToolChoice,
         headers: Mapping[str, str] | None = None,
         seed: str = "",
+        *,
+        messages: list[dict[str, Any]] | None = None,
+        model: str | None = None,
+        parallel_tool_calls: bool | None = None,
     ) -> None:
         self.body = body
         self.seed = seed  # per request and server seed: what generated values derive from
-        self.messages: list[dict[str, Any]] = body["messages"]
+        self.messages: list[dict[str, Any]] = body["messages"] if messages is None else messages
+        self.model: str = body["model"] if model is None else model
         self.tools = tools
         self.tool_choice = tool_choice
         self.headers = headers or {}
-
-    @property
-    def model(self) -> str:
-        return self.body["model"]
+        if parallel_tool_calls is None:
+            parallel_tool_calls = body.get("parallel_tool_calls") is not False
+        self.parallel_tool_calls = parallel_tool_calls
 
     @property
     def last(self) -> dict[str, Any]:

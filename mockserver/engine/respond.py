@@ -155,7 +155,7 @@ def contradiction(reply: RenderedReply, conv: Conversation) -> Difference | None
         )
     if reply.rule.reply.auto_calls and not names:
         return Difference("reply vs tools", "tool_calls: auto", "a declared function and tool_choice other than 'none'")
-    if len(names) > 1 and conv.body.get("parallel_tool_calls") is False:
+    if len(names) > 1 and not conv.parallel_tool_calls:
         return Difference("reply vs parallel_tool_calls", f"{len(names)} calls", "at most one call (parallel_tool_calls is false)")
     return None
 

@@ -38,7 +38,7 @@ def checked_load(paths: Iterable[str | Path], lenient: bool = False, empty_ok: b
     report = validate_paths(paths)
     if empty_ok:
         report.findings = [
-            replace(f, severity="warning", message=f"{f.message}: serving none from it until some appear (--reload)")
+            replace(f, severity="warning", message=f"{f.message}: serving none from it until some appear")
             if f.check == "file" and f.message == EMPTY_FOLDER else f
             for f in report.findings]
     fatal = [f for f in report.findings if f.severity == "error" and (not lenient or f.check in LOAD_CHECKS)]

@@ -1,9 +1,11 @@
-"""The starlette application: routes, body limits, and OpenAI-shaped errors for everything."""
+"""The starlette application: the dialects' endpoints, models, stored responses, admin routes,
+body limits, and OpenAI-shaped errors for everything else."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from typing import Any
+from typing import Any, AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -13,8 +15,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.server.admin import admin_routes
-from mockserver.server.endpoint import ChatEndpoint, FastPath, read_limited
-from mockserver.config import Config
+from mockserver.dialects.chat.dialect import ChatDialect
+from mockserver.dialects.responses.dialect import ResponsesDialect
+from mockserver.dialects.responses.store import ResponseStore
+from mockserver.server.endpoint import DialectEndpoint, FastPath, read_limited
+from mockserver.server.stored_responses import stored_response_routes
+from mockserver.config import Config, ConfigError
 from mockserver.engine.loader import load_paths
 from mockserver.engine.model import ScenarioSet
 from mockserver.server.journal import Journal
@@ -44,11 +50,13 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     config = config or Config()
     if scenarios is None:
         scenarios = load_paths(config.scenario_paths())
-    service = MockService(config, scenarios)
+    responses = ResponsesDialect(ResponseStore(config.responses_store_size, config.responses_store_bytes))
+    service = MockService(config, scenarios, {"chat": ChatDialect(), "responses": responses})
     journal = Journal(config.journal_size)
     overlay = ScenarioOverlay(service)
 
-    chat_completions = ChatEndpoint(service, journal, config.max_body_bytes)
+    fallback = upstream_fallback(config) if config.upstream else None
+    endpoint = DialectEndpoint(service, journal, config.max_body_bytes, fallback)
 
     async def list_models(request: Request) -> Response:
         if (refused := service.auth_error(request.headers)) is not None:
@@ -75,9 +83,11 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
 
     routes = [Route("/healthz", healthz, methods=["GET"])]
     routes += admin_routes(journal, overlay, lambda r: read_body(r, config.max_body_bytes), error_response, json_response)
+    routes += stored_response_routes(responses.store, lambda r: service.auth_error(r.headers), error_response, json_response)
     for prefix in ("/v1", ""):
         routes += [
-            Route(f"{prefix}/chat/completions", chat_completions, methods=["POST"]),
+            Route(f"{prefix}/chat/completions", endpoint, methods=["POST"]),
+            Route(f"{prefix}/responses", endpoint, methods=["POST"]),
             Route(f"{prefix}/models", list_models, methods=["GET"]),
             Route(f"{prefix}/models/{{model:path}}", get_model, methods=["GET"]),
         ]
@@ -99,14 +109,45 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(FastPath, chat=chat_completions)],
+        middleware=[Middleware(FastPath, endpoint=endpoint)],
         exception_handlers={HTTPException: http_error, Exception: server_error},
-        lifespan=reload_lifespan(config.scenario_paths, overlay.set_base, config.reload, config.reload_interval, config.lenient),
+        lifespan=_closing(reload_lifespan(config.scenario_paths, overlay.set_base, config.reload, config.reload_interval,
+                                          config.lenient), fallback),
     )
     app.state.service = service
     app.state.journal = journal
     app.state.overlay = overlay
     return app
+
+
+def upstream_fallback(config: Config) -> Any:
+    """``serve --upstream``: unmatched requests go to the upstream (recorded with ``--record``)."""
+    from mockserver.record.proxy import Forwarder
+    from mockserver.record.recorder import Recorder
+    from mockserver.record.upstream import Upstream, UpstreamConfig
+
+    try:
+        upstream = Upstream(UpstreamConfig(config.upstream, config.upstream_api_key, config.upstream_timeout))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    recorder = Recorder(config.record, config.upstream) if config.record else None
+    return Forwarder(upstream, recorder, config.record_errors)
+
+
+def _closing(lifespan: Any, fallback: Any) -> Any:
+    """The lifespan, then the fallback's connections closed at shutdown."""
+    if fallback is None:
+        return lifespan
+
+    @contextlib.asynccontextmanager
+    async def run(app: Any) -> AsyncIterator[None]:
+        async with lifespan(app):
+            try:
+                yield
+            finally:
+                await fallback.aclose()
+
+    return run
 
 
 def _model(model_id: str) -> dict[str, Any]:

@@ -1,10 +1,12 @@
-"""``POST /v1/chat/completions`` as a plain ASGI app: the hot path, without starlette's
-Request/Response objects. :class:`FastPath` sends exact chat POSTs here before routing;
-the route table still lists the endpoint, so other methods get the router's 405."""
+"""The dialects' ``POST`` endpoints (``/v1/chat/completions``, ``/v1/responses``, …) as one plain
+ASGI app: the hot path, without starlette's Request/Response objects. :class:`FastPath` sends
+exact dialect POSTs here before routing; the route table still lists each endpoint, so other
+methods get the router's 405."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from time import perf_counter
 from typing import Any, Awaitable, Callable
 
@@ -20,27 +22,38 @@ from mockserver.wire.errors import APIError
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
-CHAT_PATHS = frozenset({"/v1/chat/completions", "/chat/completions"})
 _JSON = (b"content-type", b"application/json")
 
 
-class ChatEndpoint:
-    def __init__(self, service: MockService, journal: Journal, limit: int) -> None:
+# ``serve --upstream``: called with a request no rule matched (after its body was read); it
+# answers the client itself, calling ``done(status, the answer as one body)`` for the journal
+# before the answer's last byte is sent (see mockserver.record.proxy.Forwarder).
+Fallback = Callable[[Scope, Receive, Send, bytes, Callable[[int, Any], None]], Awaitable[None]]
+
+
+class DialectEndpoint:
+    """``POST`` to any dialect's path: read the body, let the service answer, journal, send."""
+
+    def __init__(self, service: MockService, journal: Journal, limit: int, fallback: Fallback | None = None) -> None:
         self.service = service
         self.journal = journal
         self.limit = limit
+        self.by_path = {path: dialect for dialect in service.dialects.values() for path in dialect.paths}
+        self.fallback = fallback
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = perf_counter()
         headers = Headers(scope=scope)
+        dialect = self.by_path[scope["path"]]
         try:
             raw = await read_limited(headers, receive, self.limit)
         except APIError as error:
-            self.journal.add((scope["method"], scope["path"], scope["headers"], None, None, started), error.status, error.body(), None)
-            await send_json(send, error.status, jsoncodec.dumps(error.body()), error.headers)
+            body = dialect.error_body(self.service.profile, error)
+            self.journal.add((scope["method"], scope["path"], scope["headers"], None, None, started), error.status, body, None)
+            await send_json(send, error.status, jsoncodec.dumps(body), error.headers)
             return
         try:
-            outcome = self.service.chat(raw, headers)
+            outcome = self.service.handle(dialect, raw, headers)
             body = outcome.encoded() if outcome.stream is None else b""  # before the journal: it may fail
         except Exception as exc:
             self.journal.record_failure(Recording(scope["method"], scope["path"], scope["headers"], raw, None, started), exc)
@@ -48,6 +61,12 @@ class ChatEndpoint:
         # the journal's record: (method, path, raw headers, raw body unless parsed, outcome, started)
         kept = None if outcome.request is not None else raw
         rec = (scope["method"], scope["path"], self.journal.shared(scope["headers"]), kept, None, started)
+        if self.fallback is not None and outcome.error is not None and outcome.error.code == "no_matching_rule":
+            def done(status: int, answer: Any) -> None:
+                self.journal.add(rec, status, answer, replace(outcome, status=status, body=answer, error=None, reply=None))
+
+            await self.fallback(scope, receive, send, raw, done)
+            return
         self.journal.add(rec, outcome.status, outcome.body, outcome)
         if outcome.stream is not None:
             await SSEResponse(outcome.stream, outcome.headers)(scope, receive, send)
@@ -82,14 +101,15 @@ async def send_json(send: Send, status: int, body: bytes, headers: dict[str, str
 
 
 class FastPath:
-    """ASGI middleware: exact chat POSTs skip the router."""
+    """ASGI middleware: exact dialect POSTs skip the router."""
 
-    def __init__(self, app: Any, chat: ChatEndpoint) -> None:
+    def __init__(self, app: Any, endpoint: DialectEndpoint) -> None:
         self.app = app
-        self.chat = chat
+        self.endpoint = endpoint
+        self.paths = frozenset(endpoint.by_path)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in CHAT_PATHS:
-            await self.chat(scope, receive, send)
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in self.paths:
+            await self.endpoint(scope, receive, send)
         else:
             await self.app(scope, receive, send)

@@ -1,4 +1,4 @@
-"""The request journal: every chat request the server answered, with what answered it.
+"""The request journal: every dialect request (chat, responses) the server answered, with what answered it.
 
 One :class:`Journal` lives on each app (``app.state.journal``); entries are recorded from one
 place (the chat route, through :meth:`Journal.recording`) and read by the admin routes, the
@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterator, Mapping
 
 from mockserver.config import ConfigError
+from mockserver.dialects import answer_reader, dialect_of
 from mockserver.server.requestlog import log_request
 from mockserver.wire.errors import SCENARIO_ERROR
 
@@ -62,6 +63,8 @@ class Entry:
     scenario: str | None = None
     rule: str | None = None
     rule_location: str | None = None
+    dialect: str = "chat"  # chat | responses (the wire format the request spoke)
+    parsed: Any = field(default=None, repr=False, compare=False)  # dialects.base.Parsed, when valid
 
     @property
     def error(self) -> dict[str, Any] | None:
@@ -96,6 +99,9 @@ class Entry:
 
     @property
     def messages(self) -> list[Any]:
+        """The conversation in the engine's neutral, chat-shaped form (whatever the dialect)."""
+        if self.parsed is not None:
+            return self.parsed.messages
         body = self.request if isinstance(self.request, dict) else {}
         messages = body.get("messages")
         return messages if isinstance(messages, list) else []
@@ -107,11 +113,18 @@ class Entry:
 
     @property
     def message(self) -> dict[str, Any] | None:
-        """The assistant message of choice 0, when the mock answered."""
-        try:
-            return self.response["choices"][0]["message"]
-        except (KeyError, IndexError, TypeError):
+        """The assistant message the mock answered (choice 0), in the neutral chat shape."""
+        if self.status >= 400 or not self.response:
             return None
+        content, calls = answer_reader(self.dialect)(self.response)
+        if content is None and not calls:
+            return None
+        message: dict[str, Any] = {"role": "assistant", "content": content}
+        if calls:
+            message["tool_calls"] = [
+                {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}} for c in calls
+            ]
+        return message
 
     @property
     def content(self) -> str | None:
@@ -139,6 +152,7 @@ class Entry:
             "duration_ms": self.duration_ms,
             "method": self.method,
             "path": self.path,
+            "dialect": self.dialect,
             "outcome": self.outcome,
             "valid": self.valid,
             "scenario": self.scenario,
@@ -268,6 +282,8 @@ class Journal:
             scenario=rule.scenario.name if rule is not None else None,
             rule=rule.name if rule is not None else None,
             rule_location=rule.location if rule is not None else None,
+            dialect=getattr(outcome, "dialect", None) or dialect_of(rec.path) or "chat",
+            parsed=getattr(outcome, "parsed", None),
         )
 
     @property

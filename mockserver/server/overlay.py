@@ -65,6 +65,7 @@ class ScenarioOverlay:
             self._service.config.seed = self.original_seed
             self._service.set_profile(self.original_profile)
             self._service.reset_faults()
+            self._service.reset_stores()
             self._publish()
             return removed
 

@@ -1,39 +1,34 @@
-"""The request → response core, independent of the web framework: parse, validate, match,
-render, build. The starlette app (``app.py``) only moves bytes in and out."""
+"""The request → response core, independent of the web framework and of the wire dialect:
+the dialect parses and validates, the engine matches and renders, the dialect builds the body
+or stream; faults, timing and the memo are applied here. The endpoint only moves bytes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import partial
 from typing import Any, Callable, Mapping
 
 from mockserver.config import Config
-from mockserver.server.memo import MAX_BODY
+from mockserver.dialects.base import Dialect, Parsed, RenderInput
+from mockserver.dialects.chat.dialect import ChatDialect
+from mockserver.engine.broken import break_reply
 from mockserver.engine.context import Conversation
 from mockserver.engine.model import ScenarioSet
-from mockserver.engine.broken import break_reply
 from mockserver.engine.respond import RenderedReply, auto_reply, respond
 from mockserver.server.faults import HEADER as FAULT_HEADER
 from mockserver.server.faults import NO_FAULT, SESSION_HEADER, Fault, FaultCounter, StreamBreak, from_spec, http_error, parse_header
-from mockserver.dialects.chat.validate import validate_request
+from mockserver.server.memo import MAX_BODY
 from mockserver.wire import jsoncodec
-from mockserver.wire.body import check_content_type, parse_json_object
-from mockserver.dialects.chat.completion import ChoiceOut, choice_completion_tokens, completion_body, finish_choice, usage_block
 from mockserver.wire.auth import auth_error
+from mockserver.wire.body import check_content_type, parse_json_object
 from mockserver.wire.errors import APIError
 from mockserver.wire.ids import IdSource
-from mockserver.wire.profiles import (
-    LENIENT, OPENAI, Profile, call_id, completion_id, error_body, error_payload, forced_reply, get_profile,
-    shape_chunk, shape_completion,
-)
-from mockserver.dialects.chat.stream import build_stream
+from mockserver.wire.profiles import LENIENT, OPENAI, Profile, get_profile
 from mockserver.wire.sse import Piece, StreamFault, Timing, apply_timing
-from mockserver.wire.usage import prompt_tokens
 
 
 @dataclass
 class Outcome:
-    """What one chat request produced: a body (or stream) to send, and what the journal wants."""
+    """What one request produced: a body (or stream) to send, and what the journal wants."""
 
     status: int
     body: dict[str, Any] | None
@@ -46,6 +41,8 @@ class Outcome:
     summary: Callable[[], dict[str, Any]] | None = None  # a streamed answer as one body (journal)
     stream_fault: dict[str, Any] | None = None  # how a streamed answer was broken on purpose
     cacheable: bool = True  # False when a fault counter or other state took part
+    dialect: str = "chat"  # which wire dialect the request spoke
+    parsed: Parsed | None = None  # the request as the engine saw it (conversation, tools)
     _encoded: bytes | None = field(default=None, repr=False)
 
     def encoded(self) -> bytes:
@@ -56,12 +53,13 @@ class Outcome:
 
 
 class MockService:
-    def __init__(self, config: Config, scenarios: ScenarioSet) -> None:
+    def __init__(self, config: Config, scenarios: ScenarioSet, dialects: Mapping[str, Dialect] | None = None) -> None:
         self.config = config
         self.scenarios = scenarios  # replaced whole on reload: readers see one set or the other
         self.timing = Timing(config.ttft, config.tps, config.jitter)
         self.profile = get_profile(config.profile)
         self.faults = FaultCounter()  # `times` counts, per fault and X-Mock-Session
+        self.dialects: dict[str, Dialect] = dict(dialects) if dialects is not None else {"chat": ChatDialect()}
 
     def swap_scenarios(self, scenarios: ScenarioSet) -> None:
         self.scenarios = scenarios
@@ -74,53 +72,71 @@ class MockService:
         """Forget how often faults fired (one session's, or all); returns the counters dropped."""
         return self.faults.reset(session)
 
+    def reset_stores(self) -> int:
+        """Forget what dialects stored (the Responses API's stored responses); returns how many."""
+        return sum(d.store.clear() for d in self.dialects.values() if hasattr(d, "store"))
+
     def auth_error(self, headers: Mapping[str, str]) -> APIError | None:
         """With ``--api-key``: the 401 for a request without the bearer token (OpenAI's shape)."""
         return auth_error(self.config.api_key, headers)
 
     def chat(self, raw: bytes, headers: Mapping[str, str]) -> Outcome:
+        """A Chat Completions request (the bytes of its body) and its answer."""
+        return self.handle(self.dialects["chat"], raw, headers)
+
+    def handle(self, dialect: Dialect, raw: bytes, headers: Mapping[str, str]) -> Outcome:
+        """One request of ``dialect``, answered from memory when an identical one was answered."""
         scenarios = self.scenarios  # one set for the whole request, even if a reload swaps it
         if not self.config.memo or len(raw) > MAX_BODY:
-            return self._chat_raw(raw, headers, scenarios)
-        key = (raw, self.config.seed, self.profile.name, *[headers.get(h) for h in scenarios.header_names])
+            return self._handle_raw(dialect, raw, headers, scenarios)
+        key = (dialect.name, raw, self.config.seed, self.profile.name, *[headers.get(h) for h in scenarios.header_names])
         outcome = scenarios.memo.get(key)
         if outcome is None:
-            outcome = self._chat_raw(raw, headers, scenarios)
+            outcome = self._handle_raw(dialect, raw, headers, scenarios)
             if outcome.cacheable:
                 scenarios.memo.put(key, outcome)
         return outcome
 
-    def _chat_raw(self, raw: bytes, headers: Mapping[str, str], scenarios: ScenarioSet) -> Outcome:
+    def _handle_raw(self, dialect: Dialect, raw: bytes, headers: Mapping[str, str], scenarios: ScenarioSet) -> Outcome:
         body: dict[str, Any] | None = None
         state = _State(self.profile)
         try:
             refused = self.auth_error(headers)
             if refused is not None:
-                return Outcome(refused.status, refused.body(), refused.headers, error=refused)
+                return Outcome(refused.status, dialect.error_body(OPENAI, refused), refused.headers, error=refused, dialect=dialect.name)
             state.read_headers(headers)
             check_content_type(headers.get("content-type"))
             body = parse_json_object(raw, self.config.max_depth)
-            outcome = self._chat(body, headers, state, scenarios)
+            outcome = self._handle(dialect, body, headers, state, scenarios)
         except APIError as error:
-            outcome = Outcome(error.status, error_body(state.profile, error), error.headers, body, error=error, delay=state.latency)
+            outcome = Outcome(
+                error.status, dialect.error_body(state.profile, error), error.headers, body, error=error,
+                delay=state.latency, dialect=dialect.name,
+            )
         outcome.cacheable = not state.stateful
         return outcome
 
-    def _chat(self, body: dict[str, Any], headers: Mapping[str, str], state: "_State", scenarios: ScenarioSet) -> Outcome:
+    def _handle(
+        self, dialect: Dialect, body: dict[str, Any], headers: Mapping[str, str], state: "_State", scenarios: ScenarioSet
+    ) -> Outcome:
         header_fault = state.header_fault if self.faults.fires(state.header_fault, ("header", state.fault_text), state.session) else NO_FAULT
         if header_fault.http:
             state.latency = header_fault.latency
             raise http_error(header_fault.http, state.profile, _model_name(body), "the X-Mock-Fault header")
         # a scenario may bring its own profile: then the history is checked once the rule is known
         deferred = state.fixed is None and scenarios.has_profiles
-        validated = validate_request(body, LENIENT if deferred else state.profile.policy)
-        ids = IdSource(_request_key(body), self.config.seed)
-        conv = Conversation(body, validated.tools, validated.tool_choice, headers, seed=ids.digest[:8].hex())
+        parsed = dialect.parse(body, LENIENT if deferred else state.profile.policy)
+        state.stateful = state.stateful or parsed.stateful
+        ids = IdSource(dialect.request_key(body), self.config.seed)
+        conv = Conversation(
+            body, parsed.tools, parsed.tool_choice, headers, seed=ids.digest[:8].hex(),
+            messages=parsed.messages, model=parsed.model, parallel_tool_calls=parsed.parallel_tool_calls,
+        )
         try:
             reply = respond(scenarios, conv, self.config.near_misses)
         except APIError as error:
             if deferred:
-                validate_request(body, state.profile.policy)  # a broken history is the first problem
+                dialect.parse(body, state.profile.policy)  # a broken history is the first problem
             if error.code != "no_matching_rule":
                 raise
             auto = auto_reply(conv) if self.config.auto else None
@@ -130,7 +146,7 @@ class MockService:
         if deferred:
             if reply.rule.scenario.profile:
                 state.profile = get_profile(reply.rule.scenario.profile)
-            validate_request(body, state.profile.policy)
+            dialect.parse(body, state.profile.policy)
         rule = reply.rule
         state.stateful = state.stateful or reply.fault is not None  # fault counters take part
         rule_fault = from_spec(reply.fault)
@@ -138,70 +154,37 @@ class MockService:
             rule_fault = NO_FAULT
         state.latency = header_fault.latency or rule_fault.latency
         if rule_fault.http:
-            raise http_error(rule_fault.http, state.profile, body["model"], rule.label)
+            raise http_error(rule_fault.http, state.profile, parsed.model, rule.label)
         if header_fault.tool_call:
             reply = break_reply(reply, header_fault.tool_call, header_fault.call, conv.tools, None)
         elif rule_fault.tool_call:
             reply = break_reply(reply, rule_fault.tool_call, rule_fault.call, conv.tools, rule.label)
-        return self._answer(body, conv, reply, ids, state, header_fault.stream or rule_fault.stream)
+        return self._answer(dialect, parsed, conv, reply, ids, state, header_fault.stream or rule_fault.stream)
 
     def _answer(
-        self, body: dict[str, Any], conv: Conversation, reply: RenderedReply, ids: IdSource, state: "_State",
+        self, dialect: Dialect, parsed: Parsed, conv: Conversation, reply: RenderedReply, ids: IdSource, state: "_State",
         stream_fault: StreamBreak | None,
     ) -> Outcome:
         profile = state.profile
-        streamed = bool(body.get("stream"))
-        content, reason = reply.content, reply.finish_reason
-        if reply.tool_calls and conv.tool_choice.mode in ("required", "function"):
-            content, forced_reason = forced_reply(profile, content, streamed)
-            reason = reason or forced_reason
-        max_tokens = body.get("max_completion_tokens") or body.get("max_tokens")
-        choices: list[ChoiceOut] = []
-        for index in range(body.get("n") or 1):
-            calls = [(c.id or call_id(profile, ids, index, k, c.name), c.name, c.arguments) for k, c in enumerate(reply.tool_calls)]
-            choices.append(finish_choice(content, calls, reason, ids, index, max_tokens))
         timing = Timing(**reply.timing) if reply.timing else self.timing
         jitter_seed = int.from_bytes(ids.digest[:8], "big")
-        prompt = prompt_tokens(body, conv.tools.tokens)
-        if streamed:
-            pieces = self._stream(body, choices, ids, profile, prompt, fast=not stream_fault and not timing.active and not state.latency)
+        fast = not stream_fault and not timing.active and not state.latency
+        rendered = dialect.render(RenderInput(parsed, conv, reply, ids, profile, self.config.chunk_chars, fast))
+        common = dict(request=parsed.body, reply=reply, dialect=dialect.name, parsed=parsed, headers=rendered.headers)
+        if rendered.stream is not None:
+            pieces = rendered.stream
             if stream_fault:
                 error = APIError(stream_fault.message or _STREAM_ERROR, type="server_error", status=500)
-                pieces = StreamFault(stream_fault.kind, stream_fault.after, error_payload(profile, error)).apply(pieces)
+                pieces = StreamFault(stream_fault.kind, stream_fault.after).apply(pieces, Piece(dialect.stream_error(profile, error, stream_fault.after)))
             pieces = apply_timing(pieces, timing, jitter_seed)
             if state.latency and pieces:
                 pieces[0] = replace(pieces[0], delay=pieces[0].delay + state.latency)
             # a broken stream is not what the full answer adds up to: the journal says what broke
-            summary = None if stream_fault else partial(self._completion, body, choices, ids, profile, prompt)
+            summary = None if stream_fault else rendered.summary
             fault = {"kind": stream_fault.kind, "after": stream_fault.after} if stream_fault else None
-            return Outcome(200, None, request=body, reply=reply, stream=pieces, summary=summary, stream_fault=fault)
-        response = self._completion(body, choices, ids, profile, prompt)
-        delay = timing.total(response["usage"]["completion_tokens"], jitter_seed) if timing.active else 0.0
-        return Outcome(200, response, request=body, reply=reply, delay=delay + state.latency)
-
-    @staticmethod
-    def _completion(body: dict[str, Any], choices: list[ChoiceOut], ids: IdSource, profile: Profile, prompt: int) -> dict[str, Any]:
-        """The non-streamed answer, in the profile's shape (also what a stream adds up to)."""
-        response = completion_body(body["model"], choices, ids, prompt)
-        response["id"] = completion_id(profile, ids)
-        return shape_completion(profile, response)
-
-    def _stream(
-        self, body: dict[str, Any], choices: list[ChoiceOut], ids: IdSource, profile: Profile, prompt: int, fast: bool
-    ) -> list[Piece]:
-        header = {
-            "id": completion_id(profile, ids),
-            "object": "chat.completion.chunk",
-            "created": ids.created(),
-            "model": body["model"],
-            "service_tier": "default",
-            "system_fingerprint": ids.fingerprint(),
-        }
-        usage = None
-        if (body.get("stream_options") or {}).get("include_usage"):
-            usage = usage_block(prompt, choice_completion_tokens(choices))
-        shape = None if profile is OPENAI else partial(shape_chunk, profile)
-        return build_stream(header, choices, usage, chunk_chars=self.config.chunk_chars, fast=fast, shape=shape)
+            return Outcome(200, None, stream=pieces, summary=summary, stream_fault=fault, **common)
+        delay = timing.total(rendered.completion_tokens, jitter_seed) if timing.active else 0.0
+        return Outcome(200, rendered.body, delay=delay + state.latency, **common)
 
 
 @dataclass
@@ -232,13 +215,3 @@ _STREAM_ERROR = "The server had an error while processing your request. Sorry ab
 def _model_name(body: dict[str, Any]) -> str:
     model = body.get("model")
     return model if isinstance(model, str) and model else "the model"
-
-
-_TRANSPORT_FIELDS = ("stream", "stream_options")
-
-
-def _request_key(body: dict[str, Any]) -> bytes:
-    """What ids are derived from: the request, minus how it is delivered (streamed or not)."""
-    if any(k in body for k in _TRANSPORT_FIELDS):
-        body = {k: v for k, v in body.items() if k not in _TRANSPORT_FIELDS}
-    return jsoncodec.dumps_sorted(body)

@@ -51,30 +51,32 @@ class ToolSet:
 EMPTY_TOOLSET = ToolSet()
 
 
-def tool_set(tools: Any) -> ToolSet:
+def tool_set(tools: Any, flat: bool = False) -> ToolSet:
+    """The declared tools, checked. ``flat``: the Responses API's shape (``{"type": "function",
+    "name", "parameters", …}``, hosted tools beside them) instead of Chat Completions' nested one."""
     if tools is None:
         return EMPTY_TOOLSET
     try:
         key = jsoncodec.dumps_sorted(tools).decode()
     except TypeError:  # pragma: no cover - JSON-decoded input always serialises
-        return _build(tools)
-    return _cached(key)
+        return _build(tools, flat)
+    return _cached(key, flat)
 
 
 @lru_cache(maxsize=256)
-def _cached(key: str) -> ToolSet:
-    result = _build(jsoncodec.loads(key))
+def _cached(key: str, flat: bool) -> ToolSet:
+    result = _build(jsoncodec.loads(key), flat)
     result.key = key
     return result
 
 
-def _build(tools: Any) -> ToolSet:
+def _build(tools: Any, flat: bool = False) -> ToolSet:
     result = ToolSet()
-    result.problems = list(_check_tools(tools, result.functions))
+    result.problems = list(_check_tools(tools, result.functions, flat))
     return result
 
 
-def _check_tools(tools: Any, functions: dict[str, Function]) -> Iterator[APIError]:
+def _check_tools(tools: Any, functions: dict[str, Function], flat: bool = False) -> Iterator[APIError]:
     if not isinstance(tools, list):
         yield invalid_type("tools", "an array", tools)
         return
@@ -91,18 +93,27 @@ def _check_tools(tools: Any, functions: dict[str, Function]) -> Iterator[APIErro
         if kind is None:
             yield missing(f"{where}.type")
             continue
-        if kind not in ("function", "custom"):
-            yield invalid_value(f"{where}.type", kind, ["function", "custom"])
-            continue
-        spec = tool.get(kind)
-        if spec is None:
-            yield missing(f"{where}.{kind}")
-            continue
-        if not isinstance(spec, dict):
-            yield invalid_type(f"{where}.{kind}", "an object", spec)
-            continue
+        if flat:
+            if not isinstance(kind, str):
+                yield invalid_type(f"{where}.type", "a string", kind)
+                continue
+            if kind not in ("function", "custom"):
+                continue  # a hosted tool (web_search, file_search, mcp, …): declared, never called
+            spec, prefix = tool, where
+        else:
+            if kind not in ("function", "custom"):
+                yield invalid_value(f"{where}.type", kind, ["function", "custom"])
+                continue
+            spec = tool.get(kind)
+            if spec is None:
+                yield missing(f"{where}.{kind}")
+                continue
+            if not isinstance(spec, dict):
+                yield invalid_type(f"{where}.{kind}", "an object", spec)
+                continue
+            prefix = f"{where}.{kind}"
         name = spec.get("name")
-        name_param = f"{where}.{kind}.name"
+        name_param = f"{prefix}.name"
         if name is None:
             yield missing(name_param)
             continue
@@ -137,13 +148,13 @@ def _check_tools(tools: Any, functions: dict[str, Function]) -> Iterator[APIErro
             continue
         description = spec.get("description")
         if description is not None and not isinstance(description, str):
-            yield invalid_type(f"{where}.function.description", "a string", description)
+            yield invalid_type(f"{prefix}.description", "a string", description)
         strict = spec.get("strict")
         if strict is not None and not isinstance(strict, bool):
-            yield invalid_type(f"{where}.function.strict", "a boolean", strict)
+            yield invalid_type(f"{prefix}.strict", "a boolean", strict)
             strict = False
         parameters = spec.get("parameters")
-        param = f"{where}.function.parameters"
+        param = f"{prefix}.parameters"
         if parameters is None:
             functions[name] = Function(name, None, schema_key(EMPTY_OBJECT_SCHEMA), bool(strict))
             continue

@@ -84,19 +84,18 @@ class Timing:
 
 @dataclass(frozen=True)
 class StreamFault:
-    """Break a stream after ``after`` chunks: an ``error`` event then the end, a ``cut`` (the body
-    ends without ``[DONE]``), or a ``drop`` (the connection is closed mid-body)."""
+    """Break a stream after ``after`` events: the dialect's ``error`` event then the end, a
+    ``cut`` (the body ends early, without its closing event), or a ``drop`` (the connection is
+    closed mid-body)."""
 
     kind: str
     after: int = 1
-    error: dict[str, Any] | None = None
 
-    def apply(self, pieces: list["Piece"]) -> list["Piece"]:
+    def apply(self, pieces: list["Piece"], error: "Piece") -> list["Piece"]:
+        """``error``: the event a dialect sends for a server error mid-stream."""
         kept = [p for p in pieces if p.data != DONE][: self.after]
         if self.kind == "error":
-            body = self.error or {"message": "The server had an error while processing your request.",
-                                  "type": "server_error", "param": None, "code": None}
-            return kept + [Piece(event({"error": body}))]
+            return kept + [error]
         if self.kind == "drop":
             return kept + [DROP]
         return kept

@@ -1,0 +1,99 @@
+"""What every dialect provides, and what it hands to the engine and back.
+
+A dialect is an object with a ``name``, the ``paths`` it answers, and four jobs:
+
+- :meth:`Dialect.parse`: check the request's shape and its call/result protocol (raising the
+  provider's 400 as :class:`~mockserver.wire.errors.APIError`), and turn it into a
+  :class:`Parsed` request: the engine's conversation (chat-shaped messages, see below), the
+  declared tools and ``tool_choice``;
+- :meth:`Dialect.render`: turn the engine's reply into the dialect's body, or its stream;
+- :meth:`Dialect.error_body` / :meth:`Dialect.stream_error`: errors in the dialect's shape;
+- :meth:`Dialect.answer_of`: read a body it rendered back as (text, tool calls), for the journal.
+
+The engine's conversation is a list of messages in one neutral form, whatever the dialect:
+``{"role": "system"|"user"|"assistant"|"tool", "content": str | [{"type": "text", "text"}],
+"tool_calls": [{"id", "type": "function", "function": {"name", "arguments"}}],
+"tool_call_id"}`` — the matchers, templates and usage estimate read only that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Protocol
+
+from mockserver.validation.policy import Policy
+from mockserver.validation.tools import ToolChoice, ToolSet
+from mockserver.wire.errors import APIError
+from mockserver.wire.ids import IdSource
+from mockserver.wire.profiles import Profile
+from mockserver.wire.sse import Piece
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mockserver.engine.context import Conversation
+    from mockserver.engine.respond import RenderedReply
+
+
+@dataclass
+class Parsed:
+    """A valid request, as the engine sees it."""
+
+    body: dict[str, Any]  # the request as it was sent (templates see it as ``request``)
+    model: str
+    messages: list[dict[str, Any]]  # the whole conversation, in the neutral form above
+    tools: ToolSet
+    tool_choice: ToolChoice
+    parallel_tool_calls: bool = True
+    stream: bool = False
+    max_tokens: int | None = None  # the answer's token limit, when the request sets one
+    stateful: bool = False  # the answer depends on, or changes, server state: never remembered
+    state: Any = None  # whatever else the dialect needs to render (its own business)
+
+
+@dataclass
+class Call:
+    """One tool call to send, with its final id."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass
+class RenderInput:
+    parsed: Parsed
+    conv: "Conversation"
+    reply: "RenderedReply"
+    ids: IdSource
+    profile: Profile
+    chunk_chars: int = 0
+    fast: bool = False  # no timing, fault or latency to place: streams may merge pieces
+
+
+@dataclass
+class Rendered:
+    """A dialect's answer: a body, or the pieces of a stream and what they add up to."""
+
+    body: dict[str, Any] | None = None
+    stream: list[Piece] | None = None
+    summary: Callable[[], dict[str, Any]] | None = None  # a stream as one body (journal)
+    completion_tokens: int = 0  # for the timing of a non-streamed answer
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Dialect(Protocol):
+    name: str
+    paths: frozenset[str]
+
+    def parse(self, body: dict[str, Any], policy: Policy) -> Parsed: ...
+
+    def request_key(self, body: dict[str, Any]) -> bytes: ...
+
+    def render(self, job: RenderInput) -> Rendered: ...
+
+    def error_body(self, profile: Profile, error: APIError) -> dict[str, Any]: ...
+
+    def stream_error(self, profile: Profile, error: APIError, position: int = 0) -> bytes:
+        """The event a server error mid-stream is sent as (``position``: events sent before it)."""
+        ...
+
+    def answer_of(self, body: dict[str, Any]) -> tuple[str | None, list[Call]]: ...

@@ -1,0 +1,157 @@
+"""The Responses API dialect: ``POST /v1/responses`` (and ``/responses``).
+
+Stored responses (``store``, the default) are kept in a bounded :class:`ResponseStore`, so a
+follow-up with ``previous_response_id`` continues the conversation; the server's
+``GET``/``DELETE /v1/responses/{id}`` and ``…/input_items`` routes read the same store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver.dialects.base import Call, Parsed, Rendered, RenderInput
+from mockserver.dialects.responses.convert import output_messages, text_parts, to_messages
+from mockserver.dialects.responses.protocol import check_protocol
+from mockserver.dialects.responses.render import decide, response_object
+from mockserver.dialects.responses.shape import check_request, check_tool_choice
+from mockserver.dialects.responses.store import ResponseStore
+from mockserver.dialects.responses.stream import build_events, error_event
+from mockserver.validation.policy import Policy
+from mockserver.validation.tools import ToolChoice, tool_set
+from mockserver.wire import jsoncodec
+from mockserver.wire.errors import APIError
+from mockserver.wire.ids import IdSource
+from mockserver.wire.profiles import Profile, error_body
+from mockserver.wire.usage import prompt_tokens
+
+_TRANSPORT_FIELDS = ("stream", "stream_options")
+
+
+@dataclass
+class _State:
+    history: list[dict[str, Any]]  # the conversation without the instructions (what a follow-up continues)
+    store: bool
+
+
+class ResponsesDialect:
+    name = "responses"
+    paths = frozenset({"/v1/responses", "/responses"})
+
+    def __init__(self, store: ResponseStore | None = None) -> None:
+        self.store = store if store is not None else ResponseStore()
+
+    def parse(self, body: dict[str, Any], policy: Policy) -> Parsed:
+        for problem in check_request(body):
+            raise problem
+        previous = body.get("previous_response_id")
+        prior: list[dict[str, Any]] = []
+        if previous is not None:
+            stored = self.store.get(previous)
+            if stored is None:
+                # OpenAI's error for an unknown, deleted or unstored response (param and code as reported)
+                raise APIError(
+                    f"Previous response with id '{previous}' not found.",
+                    param="previous_response_id",
+                    code="previous_response_not_found",
+                )
+            prior = stored.history
+        tools = tool_set(body.get("tools"), flat=True)
+        if tools.problems:
+            raise tools.problems[0]
+        choice = ToolChoice("none")
+        for item in check_tool_choice(body.get("tool_choice"), tools):
+            if isinstance(item, APIError):
+                raise item
+            choice = item
+        items = body.get("input")
+        for problem in check_protocol(prior, items, tools, policy):
+            raise problem
+        history = prior + to_messages(items) if items is not None else list(prior)
+        if not history:
+            raise APIError("Missing required parameter: 'input'.", param="input", code="missing_required_parameter")
+        instructions = body.get("instructions")
+        messages = ([{"role": "system", "content": instructions}] if instructions else []) + history
+        store = body.get("store") is not False
+        return Parsed(
+            body=body,
+            model=body["model"],
+            messages=messages,
+            tools=tools,
+            tool_choice=choice,
+            parallel_tool_calls=body.get("parallel_tool_calls") is not False,
+            stream=bool(body.get("stream")),
+            max_tokens=body.get("max_output_tokens"),
+            stateful=store or previous is not None,
+            state=_State(history, store),
+        )
+
+    def request_key(self, body: dict[str, Any]) -> bytes:
+        if any(k in body for k in _TRANSPORT_FIELDS):
+            body = {k: v for k, v in body.items() if k not in _TRANSPORT_FIELDS}
+        return jsoncodec.dumps_sorted(body)
+
+    def render(self, job: RenderInput) -> Rendered:
+        parsed, reply, ids = job.parsed, job.reply, job.ids
+        body = parsed.body
+        calls = [(c.id or ids.call_id(0, k), c.name, c.arguments) for k, c in enumerate(reply.tool_calls)]
+        output = decide(ids, reply.content, calls, reply.finish_reason, parsed.max_tokens)
+        input_tokens = prompt_tokens({"messages": parsed.messages}, parsed.tools.tokens)
+        final = response_object(body, parsed.model, parsed.parallel_tool_calls, ids, output, input_tokens)
+        state: _State = parsed.state
+        if state.store:
+            self.store.put(final, input_items(body.get("input"), ids), state.history + output_messages(final["output"]))
+        if parsed.stream:
+            start = response_object(body, parsed.model, parsed.parallel_tool_calls, ids, None, input_tokens)
+            pieces = build_events(start, final, output, job.chunk_chars)
+            return Rendered(stream=pieces, summary=lambda: final)
+        return Rendered(body=final, completion_tokens=output.tokens)
+
+    def error_body(self, profile: Profile, error: APIError) -> dict[str, Any]:
+        return error_body(profile, error)
+
+    def stream_error(self, profile: Profile, error: APIError, position: int = 0) -> bytes:
+        return error_event(error.message, error.code or error.type, error.param, position)
+
+    @staticmethod
+    def answer_of(body: dict[str, Any]) -> tuple[str | None, list[Call]]:
+        texts: list[str] = []
+        calls: list[Call] = []
+        for item in body.get("output") or []:
+            if item.get("type") == "message":
+                texts += [p.get("text", "") for p in item.get("content") or [] if p.get("type") == "output_text"]
+            elif item.get("type") == "function_call":
+                calls.append(Call(item.get("call_id", ""), item.get("name", ""), item.get("arguments") or ""))
+        return ("".join(texts) if texts else None), calls
+
+
+def input_items(items: Any, ids: IdSource) -> list[dict[str, Any]]:
+    """This request's input items as ``GET …/input_items`` lists them: each with an id, messages
+    with content parts."""
+    if items is None:
+        return []
+    if isinstance(items, str):
+        items = [{"role": "user", "content": items}]
+    listed = []
+    for i, item in enumerate(items):
+        kind = item.get("type") or "message"
+        entry = dict(item, type=kind)
+        if kind == "message":
+            part = "output_text" if item["role"] == "assistant" else "input_text"
+            content = item["content"]
+            if isinstance(content, str):
+                content = [{"type": part, "text": content}]
+            entry["content"] = content
+            entry.setdefault("status", "completed")
+            entry.setdefault("id", "msg_" + ids.hex_id(f"input:{i}", 50))
+        elif kind == "function_call_output":
+            entry.setdefault("status", "completed")
+            entry.setdefault("id", "fco_" + ids.hex_id(f"input:{i}", 50))
+        elif kind == "function_call":
+            entry.setdefault("status", "completed")
+            entry.setdefault("id", "fc_" + ids.hex_id(f"input:{i}", 50))
+        listed.append(entry)
+    return listed
+
+
+__all__ = ["ResponsesDialect", "ResponseStore", "input_items", "text_parts"]

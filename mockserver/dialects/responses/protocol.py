@@ -1,0 +1,60 @@
+"""The Responses API's call/result protocol, over the previous response's conversation and the
+request's ``input`` items.
+
+OpenAI's 400s (param ``input``, code null), as users report them:
+- "No tool call found for function call output with call_id call_….": a ``function_call_output``
+  whose ``call_id`` matches no ``function_call`` (vercel/ai#8216, continuedev/continue#10092);
+- "No tool output found for function call call_….": a ``function_call`` left without its output
+  (openai/openai-agents-python#673, tjardoo/openai-client#124).
+Arguments of the request's own ``function_call`` items are checked against the declared schema,
+as for Chat Completions (what this mock is for; README, "Validation rules").
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from mockserver.validation.arguments import arguments_problem
+from mockserver.validation.policy import Policy
+from mockserver.validation.problems import invalid
+from mockserver.validation.tools import ToolSet
+from mockserver.wire.errors import APIError
+
+
+def check_protocol(prior: list[dict[str, Any]], items: Any, tools: ToolSet, policy: Policy) -> Iterator[APIError]:
+    calls: dict[str, str] = {}  # call_id -> where it was made
+    answered: set[str] = set()
+    for message in prior:
+        for call in message.get("tool_calls") or []:
+            calls[call["id"]] = "the previous response"
+        if message.get("role") == "tool":
+            answered.add(message.get("tool_call_id") or "")
+    if not isinstance(items, list):
+        items = []
+    for i, item in enumerate(items):
+        kind = item.get("type")
+        if kind == "function_call":
+            calls.setdefault(item["call_id"], f"input[{i}]")
+            if policy.check_arguments:
+                yield from _check_arguments(i, item, tools)
+        elif kind == "function_call_output":
+            call_id = item["call_id"]
+            if call_id not in calls and policy.pair_ids:
+                yield invalid("input", f"No tool call found for function call output with call_id {call_id}.", None)
+                return
+            answered.add(call_id)
+    if policy.require_responses:
+        for call_id in calls:
+            if call_id not in answered:
+                yield invalid("input", f"No tool output found for function call {call_id}.", None)
+                return
+
+
+def _check_arguments(i: int, item: dict[str, Any], tools: ToolSet) -> Iterator[APIError]:
+    declared = tools.functions.get(item["name"])
+    if declared is None or declared.schema_key is None:
+        return
+    problem = arguments_problem(declared.schema_key, item["arguments"])
+    if problem:
+        param = f"input[{i}].arguments"
+        yield invalid(param, f"Invalid '{param}' for function '{item['name']}': {problem}", "invalid_function_arguments")
