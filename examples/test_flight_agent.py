@@ -99,3 +99,21 @@ def test_three_steps_in_natural_order(mockserver, stream):
     # journal entries are objects: the calls the mock issued have .id, .name, .arguments (parsed)
     booking = mockserver.calls[1].tool_calls[0]
     assert (booking.name, booking.arguments) == ("book_flight", {"flight_id": "SK4711"})
+
+
+@pytest.mark.mockserver(scenarios=["scenarios/flight-agent.yaml"])
+def test_the_same_rules_serve_the_responses_api(mockserver):
+    """Step by step with previous_response_id: the steps are the same in every dialect."""
+    client = mockserver.client()
+    tools = [{"type": "function", "name": t["function"]["name"], "parameters": t["function"]["parameters"]} for t in TOOLS]
+    response = client.responses.create(model="gpt-4o", input="Book the cheapest flight from OSL to LIS on 2026-05-01.",
+                                       tools=tools)
+    while calls := [item for item in response.output if item.type == "function_call"]:
+        outputs = [{"type": "function_call_output", "call_id": call.call_id,
+                    "output": json.dumps(TOOL_FUNCTIONS[call.name](**json.loads(call.arguments)))} for call in calls]
+        response = client.responses.create(model="gpt-4o", previous_response_id=response.id, input=outputs, tools=tools)
+        assert mockserver.call_count <= 3, "a step answered twice"
+
+    assert response.output_text == "Booked flight SK4711, booking reference BK-4711Q."
+    assert [(entry.dialect, entry.rule) for entry in mockserver.calls] == [
+        ("responses", "search"), ("responses", "book"), ("responses", "confirm")]

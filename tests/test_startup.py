@@ -39,6 +39,17 @@ rules:
 GOOD = "version: 1\nname: good\nrules: [{name: hi, reply: {content: hi}}]\n"
 
 
+@pytest.fixture(autouse=True)
+def never_serve(monkeypatch):
+    """In-process ``main(["serve", …])`` must stop before serving: if it got that far, fail (not hang)."""
+    import uvicorn
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("serve started instead of refusing")
+
+    monkeypatch.setattr(uvicorn, "run", refuse)
+
+
 def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(textwrap.dedent(text), encoding="utf-8")
