@@ -23,4 +23,18 @@ async def chat(request: Request) -> Response:
     return Response(REPLY, media_type="application/json")
 
 
-app = Starlette(routes=[Route("/v1/chat/completions", chat, methods=["POST"])])
+RESPONSES_REPLY = json.dumps({
+    "id": "resp_bench", "object": "response", "created_at": 1735689600, "status": "completed", "model": "gpt-5.4",
+    "output": [{"type": "function_call", "id": "fc_bench", "call_id": "call_bench", "name": "get_weather",
+                "arguments": "{\"city\":\"Paris\"}", "status": "completed"}],
+    "usage": {"input_tokens": 40, "output_tokens": 8, "total_tokens": 48},
+}).encode()
+
+
+async def responses(request: Request) -> Response:
+    json.loads(await request.body())
+    return Response(RESPONSES_REPLY, media_type="application/json")
+
+
+app = Starlette(routes=[Route("/v1/chat/completions", chat, methods=["POST"]),
+                        Route("/v1/responses", responses, methods=["POST"])])

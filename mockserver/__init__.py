@@ -8,7 +8,8 @@ Data flows one way through rooms with one job each:
                  Responses API, …): parse a request into the engine's conversation, check the
                  dialect's shape and call/result protocol, render the reply, its stream, errors.
 - ``validation`` shared checks: tool declarations (metaschema, strict mode), ``tool_choice``,
-                 arguments against schemas, the strictness policy, OpenAI's problem wording.
+                 arguments against schemas, parameters against the official schema, OpenAI's
+                 wording, and per-provider rule books (error, warning or accepted: ``rules``).
 - ``engine``     scenarios: the versioned format, loader, matchers, sandboxed rendering.
 - ``server``     the ASGI app, endpoints, admin routes, journal, faults, bounded stores.
 - front-ends     ``cli``/``config``, the pytest plugin (``pytest_plugin``, ``fixture``,

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Sequence
 from mockserver.engine.context import Conversation
 from mockserver.engine.model import Rule, Scenario
 from mockserver.engine.respond import differences
-from mockserver.explain import compact, describe_entry, describe_journal, headline, short
+from mockserver.explain import compact, describe_entry, describe_journal, headline, short, warning_text
 from mockserver.server.journal import ANSWERED, UNMATCHED, Entry, ToolCall
 from mockserver.dialects.chat.validate import validate_request
 from mockserver.wire.errors import APIError
@@ -211,6 +211,23 @@ def problems_report(problems: Sequence[Entry], where: str) -> str:
     return "\n".join(lines)
 
 
+def warnings_report(warned: Sequence[tuple[Entry, dict[str, Any]]], where: str) -> str:
+    """The failure for warnings a test did not declare: each with its request."""
+    lines = [
+        f"mockserver: {len(warned)} warning(s) during {where}: the real provider accepts these requests, but "
+        "they usually mean a client bug (if intended, send them inside `with mockserver.expect_warnings():` "
+        "or mark the test `@pytest.mark.mockserver(allow_warnings=True)`):"
+    ]
+    for entry, warning in warned:
+        lines.append(f"  #{entry.id} {warning_text(warning)}")
+    shown: list[Entry] = []
+    for entry, _ in warned:
+        if entry not in shown:
+            shown.append(entry)
+    lines.append(describe_journal(shown))
+    return "\n".join(lines)
+
+
 __all__ = [
     "MockAssertionError",
     "assert_all_rules_used",
@@ -221,4 +238,5 @@ __all__ = [
     "issued_calls",
     "problems_report",
     "subset_mismatch",
+    "warnings_report",
 ]

@@ -39,11 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--jitter", type=float, help="timing emulation: seeded jitter as a fraction, e.g. 0.2 [MOCKSERVER_JITTER]")
     serve.add_argument("--profile", choices=sorted(PROFILES), help="provider to emulate: response shape, error shape, history checks (default openai) [MOCKSERVER_PROFILE]")
     serve.add_argument("--api-key", metavar="KEY", help="require 'Authorization: Bearer KEY' (401 invalid_api_key otherwise; /healthz stays open) [MOCKSERVER_API_KEY]")
+    serve.add_argument("--strict", action="store_true", default=None, help="answer warnings (X-Mock-Warnings: what the provider accepts but usually means a client bug) with a 400 instead [MOCKSERVER_STRICT]")
     serve.add_argument("--auto", action="store_true", default=None, help="answer a request that forces a tool call and matches no rule with a generated call [MOCKSERVER_AUTO]")
     serve.add_argument("--responses-store-size", type=int, metavar="N", help="stored Responses-API responses kept (default 1000; oldest dropped) [MOCKSERVER_RESPONSES_STORE_SIZE]")
     serve.add_argument("--responses-store-bytes", type=int, metavar="N", help="… and at most N bytes of them (default 64 MiB) [MOCKSERVER_RESPONSES_STORE_BYTES]")
     serve.add_argument("--no-memo", dest="memo", action="store_false", default=None, help="do not remember answers to identical requests (they are deterministic; on by default) [MOCKSERVER_MEMO=false]")
     serve.add_argument("--access-log", action="store_true", default=None, help="log every request (off by default: it costs throughput) [MOCKSERVER_ACCESS_LOG]")
+    serve.add_argument("--journal-file", metavar="PATH", help="append every journal entry to PATH as one JSON line, as it happens (rotated at MOCKSERVER_JOURNAL_FILE_MAX_BYTES, default 64 MiB, keeping MOCKSERVER_JOURNAL_FILE_BACKUPS=3 old files) [MOCKSERVER_JOURNAL_FILE]")
     serve.add_argument("--reload", action="store_true", default=None, help="watch the scenario files; swap in each change that loads, keep the last good set otherwise [MOCKSERVER_RELOAD; poll interval MOCKSERVER_RELOAD_INTERVAL, default 0.5 s]")
     serve.add_argument("--near-misses", type=int, metavar="N", help="closest rules listed when no rule matches a request (default 5) [MOCKSERVER_NEAR_MISSES]")
     serve.add_argument("--lenient", action="store_true", default=None, help="serve scenarios that 'validate' finds errors in, as long as they load (the errors are logged) [MOCKSERVER_LENIENT]")
@@ -89,12 +91,14 @@ def config_from_args(args: argparse.Namespace) -> Config:
         tps=args.tps,
         jitter=args.jitter,
         reload=args.reload,
+        journal_file=args.journal_file,
         profile=args.profile,
         api_key=args.api_key,
         auto=args.auto,
         near_misses=args.near_misses,
         lenient=args.lenient,
         fallback=args.fallback,
+        strict=args.strict,
         upstream=args.upstream,
         record=args.record,
         record_errors=args.record_errors,

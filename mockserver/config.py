@@ -38,6 +38,9 @@ class Config:
     jitter: float = 0.0
     memo: bool = True  # remember answers to identical requests (see mockserver.server.memo)
     journal_size: int = 1000  # requests kept in the journal (GET /_mock/journal); oldest drop out
+    journal_file: str = ""  # append every journal entry to this file as a JSON line (mockserver.server.journalfile)
+    journal_file_max_bytes: int = 64 * 1024 * 1024  # then the file is rotated (PATH.1, PATH.2, …)
+    journal_file_backups: int = 3  # rotated files kept
     responses_store_size: int = 1000  # stored Responses-API responses (previous_response_id, GET); oldest drop out
     responses_store_bytes: int = 64 * 1024 * 1024  # … and at most this many bytes of them
     reload: bool = False  # watch the scenario files and swap in each good new set (mockserver.server.reload)
@@ -56,6 +59,7 @@ class Config:
     upstream_timeout: float = 600.0  # seconds without a byte from the upstream before a 504
     record: str = ""  # folder to record the upstream's answers into, as scenario files
     record_errors: bool = False  # record upstream errors too, as faults
+    strict: bool = False  # warnings (what the provider accepts but looks like a client bug) are 400s
 
     def __post_init__(self) -> None:
         from mockserver.wire.profiles import PROFILES

@@ -87,7 +87,13 @@ def describe_entry(entry: Entry, indent: str = "  ", full: bool = False) -> str:
     lines += [f"{indent}{describe_message(m)}" for m in shown]
     lines.append(f"{indent}← {describe_response(entry)}")
     lines += [f"{indent}{line}" for line in near_miss_lines(entry)]
+    lines += [f"{indent}⚠ {warning_text(w)}" for w in entry.warnings]
     return "\n".join(lines)
+
+
+def warning_text(warning: dict[str, Any]) -> str:
+    where = f" at {warning['path']}" if warning.get("path") else ""
+    return f"{warning['code']}{where}: {short(str(warning['message']), 300)}"
 
 
 def describe_journal(calls: Iterable[Entry], limit: int = SHOWN_ENTRIES) -> str:

@@ -19,6 +19,7 @@ from mockserver import assertions
 from mockserver.server.admin import load_scenario_text
 from mockserver.engine.loader import KNOWN_PROFILES, LoadProblem, ScenarioLoadError, load_paths
 from mockserver.engine.model import Scenario
+from mockserver.explain import describe_journal
 from mockserver.server.journal import Entry, Journal
 from mockserver.testing import ServerThread
 
@@ -35,7 +36,9 @@ class MockServer:
         self.profile: str | None = None
         self.api_key = API_KEY
         self.expect_all_errors = False
+        self.allow_warnings = False  # the marker's allow_warnings: no warning fails the test
         self._expected: list[tuple[int, int]] = []  # [first id, next id) ranges of expected errors
+        self._expected_warnings: list[tuple[int, int, frozenset[str]]] = []  # ranges and the codes declared there
         self._clients: list[Any] = []
         self._added = 0
 
@@ -104,7 +107,9 @@ class MockServer:
         self.journal.clear(restart_ids=True)
         self.app.state.overlay.reset()
         self._expected.clear()
+        self._expected_warnings.clear()
         self.expect_all_errors = False
+        self.allow_warnings = False
         self.profile = None
 
     # --- scenarios ---------------------------------------------------------------------------
@@ -168,6 +173,17 @@ class MockServer:
         service = self.app.state.service
         service.set_profile(profile or self.app.state.overlay.original_profile)
 
+    @property
+    def strict(self) -> bool:
+        """Whether warnings are answered as 400s (server-wide; reset per test)."""
+        return bool(self.app.state.service.config.strict)
+
+    def set_strict(self, strict: bool = True) -> None:
+        """Answer warnings with a 400 for the rest of this test (``mockserver serve --strict``)."""
+        if not isinstance(strict, bool):
+            raise TypeError(f"mockserver strict must be True or False, got {strict!r}")
+        self.app.state.service.config.strict = strict
+
     # --- the journal, unittest.mock style ----------------------------------------------------
 
     @property
@@ -204,18 +220,74 @@ class MockServer:
             return []
         return [e for e in self.calls if e.problem and not any(a <= e.id < b for a, b in self._expected)]
 
+    # --- warnings: what the provider accepts but usually means a client bug ------------------
+
+    @property
+    def warnings(self) -> list[tuple[Entry, dict[str, Any]]]:
+        """Every warning of this test's requests, with its entry: (entry, {code, path, message})."""
+        return [(entry, warning) for entry in self.calls for warning in entry.warnings]
+
+    @contextmanager
+    def expect_warnings(self, *codes: str) -> Iterator[None]:
+        """Requests sent inside the block may get warnings (of these rule ids, if any are given,
+        e.g. ``"history.undeclared_function"``); the block fails if none came."""
+        first = self.journal.next_id
+        try:
+            yield
+        finally:
+            end = self.journal.next_id
+            self._expected_warnings.append((first, end, frozenset(codes)))
+        seen = [w for e, w in self.warnings if first <= e.id < end and (not codes or w["code"] in codes)]
+        if not seen:
+            __tracebackhide__ = True
+            wanted = f" of {', '.join(map(repr, codes))}" if codes else ""
+            raise assertions.MockAssertionError(
+                f"expect_warnings{'(' + ', '.join(map(repr, codes)) + ')' if codes else '()'}: no warning{wanted} "
+                f"came from the {end - first} request(s) sent inside the block.\n"
+                + describe_journal([e for e in self.calls if first <= e.id < end])
+            )
+
+    def _declared(self, entry: Entry, code: str) -> bool:
+        return any(a <= entry.id < b and (not codes or code in codes) for a, b, codes in self._expected_warnings)
+
+    @property
+    def unexpected_warnings(self) -> list[tuple[Entry, dict[str, Any]]]:
+        """Warnings outside ``expect_warnings`` blocks (a rejected request's are left to its error)."""
+        return [(e, w) for e, w in self.warnings if not e.problem and not self._declared(e, w["code"])]
+
+    def assert_no_warnings(self) -> None:
+        """Fail if a request of this test so far got a warning outside an ``expect_warnings`` block."""
+        __tracebackhide__ = True
+        warned = self.unexpected_warnings
+        if warned:
+            raise assertions.MockAssertionError(assertions.warnings_report(warned, self.where))
+
     def check(self) -> None:
-        """Raise :class:`AssertionError` if the server saw problems the test did not expect."""
+        """Raise :class:`AssertionError` if the server saw problems (or, unless allowed,
+        warnings) the test did not expect."""
         __tracebackhide__ = True
         self.server.check()
         problems = self.problems
         if problems:
             raise assertions.MockAssertionError(assertions.problems_report(problems, self.where))
+        if not self.allow_warnings:
+            self.assert_no_warnings()
 
     def describe(self) -> str:
         from mockserver.explain import describe_journal
 
         return describe_journal(self.calls)
+
+    def save_har(self, path: str | Path) -> Path:
+        """Write this test's journal as a HAR 1.2 file (what browsers' dev tools and HAR viewers
+        open; headers redacted as in the journal); returns the path."""
+        from mockserver.server.har import har_log
+        from mockserver.wire import jsoncodec
+
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(jsoncodec.dumps(har_log(self.calls, self.url)))
+        return target
 
     def close(self) -> None:
         for client in self._clients:

@@ -1,12 +1,15 @@
 """The pytest plugin (entry point ``pytest11: mockserver``): fixture ``mockserver`` and marker.
 
 One real server per session (per xdist worker), reset for every test. Requests the server
-answered with an error fail the test at the end of its call phase unless the test expected them.
+answered with an error, and warnings it sent (``X-Mock-Warnings``: what the real provider accepts
+but usually means a client bug), fail the test at the end of its call phase unless the test
+declared them (``expect_errors``, ``expect_warnings``, or the marker's options).
 Heavy imports (uvicorn, starlette) wait until a test asks for the fixture.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
@@ -18,10 +21,22 @@ if TYPE_CHECKING:  # pragma: no cover
     from mockserver.testing import ServerThread
 
 MARKER = "mockserver"
-MARKER_KEYS = ("scenarios", "profile", "seed", "expect_errors")
+MARKER_KEYS = ("scenarios", "profile", "seed", "expect_errors", "allow_warnings", "strict")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--mockserver-har-dir",
+        metavar="DIR",
+        help="where a failing test's mockserver journal is saved as a HAR file "
+        "(default: ini mockserver_har_dir, else .pytest_cache/d/mockserver-har; 'off' saves none)",
+    )
+    parser.addini(
+        "mockserver_har_dir",
+        type="string",
+        default="",
+        help="where a failing test's mockserver journal is saved as a HAR file ('off': never)",
+    )
     parser.addini(
         "mockserver_scenarios",
         type="paths",
@@ -34,8 +49,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "mockserver(scenarios=[...], profile=None, seed=None, expect_errors=False): "
-        "what the mockserver fixture serves for this test (scenario paths, dicts or YAML texts)",
+        "mockserver(scenarios=[...], profile=None, seed=None, expect_errors=False, allow_warnings=False, "
+        "strict=False): what the mockserver fixture serves for this test (scenario paths, dicts or YAML "
+        "texts), and which errors and warnings the test expects",
     )
 
 
@@ -117,11 +133,14 @@ def _apply_marker(mock: "MockServer", marker: pytest.Mark | None, nodeid: str) -
         if kwargs.get("seed") is not None:
             mock.seed = kwargs["seed"]
         mock.set_profile(kwargs.get("profile"))
+        if kwargs.get("strict") is not None:
+            mock.set_strict(kwargs["strict"])
     except ScenarioLoadError as exc:
         pytest.fail(f"{where}: cannot load scenarios=:\n{exc}", pytrace=False)
     except (TypeError, ValueError) as exc:
         pytest.fail(f"{where}: {exc}", pytrace=False)
     mock.expect_all_errors = bool(kwargs.get("expect_errors", False))
+    mock.allow_warnings = bool(kwargs.get("allow_warnings", False))
 
 
 def _mock_of(item: pytest.Item) -> "MockServer | None":
@@ -145,6 +164,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         mock = _mock_of(item)
         if mock is not None and mock.called and not isinstance(exc, MockAssertionError):
             item.add_report_section("call", "mockserver journal", mock.describe())
+        if mock is not None and not isinstance(exc, pytest.skip.Exception):
+            _attach_har(item, mock)
         raise
     mock = _mock_of(item)
     failure = None
@@ -154,5 +175,35 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         except AssertionError as exc:
             failure = str(exc)
     if failure is not None:
+        _attach_har(item, mock)
         pytest.fail(failure, pytrace=False)
     return result
+
+
+def har_dir(config: pytest.Config) -> Path | None:
+    """Where failing tests' HAR files go; None when turned off."""
+    chosen = config.getoption("mockserver_har_dir") or config.getini("mockserver_har_dir")
+    if chosen:
+        return None if chosen.strip().lower() == "off" else Path(config.rootpath, chosen)
+    cache = getattr(config, "cache", None)
+    if cache is not None:
+        return cache.mkdir("mockserver-har")
+    import tempfile
+
+    return Path(tempfile.gettempdir(), "mockserver-har")
+
+
+def _attach_har(item: pytest.Item, mock: "MockServer") -> None:
+    """Save the failing test's journal as a HAR file; its path goes into the report (a section,
+    and a ``mockserver_har`` property that junitxml writes out)."""
+    folder = har_dir(item.config)
+    if folder is None or not mock.called:
+        return
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid).strip("_")[-150:] or "test"
+    try:
+        path = mock.save_har(folder / f"{name}.har")
+    except OSError as exc:
+        item.add_report_section("call", "mockserver HAR", f"could not be saved in {folder}: {exc}")
+        return
+    item.user_properties.append(("mockserver_har", str(path)))
+    item.add_report_section("call", "mockserver HAR", f"the journal as HAR 1.2: {path}")

@@ -54,7 +54,7 @@ def ask(admin: httpx.Client, body: dict, **kwargs) -> httpx.Response:
 def test_empty_journal(admin):
     response = admin.get("/_mock/journal")
     assert response.status_code == 200
-    assert response.json() == {"object": "list", "data": [], "max_entries": 1000, "dropped": 0}
+    assert response.json() == {"object": "list", "data": [], "max_entries": 1000, "dropped": 0, "next_id": 1, "epoch": 0}
 
 
 def test_answered_request_recorded_with_rule_and_redacted_key(mock, admin):
@@ -75,6 +75,7 @@ def test_answered_request_recorded_with_rule_and_redacted_key(mock, admin):
         "method": "POST",
         "dialect": "chat",
         "path": "/v1/chat/completions",
+        "dialect": "chat",
         "outcome": "answered",
         "valid": True,
         "scenario": "weather",
@@ -82,6 +83,8 @@ def test_answered_request_recorded_with_rule_and_redacted_key(mock, admin):
         "rule_location": "inline0.yaml:6",
         "near_misses": None,
         "error": None,
+        "faults": None,
+        "warnings": [],
         "request": {"model": "gpt-4o", "messages": [user("weather please")], "tools": [GET_WEATHER_TOOL]},
         "status": 200,
     }
@@ -178,7 +181,7 @@ def test_list_scenarios(admin):
             "description": "",
             "models": ["gpt-4o"],
             "profile": None,
-            "rules": [{"name": "call", "line": 6, "priority": 0}, {"name": "hello", "line": 10, "priority": 0}],
+            "rules": [{"name": "call", "line": 6, "priority": 0, "hits": 0}, {"name": "hello", "line": 10, "priority": 0, "hits": 0}],
             "source": {
                 "version": 1, "name": "weather", "models": ["gpt-4o"],
                 "rules": [

@@ -65,8 +65,8 @@ def kind(block: Block) -> str:
         return "requests" if text.lstrip().startswith(("curl", "# the first")) else "commands"
     if block.lang == "yaml":
         data = yaml.safe_load(text)
-        if isinstance(data, dict) and ("jobs" in data or "services" in str(data.get("test", ""))):
-            return "ci"
+        if isinstance(data, dict) and ("jobs" in data or "steps" in data or "services" in str(data.get("test", ""))):
+            return "ci"  # GitHub Actions (a whole workflow, or its steps), GitLab CI
         return "scenario"
     if block.lang == "python":
         return "test-module" if "def test_" in text else ("journal-snippet" if "mockserver.calls" in text else "snippet")
@@ -131,8 +131,10 @@ def run_curl(args: list[str], base: str) -> httpx.Response:
         elif arg in ("-d", "--data", "--data-binary"):
             data = args[i + 1]
             i += 2
-        elif arg in ("-s", "-N", "-i", "-sN"):
+        elif arg in ("-s", "-N", "-i", "-sN", "-si"):
             i += 1
+        elif arg == "|":  # a filter of the output: the test compares what it would print
+            break
         else:
             assert url is None and not arg.startswith("-"), f"curl option the docs test does not know: {arg}"
             url = LOCAL_URL.sub(base, arg if "://" in arg else "http://" + arg)
@@ -161,6 +163,12 @@ def test_requests_answer_as_documented(block, bundled_server):
         assert responses[0].headers["retry-after"] == "1" and responses[0].headers["retry-after-ms"] == "500"
         return
     [response] = responses
+    grep = re.search(r"\| grep -i ([\w-]+)", block.text)
+    if grep:  # the response header line(s) the docs show, possibly cut short with '…'
+        comments = " ".join(line[1:].strip() for line in block.text.splitlines() if line.startswith("#"))
+        shown = f"{grep.group(1)}: {response.headers[grep.group(1)]}".lower()
+        assert shown.startswith(comments.rstrip("…").strip().lower()), (shown, comments)
+        return
     if expected is not None:
         assert response.json() == expected
         return
@@ -338,6 +346,12 @@ def test_commands_exist_as_documented(block, command, tmp_path, capsys, monkeypa
         return
     if words[:3] == ["python", "-m", "pytest"]:
         assert " ".join(words) in (ROOT / ".ci" / "run").read_text()
+        return
+    if words[0] == "jq":  # reads the journal file: the fields it selects are an entry's
+        from mockserver.server.journal import Entry
+
+        fields = set(re.findall(r"\.(\w+)", words[2])) - {"message"}  # .error.message: inside 'error'
+        assert fields <= set(Entry.__dataclass_fields__) | {n for n, v in vars(Entry).items() if isinstance(v, property)}
         return
     if words[:2] == ["python", "bench/run.py"]:
         assert all(f'"{flag}"' in (ROOT / "bench" / "run.py").read_text() for flag in words[2:] if flag.startswith("--"))

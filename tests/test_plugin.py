@@ -49,6 +49,8 @@ def agent(client, text, temperature=21, answer_id=None):
 
 def run(pytester: pytest.Pytester, source: str, *args: str, **files: str) -> pytest.RunResult:
     pytester.makepyfile(test_inner=PRELUDE + textwrap.dedent(source), **files)
+    if not any(a.startswith("--mockserver-har-dir") for a in args):
+        args += ("--mockserver-har-dir=har",)  # failing inner tests save their HAR in pytester's folder
     return pytester.runpytest("-p", "no:cacheprovider", *args)
 
 
@@ -81,7 +83,7 @@ def test_fixture_available_without_conftest_through_the_entry_point(pytester, mo
 
 def test_marker_is_registered(pytester):
     result = pytester.runpytest("-p", "no:cacheprovider", "--markers")
-    expect(result, ["@pytest.mark.mockserver(scenarios=[...], profile=None, seed=None, expect_errors=False):*"])
+    expect(result, ["@pytest.mark.mockserver(scenarios=[...], profile=None, seed=None, expect_errors=False, allow_warnings=False, strict=False):*"])
 
 
 def test_fixture_settings_and_fast_start(pytester):
@@ -203,7 +205,7 @@ def test_marker_mistakes_are_setup_errors_naming_the_marker(pytester):
     result.assert_outcomes(errors=4)
     expect(result, [
         "*@pytest.mark.mockserver on test_inner.py::test_typo: unknown argument(s) scenario; "
-        "valid: scenarios, profile, seed, expect_errors",
+        "valid: scenarios, profile, seed, expect_errors, allow_warnings, strict",
         "*@pytest.mark.mockserver on test_inner.py::test_profile: unknown mockserver profile 'azure'; "
         "valid profiles: openai, vllm, vertex",
         "*@pytest.mark.mockserver on test_inner.py::test_missing: cannot load scenarios=:",
@@ -560,3 +562,60 @@ def test_xdist_workers_get_their_own_server(pytester, monkeypatch, tmp_path):
     assert by_worker["gw0"] != by_worker["gw1"]
     for f in files:
         assert f.read_text() == by_worker[f.name.split("-")[0]]
+
+
+def test_failing_test_gets_its_journal_saved_as_har(pytester):
+    har_dir = pytester.path / "har"
+    result = run(pytester, """
+        @pytest.mark.mockserver(scenarios=[WEATHER])
+        def test_fails(mockserver):
+            agent(mockserver.client(), "weather in Oslo")
+            assert False, "my own failure"
+
+        @pytest.mark.mockserver(scenarios=[WEATHER])
+        def test_unexpected_unmatched(mockserver):
+            try:
+                ask(mockserver.client(), "hello there")
+            except Exception:
+                pass  # the client swallowed it; the plugin fails the test
+
+        def test_passes(mockserver):
+            ask(mockserver.client(), "weather in Oslo")
+    """, f"--mockserver-har-dir={har_dir}", f"--junitxml={pytester.path / 'report.xml'}")
+    result.assert_outcomes(failed=2, passed=1)
+    files = sorted(p.name for p in har_dir.iterdir())
+    assert files == ["test_inner.py_test_fails.har", "test_inner.py_test_unexpected_unmatched.har"]
+    expect(result, ["*Captured mockserver HAR call*", f"the journal as HAR 1.2: {har_dir / files[0]}"])
+    expect(result, ["*test_unexpected_unmatched*", "*Captured mockserver HAR call*",
+                    f"the journal as HAR 1.2: {har_dir / files[1]}"])
+    import json
+
+    fails = json.loads((har_dir / files[0]).read_text())
+    assert [e["_mockserver"]["rule"] for e in fails["log"]["entries"]] == ["call", "answer"]
+    assert fails["log"]["entries"][0]["request"]["url"].endswith("/v1/chat/completions")
+    unmatched = json.loads((har_dir / files[1]).read_text())
+    assert [e["_mockserver"]["outcome"] for e in unmatched["log"]["entries"]] == ["unmatched"]
+    report = (pytester.path / "report.xml").read_text()
+    assert f'<property name="mockserver_har" value="{har_dir / files[0]}" />' in report
+
+
+def test_har_dir_off_and_save_har_by_hand(pytester):
+    pytester.makeini("[pytest]\nmockserver_har_dir = off\n")
+    pytester.makepyfile(test_inner=PRELUDE + textwrap.dedent("""
+        @pytest.mark.mockserver(scenarios=[WEATHER])
+        def test_saves_by_hand(mockserver, tmp_path):
+            agent(mockserver.client(), "weather in Oslo")
+            path = mockserver.save_har(tmp_path / "sub" / "run.har")
+            har = json.loads(path.read_text())
+            assert har["log"]["version"] == "1.2"
+            assert [e["response"]["status"] for e in har["log"]["entries"]] == [200, 200]
+            assert har["log"]["entries"][1]["_mockserver"]["rule"] == "answer"
+
+        @pytest.mark.mockserver(scenarios=[WEATHER])
+        def test_fails(mockserver):
+            ask(mockserver.client(), "weather in Oslo")
+            assert False
+    """))
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    assert "mockserver HAR" not in result.stdout.str()

@@ -122,7 +122,10 @@ def test_serve_upstream_records_only_unmatched_requests(upstream, tmp_path):
         "version: 1\nname: ping\nrules:\n  - when: {last_message: ping}\n    reply: {content: pong from the scenario}\n"
     )
     recorded = tmp_path / "recorded"
-    config = Config(scenarios=[str(local)], port=0, upstream=upstream.base_url, upstream_api_key=KEY, record=str(recorded))
+    # the upstream is vLLM: the stand-in judges requests by vLLM's rules too (OpenAI's would refuse
+    # the 46-character call ids vLLM issued, which the client sends back)
+    config = Config(scenarios=[str(local)], port=0, upstream=upstream.base_url, upstream_api_key=KEY, record=str(recorded),
+                    profile="vllm")
     journal = upstream.app.state.journal
     with ServerThread(config) as served:
         api = client(served.base_url)

@@ -122,7 +122,8 @@ def test_seed_001_compare_sync(openai_client):
 
 
 def test_seed_001_vertex_ids_rejected_under_openai(http):
-    """The seed's own second request answers calls with ids no call has: a 400 under OpenAI's rules."""
+    """The seed's own second request answers calls with ids no call has: a 400 under OpenAI's
+    rules. The two calls sharing one id are only a warning (no report of OpenAI refusing that)."""
     question = user("Which city has a higher temperature, Boston or new Delhi and by how much in F?")
     calls = [
         {"function": {"arguments": '{"location":"Boston, MA","unit":"fahrenheit"}', "name": "get_current_weather"}, "id": "get_current_weather", "type": "function"},
@@ -139,14 +140,18 @@ def test_seed_001_vertex_ids_rejected_under_openai(http):
     response = http.post("/v1/chat/completions", json=body)
     assert response.status_code == 400
     error = response.json()["error"]
-    assert error["param"] == "messages[1].tool_calls[1].id"
-    assert "duplicate tool call id 'get_current_weather'" in error["message"]
-    # with distinct ids, the unmatched tool_call_id is what OpenAI rejects
-    calls[1]["id"] = "get_current_weather_2"
+    assert error["param"] == "messages.[2].tool_call_id"
+    assert "'tool_call_id' of 'get_weather' not found in 'tool_calls' of previous message" in error["message"]
+    assert response.headers.get_list("x-mock-warnings") == [
+        "history.call_id_duplicate at messages[1].tool_calls[1].id: Invalid parameter: duplicate tool call id "
+        "'get_current_weather' (first used at messages[1].tool_calls[0]). Tool call ids should be unique in a conversation."]
+    # answered by the right (shared) id, each result once: OpenAI's rules refuse the second result
+    for message in body["messages"][2:]:
+        message["tool_call_id"] = "get_current_weather"
     response = http.post("/v1/chat/completions", json=body)
     assert response.status_code == 400
-    assert response.json()["error"]["param"] == "messages.[2].tool_call_id"
-    assert "'tool_call_id' of 'get_weather' not found in 'tool_calls' of previous message" in response.json()["error"]["message"]
+    assert response.json()["error"]["param"] == "messages.[3].tool_call_id"
+    assert "Duplicate value for 'tool_call_id' of 'get_current_weather'" in response.json()["error"]["message"]
 
 
 # --- seed 002: get_weather for the asked city, content null, then quote the JSON result -----

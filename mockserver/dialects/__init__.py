@@ -15,6 +15,8 @@ PATHS = {
     "/chat/completions": "chat",
     "/v1/responses": "responses",
     "/responses": "responses",
+    "/v1/messages": "messages",
+    "/messages": "messages",
 }
 
 
@@ -25,6 +27,10 @@ def dialect_of(path: str) -> str | None:
 
 def answer_reader(dialect: str) -> Callable[[dict[str, Any]], Any]:
     """How to read (text, tool calls) out of a body the dialect answered."""
+    if dialect == "messages":
+        from mockserver.dialects.messages.dialect import MessagesDialect
+
+        return MessagesDialect.answer_of
     if dialect == "responses":
         from mockserver.dialects.responses.dialect import ResponsesDialect
 

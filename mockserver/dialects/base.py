@@ -2,10 +2,11 @@
 
 A dialect is an object with a ``name``, the ``paths`` it answers, and four jobs:
 
-- :meth:`Dialect.parse`: check the request's shape and its call/result protocol (raising the
-  provider's 400 as :class:`~mockserver.wire.errors.APIError`), and turn it into a
-  :class:`Parsed` request: the engine's conversation (chat-shaped messages, see below), the
-  declared tools and ``tool_choice``;
+- :meth:`Dialect.parse`: check the request's shape and its call/result protocol as the named
+  provider profile would (its rule book: ``dialects/<name>/rules.py``; raising the provider's
+  400 as :class:`~mockserver.wire.errors.APIError`, carrying the warnings found before it), and
+  turn it into a :class:`Parsed` request: the engine's conversation (chat-shaped messages, see
+  below), the declared tools and ``tool_choice``, and the warnings (sent as ``X-Mock-Warnings``);
 - :meth:`Dialect.render`: turn the engine's reply into the dialect's body, or its stream;
 - :meth:`Dialect.error_body` / :meth:`Dialect.stream_error`: errors in the dialect's shape;
 - :meth:`Dialect.answer_of`: read a body it rendered back as (text, tool calls), for the journal.
@@ -21,12 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from mockserver.validation.policy import Policy
 from mockserver.validation.tools import ToolChoice, ToolSet
 from mockserver.wire.errors import APIError
 from mockserver.wire.ids import IdSource
 from mockserver.wire.profiles import Profile
 from mockserver.wire.sse import Piece
+from mockserver.wire.warnings import MockWarning
 
 if TYPE_CHECKING:  # pragma: no cover
     from mockserver.engine.context import Conversation
@@ -47,6 +48,7 @@ class Parsed:
     max_tokens: int | None = None  # the answer's token limit, when the request sets one
     stateful: bool = False  # the answer depends on, or changes, server state: never remembered
     state: Any = None  # whatever else the dialect needs to render (its own business)
+    warnings: tuple[MockWarning, ...] = ()  # what the provider accepts but usually means a client bug
 
 
 @dataclass
@@ -84,7 +86,11 @@ class Dialect(Protocol):
     name: str
     paths: frozenset[str]
 
-    def parse(self, body: dict[str, Any], policy: Policy) -> Parsed: ...
+    def parse(self, body: dict[str, Any], profile: str, *, strict: bool = False, history: bool = True) -> Parsed:
+        """``profile``: whose rules judge the request (``openai``, ``vllm``…); ``strict``: warnings
+        are errors; ``history=False``: skip the call/result protocol (a first pass whose profile a
+        scenario may still change)."""
+        ...
 
     def request_key(self, body: dict[str, Any]) -> bytes: ...
 

@@ -4,6 +4,12 @@ A rule is indexed under its most selective exact matcher — the last message's 
 the exact model — and found by a dict lookup; rules without such a matcher are always
 candidates. Candidates keep their order (priority, then load order), so "first match wins"
 is unchanged; the matchers still run on every candidate.
+
+Rules without an exact key whose ``last_message`` needs a literal (``contains``, or plain text
+every match of its regex contains; see engine/literals.py) go through a literal prefilter:
+each is filed under one 3-character slice of its literal, the slices present in the request's
+last message pick the buckets, and a rule is a candidate only if its literal is in the text —
+so 10,000 regex rules cost a few dict lookups, not 10,000 regex searches.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from heapq import merge
 from typing import TYPE_CHECKING, Hashable
 
 from mockserver.engine.context import Conversation, text_of
+from mockserver.engine.literals import MIN_LENGTH, required_literal
 from mockserver.engine.matchers import LastMessage, Model
 
 if TYPE_CHECKING:
@@ -33,20 +40,66 @@ class RuleIndex:
         self.rules = rules
         self.unindexed: list[int] = []
         self.by_key: dict[Hashable, list[int]] = {}
+        self.literals = LiteralFilter()
         for position, rule in enumerate(rules):
             key = index_key(rule)
-            if key is None:
-                self.unindexed.append(position)
-            else:
+            if key is not None:
                 self.by_key.setdefault(key, []).append(position)
+            elif not self.literals.add(position, rule):
+                self.unindexed.append(position)
 
     def candidates(self, conv: Conversation) -> list["Rule"]:
-        if not self.by_key:
+        if not self.by_key and not self.literals:
             return self.rules
-        hits = [self.by_key.get(("last", text_of(conv.last))), self.by_key.get(("model", conv.model))]
+        text = text_of(conv.last)
+        hits = [self.by_key.get(("last", text)), self.by_key.get(("model", conv.model))]
+        if self.literals:
+            hits.append(self.literals.positions(text))
         lists = [h for h in hits if h]
         if not lists:
             positions = self.unindexed
         else:
             positions = list(merge(self.unindexed, *lists))
         return [self.rules[p] for p in positions]
+
+
+class LiteralFilter:
+    """Rules filed by a slice of the literal their last message needs (case-blind ones apart)."""
+
+    def __init__(self) -> None:
+        self.buckets: tuple[dict[str, list[tuple[int, str]]], dict[str, list[tuple[int, str]]]] = ({}, {})
+        self.count = 0
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def add(self, position: int, rule: "Rule") -> bool:
+        for matcher in rule.matchers:
+            if isinstance(matcher, LastMessage):
+                found = required_literal(matcher)
+                if found is not None:
+                    literal, blind = found
+                    buckets = self.buckets[blind]
+                    # the least crowded slice, so common words do not gather many rules
+                    slices = [literal[i:i + MIN_LENGTH] for i in range(len(literal) - MIN_LENGTH + 1)]
+                    best = min(slices, key=lambda g: len(buckets.get(g, ())))
+                    buckets.setdefault(best, []).append((position, literal))
+                    self.count += 1
+                    return True
+        return False
+
+    def positions(self, text: str) -> list[int]:
+        """Sorted positions of the rules whose literal ``text`` contains."""
+        found: list[int] = []
+        for blind, buckets in enumerate(self.buckets):
+            if not buckets:
+                continue
+            haystack = text.lower() if blind else text
+            if len(buckets) <= len(haystack):
+                keys = [g for g in buckets if g in haystack]
+            else:
+                keys = [g for g in {haystack[i:i + MIN_LENGTH] for i in range(len(haystack) - MIN_LENGTH + 1)} if g in buckets]
+            for key in keys:
+                found += [p for p, literal in buckets[key] if literal in haystack]
+        found.sort()
+        return found

@@ -40,7 +40,12 @@ def load_error(problems: list[LoadProblem]) -> APIError:
     )
 
 
-def scenario_summary(scenario: Scenario, origin: str) -> dict[str, Any]:
+def scenario_summary(scenario: Scenario, origin: str, hits: dict[tuple[str, str], int] | None = None) -> dict[str, Any]:
+    """``hits``: how many journal entries each (scenario, rule) answered, when known."""
+    rules = [{"name": r.name, "line": r.line, "priority": r.priority} for r in scenario.rules]
+    if hits is not None:
+        for rule in rules:
+            rule["hits"] = hits.get((scenario.name, rule["name"]), 0)
     return {
         "name": scenario.name,
         "file": scenario.file,
@@ -48,7 +53,7 @@ def scenario_summary(scenario: Scenario, origin: str) -> dict[str, Any]:
         "description": scenario.description,
         "models": scenario.named_models(),
         "profile": scenario.profile,
-        "rules": [{"name": r.name, "line": r.line, "priority": r.priority} for r in scenario.rules],
+        "rules": rules,
         "source": scenario.source,
     }
 
@@ -79,6 +84,15 @@ def _flag(request: Request, name: str) -> bool:
     raise APIError(f"Invalid value for query parameter '{name}': {raw!r} (use true or false).", param=name)
 
 
+def _since(request: Request) -> int | None:
+    raw = request.query_params.get("since")
+    if raw is None:
+        return None
+    if not raw.strip().isdigit():
+        raise APIError(f"Invalid value for query parameter 'since': {raw!r} (use an entry id, 0 or more).", param="since")
+    return int(raw)
+
+
 def admin_routes(
     journal: Journal,
     overlay: ScenarioOverlay,
@@ -99,19 +113,35 @@ def admin_routes(
         return endpoint
 
     async def get_journal(request: Request) -> Response:
+        since = _since(request)
+        epoch = journal.epoch  # read first: a clear in between makes the reader reload, not miss
+        entries = journal.calls if since is None else journal.since(since)
+        summary = _flag(request, "summary")
         return json_response({
             "object": "list",
-            "data": [e.as_dict() for e in journal.calls],
+            "data": [e.summary() if summary else e.as_dict() for e in entries],
             "max_entries": journal.size,
             "dropped": journal.dropped,
+            "next_id": journal.next_id,
+            "epoch": epoch,
         })
+
+    async def get_entry(request: Request) -> Response:
+        raw = request.path_params["entry"]
+        entry = journal.get(int(raw)) if raw.isdigit() else None
+        if entry is None:
+            calls = journal.call_count
+            held = f"it holds #{journal.next_id - calls} to #{journal.next_id - 1}" if calls else "it is empty"
+            raise APIError(f"No journal entry #{raw} ({held}).", code="entry_not_found", status=404)
+        return json_response(entry.as_dict())
 
     async def delete_journal(request: Request) -> Response:
         return json_response({"object": "mockserver.server.journal", "deleted": journal.clear()})
 
     async def get_scenarios(request: Request) -> Response:
         served = overlay.served.scenarios
-        return json_response({"object": "list", "data": [scenario_summary(s, overlay.origin(s)) for s in served]})
+        hits = journal.rule_hits()
+        return json_response({"object": "list", "data": [scenario_summary(s, overlay.origin(s), hits) for s in served]})
 
     async def post_scenarios(request: Request) -> Response:
         _check_scenario_content_type(request.headers.get("content-type"))
@@ -151,6 +181,7 @@ def admin_routes(
     # One route per path (not one per method), so a wrong method gets a 405 listing all allowed ones.
     return [
         Route("/_mock/journal", by_method(get=get_journal, delete=delete_journal), methods=["GET", "DELETE"]),
+        Route("/_mock/journal/{entry}", handled(get_entry), methods=["GET"]),
         Route("/_mock/scenarios", by_method(get=get_scenarios, post=post_scenarios), methods=["GET", "POST"]),
         Route("/_mock/reset", handled(reset), methods=["POST"]),
     ]

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from mockserver.server.admin import admin_routes
 from mockserver.dialects.chat.dialect import ChatDialect
+from mockserver.dialects.messages.dialect import MessagesDialect
 from mockserver.dialects.responses.dialect import ResponsesDialect
 from mockserver.dialects.responses.store import ResponseStore
 from mockserver.server.endpoint import DialectEndpoint, FastPath, read_limited
@@ -23,11 +24,15 @@ from mockserver.server.stored_responses import stored_response_routes
 from mockserver.config import Config, ConfigError
 from mockserver.engine.loader import load_paths
 from mockserver.engine.model import ScenarioSet
+from mockserver.server.inspector import inspector_routes
 from mockserver.server.journal import Journal
+from mockserver.server.journalfile import JournalFile
 from mockserver.server.overlay import ScenarioOverlay
 from mockserver.server.reload import lifespan as reload_lifespan
 from mockserver.server.service import MockService
 from mockserver.wire import jsoncodec
+from mockserver.dialects.messages.errors import request_id
+from mockserver.wire.body import check_content_type, parse_json_object
 from mockserver.wire.errors import APIError, method_not_allowed, not_found_route
 
 log = logging.getLogger("mockserver")
@@ -51,8 +56,12 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     if scenarios is None:
         scenarios = load_paths(config.scenario_paths())
     responses = ResponsesDialect(ResponseStore(config.responses_store_size, config.responses_store_bytes))
-    service = MockService(config, scenarios, {"chat": ChatDialect(), "responses": responses})
-    journal = Journal(config.journal_size)
+    messages = MessagesDialect()
+    service = MockService(config, scenarios, {"chat": ChatDialect(), "responses": responses, "messages": messages})
+    sink = None
+    if config.journal_file:
+        sink = JournalFile(config.journal_file, config.journal_file_max_bytes, config.journal_file_backups)
+    journal = Journal(config.journal_size, sink)
     overlay = ScenarioOverlay(service)
 
     fallback = upstream_fallback(config) if config.upstream else None
@@ -78,16 +87,32 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
             )
         return json_response(_model(model_id))
 
+    async def count_tokens(request: Request) -> Response:
+        """Anthropic's ``POST /v1/messages/count_tokens``: the same estimate as ``usage.input_tokens``."""
+        try:
+            refused = messages.auth_error(config.api_key, request.headers)
+            if refused is not None:
+                raise refused
+            check_content_type(request.headers.get("content-type"))
+            body = parse_json_object(await read_body(request, config.max_body_bytes), config.max_depth)
+            counted = messages.count_tokens(body, service.profile.name)
+        except APIError as error:
+            return json_response(messages.error_body(service.profile, error), error.status, messages.error_headers(error))
+        return json_response(counted, headers={"request-id": request_id()})
+
     async def healthz(request: Request) -> Response:
         return json_response({"status": "ok", "scenarios": len(service.scenarios)})
 
     routes = [Route("/healthz", healthz, methods=["GET"])]
     routes += admin_routes(journal, overlay, lambda r: read_body(r, config.max_body_bytes), error_response, json_response)
     routes += stored_response_routes(responses.store, lambda r: service.auth_error(r.headers), error_response, json_response)
+    routes += inspector_routes(journal, service, error_response)
     for prefix in ("/v1", ""):
         routes += [
             Route(f"{prefix}/chat/completions", endpoint, methods=["POST"]),
             Route(f"{prefix}/responses", endpoint, methods=["POST"]),
+            Route(f"{prefix}/messages", endpoint, methods=["POST"]),
+            Route(f"{prefix}/messages/count_tokens", count_tokens, methods=["POST"]),
             Route(f"{prefix}/models", list_models, methods=["GET"]),
             Route(f"{prefix}/models/{{model:path}}", get_model, methods=["GET"]),
         ]

@@ -8,16 +8,17 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from time import perf_counter
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Mapping
 
 from starlette.datastructures import Headers
 
 from mockserver.server.journal import Journal, Recording
-from mockserver.server.service import MockService
+from mockserver.server.service import MockService, error_headers
 from mockserver.server.streaming import SSEResponse
 from mockserver.wire import jsoncodec
 from mockserver.wire.body import too_large
 from mockserver.wire.errors import APIError
+from mockserver.wire.warnings import response_headers
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -50,7 +51,7 @@ class DialectEndpoint:
         except APIError as error:
             body = dialect.error_body(self.service.profile, error)
             self.journal.add((scope["method"], scope["path"], scope["headers"], None, None, started), error.status, body, None)
-            await send_json(send, error.status, jsoncodec.dumps(body), error.headers)
+            await send_json(send, error.status, jsoncodec.dumps(body), error_headers(dialect, error))
             return
         try:
             outcome = self.service.handle(dialect, raw, headers)
@@ -68,12 +69,14 @@ class DialectEndpoint:
             await self.fallback(scope, receive, send, raw, done)
             return
         self.journal.add(rec, outcome.status, outcome.body, outcome)
+        rule = outcome.error.rule if outcome.error is not None else None
+        headers = response_headers(outcome.headers, outcome.warnings, rule) if outcome.warnings or rule else outcome.headers
         if outcome.stream is not None:
-            await SSEResponse(outcome.stream, outcome.headers)(scope, receive, send)
+            await SSEResponse(outcome.stream, headers)(scope, receive, send)
             return
         if outcome.delay > 0:
             await asyncio.sleep(outcome.delay)
-        await send_json(send, outcome.status, body, outcome.headers)
+        await send_json(send, outcome.status, body, headers)
 
 
 async def read_limited(headers: Headers, receive: Receive, limit: int) -> bytes:
@@ -93,11 +96,16 @@ async def read_limited(headers: Headers, receive: Receive, limit: int) -> bytes:
             return body
 
 
-async def send_json(send: Send, status: int, body: bytes, headers: dict[str, str]) -> None:
+async def send_json(send: Send, status: int, body: bytes, headers: Mapping[str, str] | list[tuple[str, str]]) -> None:
     raw_headers = [_JSON, (b"content-length", str(len(body)).encode())]
-    raw_headers += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    raw_headers += [(k.lower().encode(), v.encode()) for k, v in _pairs(headers)]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def _pairs(headers: Mapping[str, str] | list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Header (name, value) pairs: a name may repeat (one X-Mock-Warnings field per warning)."""
+    return list(headers.items()) if isinstance(headers, Mapping) else list(headers)
 
 
 class FastPath:

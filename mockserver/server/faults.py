@@ -25,7 +25,7 @@ from typing import Any, Mapping
 from mockserver.wire.errors import APIError
 from mockserver.wire.profiles import Profile
 
-HTTP_STATUSES = (400, 401, 403, 404, 408, 409, 422, 429, 500, 502, 503, 504)
+HTTP_STATUSES = (400, 401, 403, 404, 408, 409, 422, 429, 500, 502, 503, 504, 529)
 STREAM_KINDS = ("error", "cut", "drop")
 TOOL_CALL_KINDS = ("invalid_json", "undeclared_tool", "missing_required", "wrong_type")
 MAX_LATENCY = 600.0
@@ -63,6 +63,21 @@ class Fault:
 
 
 NO_FAULT = Fault()
+
+
+def fired(fault: Fault, source: str, streamed: bool) -> dict[str, Any] | None:
+    """What the journal says of a fault that fired: its parts and ``source`` (the rule's label or
+    "X-Mock-Fault header"); None when nothing in it applies (a stream fault on a plain answer)."""
+    parts: dict[str, Any] = {"source": source}
+    if fault.http:
+        parts["http"] = {"status": fault.http.status, "retry_after": fault.http.retry_after}
+    if fault.stream and streamed and not fault.http:
+        parts["stream"] = {"kind": fault.stream.kind, "after": fault.stream.after}
+    if fault.tool_call and not fault.http:
+        parts["tool_call"] = {"kind": fault.tool_call, "call": fault.call}
+    if fault.latency:
+        parts["latency"] = fault.latency
+    return parts if len(parts) > 1 else None
 
 
 def from_spec(spec: Mapping[str, Any] | None) -> Fault:
@@ -187,6 +202,7 @@ _DEFAULTS: dict[int, tuple[str, str | None, str]] = {
     502: ("server_error", None, "Bad gateway."),
     503: ("server_error", None, "The server is overloaded or not ready yet."),
     504: ("server_error", None, "Gateway timeout."),
+    529: ("server_error", None, "The server is overloaded or not ready yet."),  # Anthropic's "overloaded" status
 }
 
 
@@ -194,14 +210,15 @@ def _wait_text(seconds: float) -> str:
     return f"{round(seconds * 1000)}ms" if seconds < 1 else f"{seconds:.3f}".rstrip("0").rstrip(".") + "s"
 
 
-def http_error(fault: HttpFault, profile: Profile, model: str, origin: str) -> APIError:
+def http_error(fault: HttpFault, profile: Profile, model: str, origin: str, texts: Mapping[int, str] | None = None) -> APIError:
     """The error of an HTTP fault, with ``Retry-After``/``retry-after-ms`` for 429 (and 503 when
-    asked); ``origin`` (rule label or header) goes into the ``X-Mock-Fault`` response header."""
+    asked); ``origin`` (rule label or header) goes into the ``X-Mock-Fault`` response header.
+    ``texts``: the dialect's own default messages per status (Anthropic's), before the profile's."""
     kind, code, template = _DEFAULTS[fault.status]
     retry_after = fault.retry_after
     if retry_after is None and fault.status == 429:
         retry_after = DEFAULT_RETRY_AFTER
-    message = fault.message or profile.fault_messages.get(fault.status) or template
+    message = fault.message or (texts or {}).get(fault.status) or profile.fault_messages.get(fault.status) or template
     message = message.replace("{model}", model).replace("{wait}", _wait_text(retry_after or 0))
     headers = {"X-Mock-Fault": _header_safe(f"{fault.status} injected by {origin}")}
     if retry_after is not None:

@@ -9,12 +9,12 @@ server's event loop writes while a test thread reads.
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Iterator, Mapping
 
 from mockserver.config import ConfigError
@@ -65,6 +65,14 @@ class Entry:
     rule_location: str | None = None
     dialect: str = "chat"  # chat | responses (the wire format the request spoke)
     parsed: Any = field(default=None, repr=False, compare=False)  # dialects.base.Parsed, when valid
+    # what the provider would accept but usually means a client bug: [{code, path, message}]
+    warnings: tuple[dict[str, Any], ...] = ()
+    faults: list[dict[str, Any]] | None = None  # the injected faults that fired (rule or header)
+    response_headers: dict[str, str] = field(default_factory=dict)  # beyond content-type/length
+
+    @property
+    def streamed(self) -> bool:
+        return bool(self.response.get("stream")) if self.status < 400 else False
 
     @property
     def error(self) -> dict[str, Any] | None:
@@ -144,11 +152,33 @@ class Entry:
         """The tool messages the client sent in this request (``tool_call_id`` and ``content``)."""
         return [m for m in self.messages if isinstance(m, dict) and m.get("role") == "tool"]
 
+    def as_time(self) -> str:
+        """``time`` in ISO 8601, UTC, to the millisecond (``2026-01-01T12:00:00.000Z``)."""
+        frac, whole = math.modf(self.time)  # as datetime.fromtimestamp: to the microsecond, then cut
+        seconds, micros = int(whole), round(frac * 1e6)
+        if micros >= 1_000_000:
+            seconds, micros = seconds + 1, micros - 1_000_000
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{micros // 1000:03d}Z"
+
+    def summary(self) -> dict[str, Any]:
+        """What a list of requests shows (``GET /_mock/journal?summary=true``): no bodies or headers,
+        the error's message cut to 300 characters."""
+        error = self.error
+        if error is not None:
+            message = error.get("message")
+            error = {"type": error.get("type"), "code": error.get("code"), "param": error.get("param"),
+                     "message": message[:300] if isinstance(message, str) else message}
+        return {
+            "id": self.id, "time": self.as_time(), "duration_ms": self.duration_ms, "method": self.method,
+            "path": self.path, "dialect": self.dialect, "model": self.model, "outcome": self.outcome,
+            "status": self.status, "scenario": self.scenario, "rule": self.rule, "rule_location": self.rule_location,
+            "error": error,
+        }
+
     def as_dict(self) -> dict[str, Any]:
-        stamp = datetime.fromtimestamp(self.time, timezone.utc).isoformat(timespec="milliseconds")
         return {
             "id": self.id,
-            "time": stamp.replace("+00:00", "Z"),
+            "time": self.as_time(),
             "duration_ms": self.duration_ms,
             "method": self.method,
             "path": self.path,
@@ -160,6 +190,8 @@ class Entry:
             "rule_location": self.rule_location,
             "near_misses": self.near_misses,
             "error": self.error,
+            "warnings": list(self.warnings),
+            "faults": self.faults,
             "headers": self.headers,
             "request": self.request,
             "status": self.status,
@@ -196,16 +228,19 @@ class Journal:
     """Writes are cheap — a tuple appended, no lock (one writer: the server's event loop; deque
     appends are atomic) — and an :class:`Entry` is only built when somebody reads the journal."""
 
-    def __init__(self, size: int = DEFAULT_JOURNAL_SIZE) -> None:
+    def __init__(self, size: int = DEFAULT_JOURNAL_SIZE, sink: Any = None) -> None:
         if size < 0:
             raise ConfigError(f"journal size must be 0 or more (MOCKSERVER_JOURNAL_SIZE), got {size}")
         self.size = size
+        self.sink = sink  # a JournalFile (--journal-file): every entry written as it is recorded
         self._entries: deque[tuple[Any, ...]] = deque(maxlen=size)
         self._lock = threading.Lock()  # for readers and clear()
         self._next_id = 1
         self._written = 0  # entries appended since the last clear
+        self._epoch = 0  # counts clears: a reader polling with `since` learns its copy is stale
         self._clock = (time.time(), time.perf_counter())  # wall time of entries, from perf_counter
         self._headers: dict[tuple[tuple[bytes, bytes], ...], tuple[tuple[bytes, bytes], ...]] = {}
+        self._redacted: dict[tuple[tuple[bytes, bytes], ...], dict[str, str]] = {}  # per shared header set
 
     def shared(self, raw_headers: list[tuple[bytes, bytes]]) -> tuple[tuple[bytes, bytes], ...]:
         """One stored copy per distinct header set (under load, clients repeat theirs)."""
@@ -246,13 +281,19 @@ class Journal:
     def add(self, rec: Any, status: int, body: dict[str, Any] | None, outcome: Any) -> None:
         """``rec``: a :class:`Recording`, or a (method, path, raw headers, raw body, started) tuple."""
         if status >= 400 or getattr(outcome, "warnings", None):
-            log_request(self._next_id if self.size else None, status, body, outcome)  # one line, WARNING/INFO
-        if not self.size:
+            recorded = self.size or self.sink is not None
+            log_request(self._next_id if recorded else None, status, body, outcome)  # one line, WARNING/INFO
+        if not self.size and self.sink is None:
             return  # a journal of size 0 records nothing (and costs nothing)
         entry_id = self._next_id
         self._next_id = entry_id + 1
-        self._written += 1
-        self._entries.append((entry_id, time.perf_counter(), rec, status, body, outcome))
+        record = (entry_id, time.perf_counter(), rec, status, body, outcome)
+        if self.sink is not None:
+            # built now, and written before the answer is sent: on disk even if the server is killed
+            self.sink.write(self._entry(record).as_dict())
+        if self.size:
+            self._written += 1
+            self._entries.append(record)
 
     def _entry(self, record: tuple[Any, ...]) -> Entry:
         entry_id, ended, rec, status, body, outcome = record
@@ -269,13 +310,14 @@ class Journal:
         if request is None and rec.raw:
             request = rec.raw[:MAX_RAW_TEXT].decode("utf-8", errors="replace")
         rule = getattr(getattr(outcome, "reply", None), "rule", None)
+        response_headers = getattr(outcome, "headers", None)
         return Entry(
             id=entry_id,
             time=wall,
             duration_ms=round(seconds * 1000, 3),
             method=rec.method,
             path=rec.path,
-            headers=redact_headers(dict(_header_pairs(rec.headers))),
+            headers=self._redact(rec.headers),
             request=request,
             status=status,
             response=body if body is not None else {},
@@ -284,7 +326,21 @@ class Journal:
             rule_location=rule.location if rule is not None else None,
             dialect=getattr(outcome, "dialect", None) or dialect_of(rec.path) or "chat",
             parsed=getattr(outcome, "parsed", None),
+            warnings=tuple(w.as_dict() for w in getattr(outcome, "warnings", ())),
+            faults=getattr(outcome, "faults", None) or None,
+            response_headers=dict(response_headers) if response_headers else {},
         )
+
+    def _redact(self, headers: Any) -> dict[str, str]:
+        """The redacted header dict (a fresh copy: callers may change it), computed once per shared set."""
+        if not isinstance(headers, tuple):
+            return redact_headers(dict(_header_pairs(headers)))
+        redacted = self._redacted.get(headers)
+        if redacted is None:
+            if len(self._redacted) >= 256:
+                self._redacted.clear()
+            redacted = self._redacted[headers] = redact_headers(dict(_header_pairs(headers)))
+        return dict(redacted)
 
     @property
     def next_id(self) -> int:
@@ -309,6 +365,39 @@ class Journal:
     def called(self) -> bool:
         return self.call_count > 0
 
+    def since(self, after: int) -> list[Entry]:
+        """The entries numbered after ``after``, oldest first (what a poller has not seen yet)."""
+        with self._lock:
+            newer: list[tuple[Any, ...]] = []
+            for record in reversed(self._entries):
+                if record[0] <= after:
+                    break
+                newer.append(record)
+        return [self._entry(r) for r in reversed(newer)]
+
+    def get(self, entry_id: int) -> Entry | None:
+        """The kept entry numbered ``entry_id``, or None."""
+        with self._lock:
+            record = next((r for r in self._entries if r[0] == entry_id), None)
+        return self._entry(record) if record is not None else None
+
+    @property
+    def epoch(self) -> int:
+        """Changes whenever the journal is cleared (a reset included)."""
+        return self._epoch
+
+    def rule_hits(self) -> dict[tuple[str, str], int]:
+        """How many kept entries each rule answered, by (scenario name, rule name)."""
+        with self._lock:
+            records = list(self._entries)
+        hits: dict[tuple[str, str], int] = {}
+        for record in records:
+            rule = getattr(getattr(record[5], "reply", None), "rule", None)
+            if rule is not None:
+                key = (rule.scenario.name, rule.name)
+                hits[key] = hits.get(key, 0) + 1
+        return hits
+
     @property
     def last(self) -> Entry | None:
         with self._lock:
@@ -322,6 +411,7 @@ class Journal:
             count = len(self._entries)
             self._entries.clear()
             self._written = 0
+            self._epoch += 1
             if restart_ids:
                 self._next_id = 1
             return count

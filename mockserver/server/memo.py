@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Hashable
 
 # Headers that change an answer whatever the scenarios say.
-FIXED_HEADERS = ("content-type", "authorization", "x-mock-scenario", "x-mock-profile", "x-mock-session", "x-mock-fault")
+FIXED_HEADERS = ("content-type", "authorization", "x-api-key", "x-mock-scenario", "x-mock-profile", "x-mock-session", "x-mock-fault")
 MAX_BODY = 64 * 1024  # larger requests are not remembered
 
 

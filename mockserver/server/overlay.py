@@ -27,6 +27,7 @@ class ScenarioOverlay:
         self.added: list[Scenario] = []
         self.original_seed: int = service.config.seed
         self.original_profile: str = service.profile.name
+        self.original_strict: bool = service.config.strict
         self._published: ScenarioSet = service.scenarios
 
     def set_base(self, scenarios: ScenarioSet) -> None:
@@ -56,7 +57,8 @@ class ScenarioOverlay:
             return [name for name in before if replace or name in new_names]
 
     def reset(self) -> list[str]:
-        """Back to the start-up scenarios and seed; returns the names of the removed scenarios."""
+        """Back to the start-up scenarios, seed, profile and strictness; returns the names of the
+        removed scenarios."""
         with self._lock:
             self._adopt_external_swap()
             removed = [s.name for s in self.added]
@@ -64,6 +66,7 @@ class ScenarioOverlay:
             self._base = list(self.original.scenarios)
             self._service.config.seed = self.original_seed
             self._service.set_profile(self.original_profile)
+            self._service.config.strict = self.original_strict
             self._service.reset_faults()
             self._service.reset_stores()
             self._publish()

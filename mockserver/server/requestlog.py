@@ -53,8 +53,8 @@ def log_request(number: int | None, status: int, body: Any, outcome: Any) -> Non
     if status < 400:
         rule = getattr(getattr(outcome, "reply", None), "rule", None)
         where = f" answered by {rule.label}" if rule is not None else ""
-        for warning in warnings:
-            text = warning.get("message", warning) if isinstance(warning, dict) else warning
+        for warning in warnings:  # wire.warnings.MockWarning: "code at path: message"
+            text = warning.line() if hasattr(warning, "line") else warning
             log.warning("%s%s: warning: %s", who, where, one_line(text))
         return
     if status >= 500:

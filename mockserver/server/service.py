@@ -15,15 +15,17 @@ from mockserver.engine.context import Conversation
 from mockserver.engine.model import ScenarioSet
 from mockserver.engine.respond import RenderedReply, auto_reply, respond
 from mockserver.server.faults import HEADER as FAULT_HEADER
-from mockserver.server.faults import NO_FAULT, SESSION_HEADER, Fault, FaultCounter, StreamBreak, from_spec, http_error, parse_header
+from mockserver.server.faults import NO_FAULT, SESSION_HEADER, Fault, FaultCounter, StreamBreak, fired, from_spec, http_error, parse_header
 from mockserver.server.memo import MAX_BODY
 from mockserver.wire import jsoncodec
 from mockserver.wire.auth import auth_error
 from mockserver.wire.body import check_content_type, parse_json_object
 from mockserver.wire.errors import APIError
 from mockserver.wire.ids import IdSource
-from mockserver.wire.profiles import LENIENT, OPENAI, Profile, get_profile
+from mockserver.wire.profiles import OPENAI, Profile, get_profile
 from mockserver.wire.sse import Piece, StreamFault, Timing, apply_timing
+from mockserver.wire.warnings import MockWarning
+from mockserver.validation.rules import ANY as ANY_PROFILE
 
 
 @dataclass
@@ -40,9 +42,11 @@ class Outcome:
     delay: float = 0.0  # seconds to wait before a non-streamed answer (timing emulation)
     summary: Callable[[], dict[str, Any]] | None = None  # a streamed answer as one body (journal)
     stream_fault: dict[str, Any] | None = None  # how a streamed answer was broken on purpose
+    faults: list[dict[str, Any]] | None = None  # the injected faults that fired (journal)
     cacheable: bool = True  # False when a fault counter or other state took part
     dialect: str = "chat"  # which wire dialect the request spoke
     parsed: Parsed | None = None  # the request as the engine saw it (conversation, tools)
+    warnings: tuple[MockWarning, ...] = ()  # what validation warned about (X-Mock-Warnings, journal)
     _encoded: bytes | None = field(default=None, repr=False)
 
     def encoded(self) -> bytes:
@@ -80,6 +84,11 @@ class MockService:
         """With ``--api-key``: the 401 for a request without the bearer token (OpenAI's shape)."""
         return auth_error(self.config.api_key, headers)
 
+    def dialect_auth_error(self, dialect: Dialect, headers: Mapping[str, str]) -> APIError | None:
+        """The 401 in the dialect's terms (Anthropic's ``x-api-key``), else OpenAI's bearer token."""
+        check = getattr(dialect, "auth_error", None)
+        return check(self.config.api_key, headers) if check is not None else self.auth_error(headers)
+
     def chat(self, raw: bytes, headers: Mapping[str, str]) -> Outcome:
         """A Chat Completions request (the bytes of its body) and its answer."""
         return self.handle(self.dialects["chat"], raw, headers)
@@ -89,7 +98,8 @@ class MockService:
         scenarios = self.scenarios  # one set for the whole request, even if a reload swaps it
         if not self.config.memo or len(raw) > MAX_BODY:
             return self._handle_raw(dialect, raw, headers, scenarios)
-        key = (dialect.name, raw, self.config.seed, self.profile.name, *[headers.get(h) for h in scenarios.header_names])
+        key = (dialect.name, raw, self.config.seed, self.profile.name, self.config.strict,
+               *[headers.get(h) for h in scenarios.header_names])
         outcome = scenarios.memo.get(key)
         if outcome is None:
             outcome = self._handle_raw(dialect, raw, headers, scenarios)
@@ -101,31 +111,38 @@ class MockService:
         body: dict[str, Any] | None = None
         state = _State(self.profile)
         try:
-            refused = self.auth_error(headers)
+            refused = self.dialect_auth_error(dialect, headers)
             if refused is not None:
-                return Outcome(refused.status, dialect.error_body(OPENAI, refused), refused.headers, error=refused, dialect=dialect.name)
+                return Outcome(
+                    refused.status, dialect.error_body(OPENAI, refused), error_headers(dialect, refused), error=refused, dialect=dialect.name
+                )
             state.read_headers(headers)
             check_content_type(headers.get("content-type"))
             body = parse_json_object(raw, self.config.max_depth)
             outcome = self._handle(dialect, body, headers, state, scenarios)
         except APIError as error:
             outcome = Outcome(
-                error.status, dialect.error_body(state.profile, error), error.headers, body, error=error,
-                delay=state.latency, dialect=dialect.name,
+                error.status, dialect.error_body(state.profile, error), error_headers(dialect, error), body, error=error,
+                delay=state.latency, dialect=dialect.name, warnings=error.warnings,
             )
         outcome.cacheable = not state.stateful
+        outcome.faults = state.fired or None
         return outcome
 
     def _handle(
         self, dialect: Dialect, body: dict[str, Any], headers: Mapping[str, str], state: "_State", scenarios: ScenarioSet
     ) -> Outcome:
         header_fault = state.header_fault if self.faults.fires(state.header_fault, ("header", state.fault_text), state.session) else NO_FAULT
+        state.fire(header_fault, "X-Mock-Fault header", body)
         if header_fault.http:
             state.latency = header_fault.latency
-            raise http_error(header_fault.http, state.profile, _model_name(body), "the X-Mock-Fault header")
-        # a scenario may bring its own profile: then the history is checked once the rule is known
+            raise http_error(header_fault.http, state.profile, _model_name(body), "the X-Mock-Fault header", _fault_texts(dialect))
+        # a scenario may bring its own profile: then the request is judged by it once the rule is
+        # known (first, only what every profile refuses; the history not at all)
         deferred = state.fixed is None and scenarios.has_profiles
-        parsed = dialect.parse(body, LENIENT if deferred else state.profile.policy)
+        strict = self.config.strict
+        parsed = dialect.parse(body, ANY_PROFILE if deferred else state.profile.name, strict=strict and not deferred,
+                               history=not deferred)
         state.stateful = state.stateful or parsed.stateful
         ids = IdSource(dialect.request_key(body), self.config.seed)
         conv = Conversation(
@@ -136,7 +153,7 @@ class MockService:
             reply = respond(scenarios, conv, self.config.near_misses)
         except APIError as error:
             if deferred:
-                dialect.parse(body, state.profile.policy)  # a broken history is the first problem
+                dialect.parse(body, state.profile.name, strict=strict)  # a broken history is the first problem
             if error.code != "no_matching_rule":
                 raise
             auto = auto_reply(conv) if self.config.auto else None
@@ -146,20 +163,25 @@ class MockService:
         if deferred:
             if reply.rule.scenario.profile:
                 state.profile = get_profile(reply.rule.scenario.profile)
-            dialect.parse(body, state.profile.policy)
+            parsed.warnings = dialect.parse(body, state.profile.name, strict=strict).warnings
         rule = reply.rule
         state.stateful = state.stateful or reply.fault is not None  # fault counters take part
         rule_fault = from_spec(reply.fault)
         if not self.faults.fires(rule_fault, ("rule", rule.scenario.name, rule.name), state.session):
             rule_fault = NO_FAULT
+        state.fire(rule_fault, rule.label, body)
         state.latency = header_fault.latency or rule_fault.latency
         if rule_fault.http:
-            raise http_error(rule_fault.http, state.profile, parsed.model, rule.label)
+            raise http_error(rule_fault.http, state.profile, parsed.model, rule.label, _fault_texts(dialect))
         if header_fault.tool_call:
             reply = break_reply(reply, header_fault.tool_call, header_fault.call, conv.tools, None)
         elif rule_fault.tool_call:
             reply = break_reply(reply, rule_fault.tool_call, rule_fault.call, conv.tools, rule.label)
-        return self._answer(dialect, parsed, conv, reply, ids, state, header_fault.stream or rule_fault.stream)
+        outcome = self._answer(dialect, parsed, conv, reply, ids, state, header_fault.stream or rule_fault.stream)
+        # --- warnings: dialect-neutral; the dialect's parse found them, the outcome carries them to
+        # the X-Mock-Warnings header and the journal (an error carries its own: see _handle_raw)
+        outcome.warnings = parsed.warnings
+        return outcome
 
     def _answer(
         self, dialect: Dialect, parsed: Parsed, conv: Conversation, reply: RenderedReply, ids: IdSource, state: "_State",
@@ -198,6 +220,11 @@ class _State:
     session: str = ""
     latency: float = 0.0
     stateful: bool = False  # a fault counter took part: the answer must not be remembered
+    fired: list[dict[str, Any]] = field(default_factory=list)  # faults that fired (journal)
+
+    def fire(self, fault: Fault, source: str, body: dict[str, Any]) -> None:
+        if fault is not NO_FAULT and (described := fired(fault, source, bool(body.get("stream")))):
+            self.fired.append(described)
 
     def read_headers(self, headers: Mapping[str, str]) -> None:
         self.session = headers.get(SESSION_HEADER) or ""
@@ -210,6 +237,17 @@ class _State:
 
 
 _STREAM_ERROR = "The server had an error while processing your request. Sorry about that!"
+
+
+def error_headers(dialect: Dialect, error: APIError) -> dict[str, str]:
+    """An error's headers, with what the dialect adds (Anthropic's ``request-id``)."""
+    extra = getattr(dialect, "error_headers", None)
+    return extra(error) if extra is not None else error.headers
+
+
+def _fault_texts(dialect: Dialect) -> Mapping[int, str] | None:
+    """The dialect's own texts for injected HTTP errors (Anthropic's), if it has them."""
+    return getattr(dialect, "fault_messages", None)
 
 
 def _model_name(body: dict[str, Any]) -> str:

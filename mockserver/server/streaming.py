@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Mapping
 
 from mockserver.wire.sse import Piece
 
@@ -26,9 +26,10 @@ HEADERS = [
 
 
 class SSEResponse:
-    def __init__(self, pieces: list[Piece], headers: dict[str, str] | None = None) -> None:
+    def __init__(self, pieces: list[Piece], headers: Mapping[str, str] | list[tuple[str, str]] | None = None) -> None:
         self.pieces = pieces
-        self.headers = HEADERS + [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+        pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers or [])
+        self.headers = HEADERS + [(k.lower().encode(), v.encode()) for k, v in pairs]
         self.completed = False
         self.disconnected = False
 

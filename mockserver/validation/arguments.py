@@ -6,14 +6,22 @@ from mockserver.validation.schemas import check_instance
 from mockserver.wire import jsoncodec
 
 
-def arguments_problem(schema_key: str, arguments: str) -> str | None:
-    """Why ``arguments`` (a JSON text) is not a valid call of the schema, or None."""
+def json_object_problem(arguments: str) -> str | None:
+    """Why ``arguments`` (a JSON text) is not a JSON object, or None."""
     try:
         value = jsoncodec.loads(arguments)
     except (jsoncodec.DecodeError, ValueError) as exc:
         return f"not valid JSON ({exc}): {_clip(arguments)}"
     if not isinstance(value, dict):
         return f"must be a JSON object, got {_clip(arguments)}"
+    return None
+
+
+def arguments_problem(schema_key: str, arguments: str) -> str | None:
+    """Why ``arguments`` (a JSON text) is not a valid call of the schema, or None."""
+    problem = json_object_problem(arguments)
+    if problem:
+        return problem
     problem = check_instance(schema_key, arguments)
     if problem:
         return f"{_clip(arguments)} does not match the function's parameters: {problem}"

@@ -63,3 +63,9 @@ def out_of_range(param: str, value: Any, *, low: Any = None, high: Any = None, i
 
 def invalid(param: str | None, message: str, code: str | None = "invalid_value") -> APIError:
     return APIError(message, param=param, code=code)
+
+
+def tag(problem: APIError, rule: str) -> APIError:
+    """``problem`` marked as breaking ``rule`` (whose verdict, per profile, decides its fate)."""
+    problem.rule = rule
+    return problem

@@ -20,6 +20,11 @@ class APIError(Exception):
     status: int = 400
     headers: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    # the validation rule this problem breaks (mockserver.validation.rules decides, per provider
+    # profile, whether it is an error, a warning or accepted); None: always an error
+    rule: str | None = field(default=None, compare=False)
+    # warnings validation found before this error (sent and journaled with it)
+    warnings: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         super().__init__(self.message)

@@ -37,6 +37,10 @@ class IdSource:
     def call_id(self, choice: int, call: int) -> str:
         return "call_" + self._derive(f"call:{choice}:{call}", 24)
 
+    def alnum(self, label: str, length: int) -> str:
+        """Letters and digits (Anthropic's ``msg_01…``/``toolu_01…`` ids)."""
+        return self._derive(label, length)
+
     def hex_id(self, label: str, length: int = 32) -> str:
         return self._derive(label, length, _HEX)
 

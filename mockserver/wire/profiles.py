@@ -1,6 +1,7 @@
-"""Provider profiles: how a provider shapes answers, chunks and errors, and how strictly it checks
-the tool-call protocol in the history. Each profile is data (the table at the end); the small
-functions here read it, and nothing else in mockserver knows a provider by name.
+"""Provider profiles: how a provider shapes answers, chunks and errors. Each profile is data (the
+table at the end); the small functions here read it. What a provider refuses, warns about or
+accepts is not here but in each dialect's rule book (``dialects/chat/rules.py``), keyed by the
+profile's name.
 
 Sources (see README, "Provider profiles and faults"):
 - ``vllm``: seed 000 and vllm-project/vllm ``entrypoints/openai/serving_chat.py`` and
@@ -22,7 +23,6 @@ from http import HTTPStatus
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from mockserver.validation.policy import STRICT, Policy
 from mockserver.wire.errors import APIError
 from mockserver.wire.ids import IdSource
 
@@ -65,7 +65,6 @@ def _shape(layout: Layout | None, source: dict[str, Any]) -> dict[str, Any]:
 class Profile:
     name: str
     summary: str
-    policy: Policy = STRICT
     call_ids: str = "openai"  # openai: call_<24 alnum> | vllm: chatcmpl-tool-<32 hex> | function: the name
     completion_ids: str = "openai"  # openai | vllm | vertex
     # a reply whose tool call was forced (tool_choice required or named):
@@ -198,17 +197,13 @@ OPENAI = Profile(
     summary="OpenAI itself: strict tool protocol; responses valid against the official schemas.",
     emulated=(
         "call_<24> tool call ids; refusal/annotations; service_tier and system_fingerprint",
-        "tool results must answer the calls of the preceding assistant message, by id",
+        "tool results must answer the calls of the preceding assistant message, by id (docs/conformance.md)",
     ),
 )
-
-# no check of the history's tool protocol at all
-LENIENT = Policy(pair_ids=False, require_responses=False, unique_ids=False, declared_functions=False, check_arguments=False)
 
 VLLM = Profile(
     name="vllm",
     summary="vLLM's OpenAI-compatible server (seed 000).",
-    policy=LENIENT,
     call_ids="vllm",
     completion_ids="vllm",
     forced_content="",
@@ -243,14 +238,13 @@ VLLM = Profile(
         "stop_reason, token_ids; prompt_logprobs, prompt_token_ids, kv_transfer_params; usage.prompt_tokens_details null",
         "chunks without service_tier/system_fingerprint; usage chunk without details",
         'errors {"error": {message, type: BadRequestError…, param, code: <int>}}',
-        "history not checked: tool_call_id pairing, unanswered or duplicate ids, undeclared functions, arguments",
+        "history: vLLM checks no tool-call protocol (warnings instead); `tool_calls: []` dropped as vLLM does",
     ),
 )
 
 VERTEX = Profile(
     name="vertex",
     summary="Vertex AI MaaS open models, OpenAI-compatible endpoint (seed 001).",
-    policy=Policy(pair_ids=False, require_responses=False, unique_ids=False),
     call_ids="function",
     completion_ids="vertex",
     response=Layout(("choices", "created", "id", "model", "object", "system_fingerprint", "usage"),

@@ -9,7 +9,6 @@ from mockserver.dialects.base import Call, Parsed, Rendered, RenderInput
 from mockserver.dialects.chat.completion import ChoiceOut, choice_completion_tokens, completion_body, finish_choice, usage_block
 from mockserver.dialects.chat.stream import build_stream
 from mockserver.dialects.chat.validate import validate_request
-from mockserver.validation.policy import Policy
 from mockserver.wire import jsoncodec
 from mockserver.wire.errors import APIError
 from mockserver.wire.ids import IdSource
@@ -24,8 +23,8 @@ class ChatDialect:
     name = "chat"
     paths = frozenset({"/v1/chat/completions", "/chat/completions"})
 
-    def parse(self, body: dict[str, Any], policy: Policy) -> Parsed:
-        validated = validate_request(body, policy)
+    def parse(self, body: dict[str, Any], profile: str, *, strict: bool = False, history: bool = True) -> Parsed:
+        validated = validate_request(body, profile, strict=strict, history=history)
         return Parsed(
             body=body,
             model=body["model"],
@@ -35,6 +34,7 @@ class ChatDialect:
             parallel_tool_calls=body.get("parallel_tool_calls") is not False,
             stream=bool(body.get("stream")),
             max_tokens=body.get("max_completion_tokens") or body.get("max_tokens"),
+            warnings=validated.warnings,
         )
 
     def request_key(self, body: dict[str, Any]) -> bytes:

@@ -1,17 +1,24 @@
-"""All validation layers in order; the first problem found is the one reported."""
+"""All validation layers in order, judged per provider profile by the chat rule book.
+
+Each layer's problems are sorted by ``dialects/chat/rules.py`` into errors (the first one is
+raised, carrying the warnings found so far) and warnings (kept on the result); a layer runs only
+when the ones before found no error.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from mockserver.dialects.chat.protocol import check_protocol
-from mockserver.validation.policy import STRICT, Policy
+from mockserver.dialects.chat.rules import BOOK
 from mockserver.dialects.chat.shape import check_request
+from mockserver.validation.rules import Judge
 from mockserver.validation.tools import ToolChoice, ToolSet, check_parallel_tool_calls, check_tool_choice, tool_set
 from mockserver.wire.errors import APIError
+from mockserver.wire.warnings import MockWarning
 
-__all__ = ["Policy", "ValidatedRequest", "iter_problems", "validate_request"]
+__all__ = ["ValidatedRequest", "validate_request"]
 
 
 @dataclass
@@ -19,6 +26,7 @@ class ValidatedRequest:
     body: dict[str, Any]
     tools: ToolSet
     tool_choice: ToolChoice
+    warnings: tuple[MockWarning, ...] = ()
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -29,40 +37,26 @@ class ValidatedRequest:
         return self.body.get("parallel_tool_calls") is not False
 
 
-def iter_problems(body: dict[str, Any], policy: Policy = STRICT) -> Iterator[APIError | ValidatedRequest]:
-    """Every problem, layer by layer; a layer runs only when the one before found nothing.
+def validate_request(
+    body: dict[str, Any], profile: str = "openai", *, strict: bool = False, history: bool = True
+) -> ValidatedRequest:
+    """The validated request (with its warnings), or raise the first error under ``profile``.
 
-    Yields the :class:`ValidatedRequest` last when there is no problem at all.
-    """
-    shape = list(check_request(body))
-    if shape:
-        yield from shape
-        return
+    ``strict``: warnings are errors too. ``history=False`` skips the tool-call protocol and the
+    arguments (for a first pass whose profile is not known yet)."""
+    judge = Judge(BOOK, profile, strict)
+    judge.layer(check_request(body))
     tools = tool_set(body.get("tools"))
-    if tools.problems:
-        yield from tools.problems
-        return
-    choice: ToolChoice | None = None
+    judge.layer(tools.problems)
+    choice = ToolChoice("none")
+    problems: list[APIError] = []
     for item in check_tool_choice(body, tools):
-        if isinstance(item, APIError):
-            yield item
-            return
-        choice = item
-    assert choice is not None  # check_tool_choice always ends with a choice or a problem
-    for problem in check_parallel_tool_calls(body, tools):
-        yield problem
-        return
-    problems = list(check_protocol(body["messages"], tools, policy))
-    if problems:
-        yield from problems
-        return
-    yield ValidatedRequest(body, tools, choice)
-
-
-def validate_request(body: dict[str, Any], policy: Policy = STRICT) -> ValidatedRequest:
-    """The validated request, or raise the best (first) problem."""
-    for item in iter_problems(body, policy):
-        if isinstance(item, APIError):
-            raise item
-        return item
-    raise AssertionError("unreachable")  # pragma: no cover
+        if isinstance(item, ToolChoice):
+            choice = item
+        else:
+            problems.append(item)
+    judge.layer(problems)
+    judge.layer(check_parallel_tool_calls(body, tools))
+    if history:
+        judge.layer(check_protocol(body["messages"], tools))
+    return ValidatedRequest(body, tools, choice, tuple(judge.warnings))

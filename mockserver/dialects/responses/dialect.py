@@ -14,10 +14,11 @@ from mockserver.dialects.base import Call, Parsed, Rendered, RenderInput
 from mockserver.dialects.responses.convert import output_messages, text_parts, to_messages
 from mockserver.dialects.responses.protocol import check_protocol
 from mockserver.dialects.responses.render import decide, response_object
+from mockserver.dialects.responses.rules import BOOK
 from mockserver.dialects.responses.shape import check_request, check_tool_choice
 from mockserver.dialects.responses.store import ResponseStore
 from mockserver.dialects.responses.stream import build_events, error_event
-from mockserver.validation.policy import Policy
+from mockserver.validation.rules import Judge
 from mockserver.validation.tools import ToolChoice, tool_set
 from mockserver.wire import jsoncodec
 from mockserver.wire.errors import APIError
@@ -41,9 +42,9 @@ class ResponsesDialect:
     def __init__(self, store: ResponseStore | None = None) -> None:
         self.store = store if store is not None else ResponseStore()
 
-    def parse(self, body: dict[str, Any], policy: Policy) -> Parsed:
-        for problem in check_request(body):
-            raise problem
+    def parse(self, body: dict[str, Any], profile: str, *, strict: bool = False, history: bool = True) -> Parsed:
+        judge = Judge(BOOK, profile, strict)
+        judge.layer(check_request(body))
         previous = body.get("previous_response_id")
         prior: list[dict[str, Any]] = []
         if previous is not None:
@@ -57,21 +58,23 @@ class ResponsesDialect:
                 )
             prior = stored.history
         tools = tool_set(body.get("tools"), flat=True)
-        if tools.problems:
-            raise tools.problems[0]
+        judge.layer(tools.problems)
         choice = ToolChoice("none")
+        problems: list[APIError] = []
         for item in check_tool_choice(body.get("tool_choice"), tools):
             if isinstance(item, APIError):
-                raise item
-            choice = item
+                problems.append(item)
+            else:
+                choice = item
+        judge.layer(problems)
         items = body.get("input")
-        for problem in check_protocol(prior, items, tools, policy):
-            raise problem
-        history = prior + to_messages(items) if items is not None else list(prior)
-        if not history:
+        if history:
+            judge.layer(check_protocol(prior, items, tools))
+        conversation = prior + to_messages(items) if items is not None else list(prior)
+        if not conversation:
             raise APIError("Missing required parameter: 'input'.", param="input", code="missing_required_parameter")
         instructions = body.get("instructions")
-        messages = ([{"role": "system", "content": instructions}] if instructions else []) + history
+        messages = ([{"role": "system", "content": instructions}] if instructions else []) + conversation
         store = body.get("store") is not False
         return Parsed(
             body=body,
@@ -83,7 +86,8 @@ class ResponsesDialect:
             stream=bool(body.get("stream")),
             max_tokens=body.get("max_output_tokens"),
             stateful=store or previous is not None,
-            state=_State(history, store),
+            state=_State(conversation, store),
+            warnings=tuple(judge.warnings),
         )
 
     def request_key(self, body: dict[str, Any]) -> bytes:

@@ -15,13 +15,14 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from mockserver.validation.arguments import arguments_problem
-from mockserver.validation.policy import Policy
-from mockserver.validation.problems import invalid
+from mockserver.validation.problems import invalid, tag
 from mockserver.validation.tools import ToolSet
 from mockserver.wire.errors import APIError
 
 
-def check_protocol(prior: list[dict[str, Any]], items: Any, tools: ToolSet, policy: Policy) -> Iterator[APIError]:
+def check_protocol(prior: list[dict[str, Any]], items: Any, tools: ToolSet) -> Iterator[APIError]:
+    """Problems tagged with the rules of ``dialects/responses/rules.py`` (whose verdicts, per
+    profile, make them errors or warnings)."""
     calls: dict[str, str] = {}  # call_id -> where it was made
     answered: set[str] = set()
     for message in prior:
@@ -35,19 +36,17 @@ def check_protocol(prior: list[dict[str, Any]], items: Any, tools: ToolSet, poli
         kind = item.get("type")
         if kind == "function_call":
             calls.setdefault(item["call_id"], f"input[{i}]")
-            if policy.check_arguments:
-                yield from _check_arguments(i, item, tools)
+            yield from _check_arguments(i, item, tools)
         elif kind == "function_call_output":
             call_id = item["call_id"]
-            if call_id not in calls and policy.pair_ids:
-                yield invalid("input", f"No tool call found for function call output with call_id {call_id}.", None)
-                return
+            if call_id not in calls:
+                yield tag(invalid("input", f"No tool call found for function call output with call_id {call_id}.", None),
+                          "responses.output_without_call")
             answered.add(call_id)
-    if policy.require_responses:
-        for call_id in calls:
-            if call_id not in answered:
-                yield invalid("input", f"No tool output found for function call {call_id}.", None)
-                return
+    for call_id in calls:
+        if call_id not in answered:
+            yield tag(invalid("input", f"No tool output found for function call {call_id}.", None),
+                      "responses.call_without_output")
 
 
 def _check_arguments(i: int, item: dict[str, Any], tools: ToolSet) -> Iterator[APIError]:
@@ -57,4 +56,5 @@ def _check_arguments(i: int, item: dict[str, Any], tools: ToolSet) -> Iterator[A
     problem = arguments_problem(declared.schema_key, item["arguments"])
     if problem:
         param = f"input[{i}].arguments"
-        yield invalid(param, f"Invalid '{param}' for function '{item['name']}': {problem}", "invalid_function_arguments")
+        yield tag(invalid(param, f"Invalid '{param}' for function '{item['name']}': {problem}", "invalid_function_arguments"),
+                  "responses.arguments_invalid")

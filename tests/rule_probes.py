@@ -1,0 +1,217 @@
+"""One request per rule of the rule books that breaks that rule (and, under the profiles where
+the rule decides, nothing before it). The parameter rules' probes are generated from the
+official schema. test_conformance_table sends each probe under each profile."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Iterator
+
+from mockserver.dialects.chat.rules import request_parameter_schemas
+from mockserver.validation.params import check_value
+from payloads import GET_WEATHER_TOOL, assistant_calls, call, chat, function_tool, tool, user
+
+HI = user("hi")
+T = GET_WEATHER_TOOL
+W = call("call_1", "get_weather", '{"city":"Paris"}')
+LONG_ID = "call_" + "x" * 36  # 41 characters
+NAMED = {"type": "function", "function": {"name": "get_weather"}}
+
+
+def _history(*messages: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return chat(HI, *messages, tools=[T], **extra)
+
+
+CHAT: dict[str, dict[str, Any]] = {
+    "request.model_missing": {"messages": [HI]},
+    "request.model_type": {"model": 3, "messages": [HI]},
+    "request.messages_missing": {"model": "m"},
+    "request.messages_type": {"model": "m", "messages": "hi"},
+    "request.messages_empty": chat(),
+    "message.type": chat("hi"),
+    "message.role_missing": chat({"content": "x"}),
+    "message.role_type": chat({"role": 5, "content": "x"}),
+    "message.role_unknown": chat({"role": "ipython", "content": "x"}, HI),
+    "message.name_type": chat({"role": "user", "content": "x", "name": 5}),
+    "message.function_name_missing": chat(HI, {"role": "function", "content": "x"}, HI),
+    "message.function_content_type": chat(HI, {"role": "function", "name": "f", "content": 5}, HI),
+    "message.content_missing": chat({"role": "user"}),
+    "message.content_type": chat({"role": "user", "content": 5}),
+    "message.content_empty": chat({"role": "user", "content": []}),
+    "message.part_type": chat({"role": "user", "content": ["hi"]}),
+    "message.part_kind_missing": chat({"role": "user", "content": [{"text": "hi"}]}),
+    "message.part_kind_unknown": chat({"role": "user", "content": [{"type": "hologram", "hologram": {}}]}),
+    "message.part_kind_role": chat({"role": "system", "content": [{"type": "image_url", "image_url": {"url": "u"}}]}, HI),
+    "message.part_text_missing": chat({"role": "user", "content": [{"type": "text"}, {"type": "text", "text": "hi"}]}),
+    "message.part_text_type": chat({"role": "user", "content": [{"type": "text", "text": 5}]}),
+    "message.part_image": chat({"role": "user", "content": [{"type": "image_url", "image_url": {"url": "u", "detail": "max"}}]}),
+    "message.part_audio": chat({"role": "user", "content": [{"type": "input_audio", "input_audio": {"data": "x", "format": "ogg"}}]}),
+    "message.part_file": chat({"role": "user", "content": [{"type": "file", "file": "x"}]}),
+    "message.tool_call_id_missing": _history(assistant_calls(W), {"role": "tool", "content": "x"}),
+    "message.tool_call_id_type": _history(assistant_calls(W), {"role": "tool", "content": "x", "tool_call_id": 5}),
+    "message.tool_call_id_length": _history(assistant_calls(W), tool(LONG_ID, "x")),
+    "assistant.content_null": chat(HI, {"role": "assistant", "content": None}, HI),
+    "assistant.refusal_type": chat(HI, {"role": "assistant", "content": "x", "refusal": 5}, HI),
+    "assistant.tool_calls_type": chat(HI, {"role": "assistant", "content": "x", "tool_calls": "x"}, HI),
+    "assistant.tool_calls_empty": chat(HI, {"role": "assistant", "content": "x", "tool_calls": []}, HI),
+    "assistant.tool_call_type": chat(HI, assistant_calls(5), HI),
+    "assistant.tool_call_fields": _history(assistant_calls({"type": "function", "function": {"name": "get_weather", "arguments": "{}"}})),
+    "assistant.tool_call_kind": _history(assistant_calls({"id": "c", "type": "retrieval"})),
+    "assistant.tool_call_custom_name": _history(assistant_calls({"id": "c", "type": "custom", "custom": {}}), tool("c", "x")),
+    "assistant.tool_call_name_pattern": _history(assistant_calls(call("c", "get weather", "{}")), tool("c", "x")),
+    "assistant.tool_call_id_length": _history(assistant_calls(call(LONG_ID, "get_weather", '{"city":"Oslo"}')), tool(LONG_ID, "x")),
+    "param.top_logprobs_without_logprobs": chat(HI, top_logprobs=2),
+    "param.stream_options_without_stream": chat(HI, stream_options={"include_usage": True}),
+    "param.parallel_tool_calls_without_tools": chat(HI, parallel_tool_calls=False),
+    "tools.type": chat(HI, tools="get_weather"),
+    "tools.empty": chat(HI, tools=[]),
+    "tools.tool_type": chat(HI, tools=[5]),
+    "tools.kind": chat(HI, tools=[{"type": "retrieval"}]),
+    "tools.custom": chat(HI, tools=[{"type": "custom", "custom": {"name": "shell"}}]),
+    "tools.definition": chat(HI, tools=[{"type": "function"}]),
+    "tools.name": chat(HI, tools=[{"type": "function", "function": {"parameters": {"type": "object"}}}]),
+    "tools.name_pattern": chat(HI, tools=[function_tool("get weather")]),
+    "tools.name_length": chat(HI, tools=[function_tool("x" * 65)]),
+    "tools.name_duplicate": chat(HI, tools=[T, T]),
+    "tools.description_type": chat(HI, tools=[function_tool("f", description=5)]),
+    "tools.strict_type": chat(HI, tools=[function_tool("f", strict="yes")]),
+    "tools.parameters_type": chat(HI, tools=[{"type": "function", "function": {"name": "f", "parameters": "none"}}]),
+    "tools.parameters_schema": chat(HI, tools=[{"type": "function", "function": {"name": "f", "parameters": {"type": "string"}}}]),
+    "tools.strict_schema": chat(HI, tools=[function_tool("f", {"a": {"type": "string"}}, ["a"], strict=True)]),
+    "tool_choice.value": chat(HI, tools=[T], tool_choice="always"),
+    "tool_choice.type": chat(HI, tools=[T], tool_choice=5),
+    "tool_choice.kind": chat(HI, tools=[T], tool_choice={"type": "tool"}),
+    "tool_choice.function": chat(HI, tools=[T], tool_choice={"type": "function", "function": {}}),
+    "tool_choice.without_tools": chat(HI, tool_choice="auto"),
+    "tool_choice.undeclared": chat(HI, tools=[T], tool_choice={"type": "function", "function": {"name": "get_time"}}),
+    "tool_choice.allowed_tools": chat(HI, tools=[T], tool_choice={"type": "allowed_tools", "allowed_tools": {"mode": "sometimes", "tools": []}}),
+    "tool_choice.allowed_tools_unsupported": chat(HI, tools=[T], tool_choice={
+        "type": "allowed_tools", "allowed_tools": {"mode": "auto", "tools": [NAMED]}}),
+    "history.tool_without_call": _history(tool("call_1", "x")),
+    "history.tool_call_id_unknown": _history(assistant_calls(W), tool("call_2", "x")),
+    "history.tool_result_duplicate": _history(assistant_calls(W), tool("call_1", "a"), tool("call_1", "b")),
+    "history.calls_unanswered": _history(assistant_calls(W), user("and?")),
+    "history.call_id_duplicate": _history(assistant_calls(W, W), tool("call_1", "x")),
+    "history.undeclared_function": _history(assistant_calls(call("c", "get_time", "{}")), tool("c", "x")),
+    "history.arguments_invalid": _history(assistant_calls(call("c", "get_weather", "{}")), tool("c", "x")),
+    "history.arguments_unchecked": _history(assistant_calls(call("c", "get_time", "now")), tool("c", "x")),
+}
+
+# (rule, profile) → the rule that decides first there (an earlier check with an error verdict)
+MASKED = {
+    ("tool_choice.allowed_tools", "vllm"): "tool_choice.allowed_tools_unsupported",
+}
+
+# parameters that need a companion so that only the probed rule speaks
+COMPANIONS = {"top_logprobs": {"logprobs": True}, "stream_options": {"stream": True}, "parallel_tool_calls": {"tools": [T]}}
+
+
+def parameter_probes() -> dict[str, dict[str, Any]]:
+    """``param.<name>.<kind>`` → a request whose only problem breaks it (found among mutants of a
+    valid example of the parameter's schema)."""
+    probes: dict[str, dict[str, Any]] = {}
+    for name, schema in request_parameter_schemas().items():
+        for value in _mutants(schema):
+            problems = list(check_value(schema, value, name, f"param.{name}"))
+            if len(problems) == 1 and problems[0].rule not in probes:
+                probes[problems[0].rule] = chat(HI, **{name: value}, **COMPANIONS.get(name, {}))
+    return probes
+
+
+def _example(schema: Any) -> Any:
+    if not isinstance(schema, dict):
+        return None
+    if "enum" in schema:
+        return next(v for v in schema["enum"] if v is not None)
+    if "const" in schema:
+        return schema["const"]
+    for key in ("oneOf", "anyOf", "allOf"):
+        if schema.get(key):
+            return _example(schema[key][0])
+    kind = schema.get("type")
+    kind = kind[0] if isinstance(kind, list) else kind
+    if kind == "object":
+        return {k: _example(schema.get("properties", {}).get(k, {})) for k in schema.get("required", [])}
+    if kind == "array":
+        return [_example(schema.get("items", {}))] * max(1, schema.get("minItems", 1))
+    if kind == "string":
+        return "x" * max(1, schema.get("minLength", 1))
+    if kind in ("integer", "number"):
+        return schema.get("minimum", 1)
+    if kind == "boolean":
+        return True
+    return "x"
+
+
+def _mutants(schema: Any) -> Iterator[Any]:
+    if not isinstance(schema, dict):
+        return
+    base = _example(schema)
+    yield from (12345, "x", True, [], {}, [12345], 1.5)
+    if "enum" in schema or "const" in schema:
+        yield "not-a-value"
+    if "minimum" in schema:
+        yield schema["minimum"] - 1
+    if "maximum" in schema:
+        yield schema["maximum"] + 1
+    if "maxItems" in schema:
+        yield [_example(schema.get("items", {}))] * (schema["maxItems"] + 1)
+    if "maxLength" in schema:
+        yield "x" * (schema["maxLength"] + 1)
+    if "minItems" in schema:
+        yield []
+    for key in ("oneOf", "anyOf", "allOf"):
+        for branch in schema.get(key, []):
+            yield from _mutants(branch)
+    if isinstance(base, dict):
+        for key in schema.get("required", []):
+            yield {k: v for k, v in base.items() if k != key}
+        if schema.get("additionalProperties") is False:
+            yield {**base, "zz_unknown": 1}
+        for key, sub in schema.get("properties", {}).items():
+            for value in _mutants(sub):
+                yield {**copy.deepcopy(base), key: value}
+    if isinstance(base, list) and isinstance(schema.get("items"), dict):
+        for value in _mutants(schema["items"]):
+            yield [value]
+
+
+_FLAT_WEATHER = {"type": "function", "name": "get_weather",
+                 "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
+
+
+def _responses(*items: dict[str, Any]) -> dict[str, Any]:
+    return {"model": "m", "input": [{"role": "user", "content": "hi"}, *items], "tools": [_FLAT_WEATHER], "store": False}
+
+
+def _fc(call_id: str, arguments: str) -> dict[str, Any]:
+    return {"type": "function_call", "call_id": call_id, "name": "get_weather", "arguments": arguments}
+
+
+RESPONSES: dict[str, dict[str, Any]] = {
+    "responses.output_without_call": _responses({"type": "function_call_output", "call_id": "call_9", "output": "x"}),
+    "responses.call_without_output": _responses(_fc("call_1", '{"city":"Oslo"}')),
+    "responses.arguments_invalid": _responses(_fc("call_1", "{}"), {"type": "function_call_output", "call_id": "call_1", "output": "x"}),
+}
+
+
+_ANTHROPIC_WEATHER = {"name": "get_weather", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
+
+
+def _messages(*turns: dict[str, Any]) -> dict[str, Any]:
+    return {"model": "m", "max_tokens": 100, "messages": [{"role": "user", "content": "hi"}, *turns], "tools": [_ANTHROPIC_WEATHER]}
+
+
+def _tool_use(tool_input: dict[str, Any]) -> dict[str, Any]:
+    return {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": tool_input}]}
+
+
+def _tool_result(tool_use_id: str) -> dict[str, Any]:
+    return {"role": "user", "content": [{"type": "tool_result", "tool_use_id": tool_use_id, "content": "x"}]}
+
+
+MESSAGES: dict[str, dict[str, Any]] = {
+    "messages.tool_result_missing": _messages(_tool_use({"city": "Oslo"}), {"role": "user", "content": "and?"}),
+    "messages.tool_result_unexpected": _messages({"role": "assistant", "content": "hello"}, _tool_result("toolu_9")),
+    "messages.input_invalid": _messages(_tool_use({}), _tool_result("toolu_1")),
+}
