@@ -18,7 +18,8 @@ class ConfigError(ValueError):
 
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
-OTHER_VARIABLES = frozenset({"MOCKSERVER_CONTAINER_TESTS"})  # read by the test suite, not by the server
+# read by the test suite, not by the server
+OTHER_VARIABLES = frozenset({"MOCKSERVER_CONTAINER_TESTS", "MOCKSERVER_BROWSER_REQUIRED", "MOCKSERVER_SCREENSHOT_DIR"})
 
 
 @dataclass

@@ -167,3 +167,27 @@ def test_log_level_from_the_environment_is_case_blind_and_unknown_variables_get_
     with pytest.raises(ConfigError):
         Config(port=65536)
     assert Config(port=0).port == 0  # any free port (the pytest fixture's choice)
+
+
+def test_warnings_of_an_answered_request_are_logged_one_line_each(server, caplog):
+    """What the provider accepts but looks like a client bug: answered, and logged at WARNING."""
+    body = {"model": "m", "messages": [
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "get_time", "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": "12:00"}]}
+    with caplog.at_level(logging.WARNING, logger="mockserver.requests"):
+        response = httpx.post(server.url + "/v1/chat/completions", json=body)
+    assert response.status_code == 200
+    [line] = [f"{r.levelname} {r.getMessage()}" for r in caplog.records if r.name == "mockserver.requests"]
+    assert line.startswith("WARNING request #")
+    assert (" model 'm' answered by scenario 'catch-all' rule 'default-answer' (") in line
+    assert ": warning: history.undeclared_function at messages[1].tool_calls[0].function.name: The history calls " \
+           "function 'get_time'" in line
+
+
+def test_every_mockserver_variable_the_repository_uses_is_known():
+    """A variable the project itself sets (CI, tests) is never warned about as a misspelling."""
+    used = subprocess.run(["git", "grep", "-ohE", "MOCKSERVER_[A-Z_]*[A-Z]"], capture_output=True, text=True,
+                          cwd=Path(__file__).parent).stdout.split()
+    assert unknown_variables(dict.fromkeys(set(used) - {"MOCKSERVER_PROT"}, "x")) == []  # PROT: the docs' misspelling
