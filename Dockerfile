@@ -5,7 +5,11 @@
 #
 # Scenarios are read from /scenarios; when that folder is empty (no volume mounted) the bundled
 # examples are served with a WARNING (-e MOCKSERVER_FALLBACK=false makes it an error). Every option is an environment variable (MOCKSERVER_PORT, MOCKSERVER_SEED,
-# MOCKSERVER_RELOAD, MOCKSERVER_LOG_LEVEL, ...). Other commands run too:
+# MOCKSERVER_RELOAD, MOCKSERVER_LOG_LEVEL, ...). Requests addressed to localhost or an IP address
+# (the published port, the container's own address) are answered; other containers that reach it
+# by a service name need that name allowed (a guard against DNS rebinding), for example
+#   docker run ... -e MOCKSERVER_ALLOWED_HOSTS=mockserver mockserver      ('*': any name)
+# Other commands run too:
 #   docker run --rm -v "$PWD/scenarios:/scenarios:ro" mockserver validate /scenarios
 #
 # PYTHON_BASE lets a machine without registry access build from a local stand-in image.

@@ -68,7 +68,7 @@ def pin(core: int) -> list[str]:
 def wait_until_answering(port: int, body: bytes, timeout: float = 20.0, path: str = CHAT) -> float:
     """Seconds until a POST to ``path`` is answered (polling, no fixed sleep)."""
     start = time.perf_counter()
-    request = (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    request = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
     while time.perf_counter() - start < timeout:
         try:

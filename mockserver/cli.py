@@ -28,10 +28,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the chat-completions API from scenario files")
     serve.add_argument("--scenarios", nargs="+", metavar="PATH", help="scenario files or folders (default: ./scenarios, else the bundled examples) [MOCKSERVER_SCENARIOS]")
     serve.add_argument("--host", help="address to bind (default 127.0.0.1) [MOCKSERVER_HOST]")
+    serve.add_argument("--allowed-hosts", nargs="+", metavar="NAME", help="host names requests may be addressed to besides localhost, 127.0.0.1, ::1 and --host (a guard against DNS rebinding); '*' allows any, '.example.com' a domain [MOCKSERVER_ALLOWED_HOSTS, comma-separated]")
     serve.add_argument("--port", type=int, help="port (default 8000; 0 picks a free one) [MOCKSERVER_PORT]")
     serve.add_argument("--seed", type=int, help="seed for ids and generated values (default 0) [MOCKSERVER_SEED]")
     serve.add_argument("--max-body-bytes", type=int, help="request body size limit [MOCKSERVER_MAX_BODY_BYTES]")
     serve.add_argument("--max-depth", type=int, help="JSON nesting limit [MOCKSERVER_MAX_DEPTH]")
+    serve.add_argument("--max-scenario-bytes", type=int, help="size limit of a scenario posted to /_mock/scenarios (default 1 MiB) [MOCKSERVER_MAX_SCENARIO_BYTES]")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"], help="[MOCKSERVER_LOG_LEVEL]")
     serve.add_argument("--chunk-chars", type=int, help="stream text in pieces of N characters (default 0: word-sized) [MOCKSERVER_CHUNK_CHARS]")
     serve.add_argument("--ttft", type=float, help="timing emulation: seconds before the first token (default 0) [MOCKSERVER_TTFT]")
@@ -41,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--api-key", metavar="KEY", help="require 'Authorization: Bearer KEY' (401 invalid_api_key otherwise; /healthz stays open) [MOCKSERVER_API_KEY]")
     serve.add_argument("--strict", action="store_true", default=None, help="answer warnings (X-Mock-Warnings: what the provider accepts but usually means a client bug) with a 400 instead [MOCKSERVER_STRICT]")
     serve.add_argument("--auto", action="store_true", default=None, help="answer a request that forces a tool call and matches no rule with a generated call [MOCKSERVER_AUTO]")
+    serve.add_argument("--read-timeout", type=float, metavar="SECONDS", help="a request's headers and body must arrive within this time of its first byte (default 15) [MOCKSERVER_READ_TIMEOUT]")
+    serve.add_argument("--scenario-timeout", type=float, metavar="SECONDS", help="time budget to match and render one request; past it the rule gets a 422 scenario error (default 2) [MOCKSERVER_SCENARIO_TIMEOUT]")
     serve.add_argument("--responses-store-size", type=int, metavar="N", help="stored Responses-API responses kept (default 1000; oldest dropped) [MOCKSERVER_RESPONSES_STORE_SIZE]")
     serve.add_argument("--responses-store-bytes", type=int, metavar="N", help="… and at most N bytes of them (default 64 MiB) [MOCKSERVER_RESPONSES_STORE_BYTES]")
     serve.add_argument("--no-memo", dest="memo", action="store_false", default=None, help="do not remember answers to identical requests (they are deterministic; on by default) [MOCKSERVER_MEMO=false]")
@@ -59,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     record.add_argument("--out", required=True, metavar="DIR", help="folder for the scenario files (one per conversation) and exchanges.jsonl")
     record.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     record.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    record.add_argument("--allowed-hosts", nargs="+", metavar="NAME", help="host names requests may be addressed to besides localhost, 127.0.0.1, ::1 and --host ('*': any) [MOCKSERVER_ALLOWED_HOSTS]")
     record.add_argument("--record-errors", action="store_true", help="record upstream errors (4xx/5xx, timeouts) as faults too")
     record.add_argument("--upstream-timeout", type=float, default=600.0, metavar="SECONDS", help="seconds without a byte from the upstream before a 504 (default 600)")
     record.add_argument("--max-connections", type=int, default=100, metavar="N", help="connections to the upstream at most (default 100)")
@@ -79,13 +84,17 @@ def config_from_args(args: argparse.Namespace) -> Config:
     return Config.from_env(
         scenarios=args.scenarios,
         host=args.host,
+        allowed_hosts=_names(args.allowed_hosts) if args.allowed_hosts else None,
         port=args.port,
         seed=args.seed,
         max_body_bytes=args.max_body_bytes,
         max_depth=args.max_depth,
+        max_scenario_bytes=args.max_scenario_bytes,
         log_level=args.log_level,
         access_log=args.access_log,
         memo=args.memo,
+        scenario_timeout=args.scenario_timeout,
+        read_timeout=args.read_timeout,
         chunk_chars=args.chunk_chars,
         ttft=args.ttft,
         tps=args.tps,
@@ -113,6 +122,7 @@ def serve(config: Config) -> int:
 
     from mockserver.lint.startup import checked_load
     from mockserver.server.app import build_app
+    from mockserver.server.timeouts import protocol_class
 
     logging.basicConfig(level=config.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     if config.record:
@@ -148,6 +158,7 @@ def serve(config: Config) -> int:
         log_level=config.log_level,
         access_log=config.access_log,
         timeout_graceful_shutdown=5,
+        http=protocol_class(config.read_timeout),
     )
     return 0
 
@@ -158,6 +169,8 @@ def record(args: argparse.Namespace) -> int:
     import uvicorn
 
     from mockserver.record.proxy import Forwarder, RecordingProxy
+    from mockserver.server.guard import HostGuard
+    from mockserver.server.timeouts import DEFAULT_READ_TIMEOUT, protocol_class
     from mockserver.record.recorder import Recorder, public_url
     from mockserver.record.upstream import Upstream, UpstreamConfig
 
@@ -174,8 +187,11 @@ def record(args: argparse.Namespace) -> int:
     )
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, _exit_cleanly)
-    uvicorn.run(RecordingProxy(forwarder, args.max_body_bytes), host=args.host, port=args.port, log_level=args.log_level,
-                access_log=False, timeout_graceful_shutdown=5)
+    # the proxy spends the real provider's key: the same Host/Origin guard as the server's routes
+    allowed = _names(args.allowed_hosts) if args.allowed_hosts else Config.from_env().allowed_hosts
+    app = HostGuard(RecordingProxy(forwarder, args.max_body_bytes), bound=args.host, allowed=allowed)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
+                timeout_graceful_shutdown=5, http=protocol_class(DEFAULT_READ_TIMEOUT))
     return 0
 
 
@@ -208,6 +224,11 @@ def schema() -> int:
     text = resources.files("mockserver").joinpath("scenario.schema.json").read_text(encoding="utf-8")
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
+
+
+def _names(args: list[str]) -> list[str]:
+    """``--allowed-hosts a,b c`` → ["a", "b", "c"]."""
+    return [name for arg in args for name in arg.replace(",", " ").split()]
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:

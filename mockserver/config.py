@@ -8,7 +8,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, Mapping
 
-from mockserver.wire.body import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DEPTH
+from mockserver.wire.body import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_SCENARIO_BYTES
 
 ENV_PREFIX = "MOCKSERVER_"
 
@@ -26,10 +26,13 @@ OTHER_VARIABLES = frozenset({"MOCKSERVER_CONTAINER_TESTS", "MOCKSERVER_BROWSER_R
 class Config:
     scenarios: list[str] = field(default_factory=list)  # files or folders; empty → default_scenarios()
     host: str = "127.0.0.1"
+    # names besides localhost/127.0.0.1/::1/host that a request's Host may carry ("*": any)
+    allowed_hosts: list[str] = field(default_factory=list)
     port: int = 8000  # 1–65535; 0 picks a free port
     seed: int = 0
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_depth: int = DEFAULT_MAX_DEPTH
+    max_scenario_bytes: int = DEFAULT_MAX_SCENARIO_BYTES  # POST /_mock/scenarios body limit
     log_level: str = "info"
     access_log: bool = False
     # streaming and timing emulation (server-wide; a reply's `timing` overrides)
@@ -37,8 +40,11 @@ class Config:
     ttft: float = 0.0
     tps: float = 0.0
     jitter: float = 0.0
+    read_timeout: float = 15.0  # seconds for a request's headers and body to arrive (mockserver.server.timeouts)
+    scenario_timeout: float = 2.0  # seconds to match and render one request (mockserver.engine.budget)
     memo: bool = True  # remember answers to identical requests (see mockserver.server.memo)
     journal_size: int = 1000  # requests kept in the journal (GET /_mock/journal); oldest drop out
+    journal_bytes: int = 32 * 1024 * 1024  # and at most this much estimated memory; oldest drop out
     journal_file: str = ""  # append every journal entry to this file as a JSON line (mockserver.server.journalfile)
     journal_file_max_bytes: int = 64 * 1024 * 1024  # then the file is rotated (PATH.1, PATH.2, …)
     journal_file_backups: int = 3  # rotated files kept
@@ -82,11 +88,11 @@ class Config:
 
         if not isinstance(self.port, int) or not 0 <= self.port <= 65535:
             bad("port", self.port, "a port number 1–65535 (0: any free port)")
-        for name in ("max_body_bytes", "max_depth", "near_misses"):
+        for name in ("max_body_bytes", "max_depth", "max_scenario_bytes", "near_misses"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 bad(name, value, "a whole number ≥ 1")
-        for name in ("journal_size", "chunk_chars", "responses_store_size", "responses_store_bytes"):
+        for name in ("journal_size", "journal_bytes", "chunk_chars", "responses_store_size", "responses_store_bytes"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 0:
                 bad(name, value, "a whole number ≥ 0")
@@ -96,7 +102,7 @@ class Config:
                 bad(name, value, "a number ≥ 0")
         if not isinstance(self.jitter, (int, float)) or not 0 <= self.jitter <= 1:
             bad("jitter", self.jitter, "a fraction between 0 and 1")
-        for name in ("reload_interval", "upstream_timeout"):
+        for name in ("reload_interval", "upstream_timeout", "scenario_timeout", "read_timeout"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0 < value < float("inf"):
                 bad(name, value, "a number of seconds > 0")
@@ -152,6 +158,8 @@ def _names(name: str) -> str:
 def _coerce(name: str, kind: Any, raw: str) -> Any:
     kind = str(kind)
     env = ENV_PREFIX + name.upper()
+    if name == "allowed_hosts":  # host names (IPv6 literals hold ':'): commas or spaces only
+        return [p for p in raw.replace(",", " ").split() if p]
     if kind.startswith("list"):
         return [p for p in raw.replace(",", os.pathsep).split(os.pathsep) if p]
     if kind == "int":

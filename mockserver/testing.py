@@ -14,6 +14,7 @@ from typing import Any
 import uvicorn
 
 from mockserver.server.app import build_app
+from mockserver.server.timeouts import protocol_class
 from mockserver.config import Config
 from mockserver.engine.model import ScenarioSet
 
@@ -34,7 +35,8 @@ class ServerThread:
         if not self.config.port:
             self.config.port = free_port(self.config.host)
         self.app = app if app is not None else build_app(self.config, scenarios)
-        options = {"log_level": "warning", "access_log": False, "lifespan": "on"}  # on: runs --reload's watcher
+        options = {"log_level": "warning", "access_log": False, "lifespan": "on",  # on: runs --reload's watcher
+                   "http": protocol_class(self.config.read_timeout)}
         options.update(uvicorn_options)
         self._server = uvicorn.Server(uvicorn.Config(self.app, host=self.config.host, port=self.config.port, **options))
         self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]

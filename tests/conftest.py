@@ -19,6 +19,17 @@ from mockserver.testing import ServerThread
 pytest_plugins = ["pytester"]  # the pytest plugin's own tests run pytest inside pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
+COMPAT = Path(__file__).parent / "compat"  # the compatibility suite: only when asked for
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Keep tests/compat (real agent frameworks, minutes) out of the default run; it runs when
+    named: ``python -m pytest tests/compat``."""
+    if collection_path != COMPAT:
+        return None
+    base = config.invocation_params.dir
+    named = [(base / arg.split("::")[0]).resolve() for arg in config.args]
+    return not any(path == COMPAT or COMPAT in path.parents for path in named)
 OFFICIAL = json.loads((FIXTURES / "openai-chat-schemas.json").read_text())
 _REGISTRY = Registry().with_resource("urn:openai", DRAFT202012.create_resource(OFFICIAL))
 # the Responses API's schemas ($refs are "#/components/schemas/NAME" within the same document)

@@ -47,6 +47,9 @@ def admin(mock):
         yield client
 
 
+YAML = {"content-type": "application/yaml"}
+
+
 def ask(admin: httpx.Client, body: dict, **kwargs) -> httpx.Response:
     return admin.post("/v1/chat/completions", json=body, **kwargs)
 
@@ -54,7 +57,8 @@ def ask(admin: httpx.Client, body: dict, **kwargs) -> httpx.Response:
 def test_empty_journal(admin):
     response = admin.get("/_mock/journal")
     assert response.status_code == 200
-    assert response.json() == {"object": "list", "data": [], "max_entries": 1000, "dropped": 0, "next_id": 1, "epoch": 0}
+    assert response.json() == {"object": "list", "data": [], "max_entries": 1000, "max_bytes": 32 * 1024 * 1024,
+                               "dropped": 0, "next_id": 1, "epoch": 0}
 
 
 def test_answered_request_recorded_with_rule_and_redacted_key(mock, admin):
@@ -228,7 +232,7 @@ def test_post_scenario_json_with_file_name_replaces_same_name(admin):
 
 
 def test_post_scenario_replace_serves_only_it(admin):
-    response = admin.post("/_mock/scenarios?replace=true", content=RUNTIME)
+    response = admin.post("/_mock/scenarios?replace=true", content=RUNTIME, headers=YAML)
     assert (response.status_code, response.json()["replaced"]) == (201, ["weather"])
     assert [s["name"] for s in admin.get("/_mock/scenarios").json()["data"]] == ["runtime"]
     unmatched = ask(admin, chat(user("weather?")))
@@ -239,23 +243,30 @@ BAD_RULE = "version: 1\nname: broken\nrules:\n  - name: r1\n    reply: {contents
 
 
 @pytest.mark.parametrize("content,headers,status,code,message,problems", [
-    (BAD_RULE, {}, 400, "invalid_scenario",
+    (BAD_RULE, YAML, 400, "invalid_scenario",
      "The scenario could not be loaded (1 problem(s)):\n<request body>:5: rule 'r1' at rules[0].reply: Additional "
      "properties are not allowed ('contents' was unexpected); allowed keys: content, fault, finish_reason, timing, tool_calls",
      [{"file": "<request body>", "line": 5, "rule": "r1", "path": "rules[0].reply",
        "message": "Additional properties are not allowed ('contents' was unexpected); allowed keys: content, fault, finish_reason, timing, tool_calls"}]),
-    ("version: 1\nname: a\nrules: [\n", {}, 400, "invalid_scenario", None,
+    ("version: 1\nname: a\nrules: [\n", YAML, 400, "invalid_scenario", None,
      [{"file": "<request body>", "line": 4, "rule": None, "path": "", "message": "invalid YAML: expected the node content, but found '<stream end>'"}]),
-    ("", {}, 400, "invalid_scenario",
+    ("", YAML, 400, "invalid_scenario",
      "The scenario could not be loaded (1 problem(s)):\n<request body>: the file holds no scenario",
      [{"file": "<request body>", "line": None, "rule": None, "path": "", "message": "the file holds no scenario"}]),
-    (RUNTIME + "---\n" + RUNTIME, {}, 400, "invalid_scenario", None,
+    (RUNTIME + "---\n" + RUNTIME, YAML, 400, "invalid_scenario", None,
      [{"file": "<request body>", "line": None, "rule": None, "path": "name",
        "message": "duplicate scenario name 'runtime' (also in <request body>)"}]),
-    (b"\xff\xfe", {}, 400, "invalid_scenario",
+    (b"\xff\xfe", YAML, 400, "invalid_scenario",
      "The scenario body is not valid UTF-8: 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte.", None),
     (RUNTIME, {"content-type": "text/html"}, 415, "unsupported_media_type",
-     "Unsupported Content-Type 'text/html' for a scenario: send YAML ('Content-Type: application/yaml') "
+     "Content-Type 'text/html' is not accepted for a scenario: send YAML ('Content-Type: application/yaml') "
+     "or JSON ('Content-Type: application/json').", None),
+    # what a web page can send cross-site without a preflight: refused
+    (RUNTIME, {"content-type": "text/plain"}, 415, "unsupported_media_type",
+     "Content-Type 'text/plain' is not accepted for a scenario: send YAML ('Content-Type: application/yaml') "
+     "or JSON ('Content-Type: application/json').", None),
+    (RUNTIME, {}, 415, "unsupported_media_type",
+     "A missing Content-Type is not accepted for a scenario: send YAML ('Content-Type: application/yaml') "
      "or JSON ('Content-Type: application/json').", None),
 ])
 def test_post_scenario_errors(admin, content, headers, status, code, message, problems):
@@ -270,14 +281,14 @@ def test_post_scenario_errors(admin, content, headers, status, code, message, pr
 
 
 def test_post_scenario_bad_replace_flag(admin):
-    response = admin.post("/_mock/scenarios?replace=maybe", content=RUNTIME)
+    response = admin.post("/_mock/scenarios?replace=maybe", content=RUNTIME, headers=YAML)
     assert (response.status_code, response.json()) == (400, {"error": {
         "message": "Invalid value for query parameter 'replace': 'maybe' (use true or false).",
         "type": "invalid_request_error", "param": "replace", "code": None}})
 
 
 def test_reset(mock, admin):
-    admin.post("/_mock/scenarios", content=RUNTIME)
+    admin.post("/_mock/scenarios", content=RUNTIME, headers=YAML)
     ask(admin, chat(user("hi")))
     mock.service.config.seed = 99
     response = admin.post("/_mock/reset")
@@ -333,7 +344,7 @@ def test_negative_journal_size_is_refused():
 def test_reload_by_swap_becomes_the_new_start_up_set(mock, admin):
     from conftest import scenario_set
 
-    admin.post("/_mock/scenarios", content=RUNTIME)
+    admin.post("/_mock/scenarios", content=RUNTIME, headers=YAML)
     reloaded = scenario_set("version: 1\nname: reloaded\nrules: [{name: r, reply: {content: new}}]\n")
     mock.service.swap_scenarios(reloaded)  # what a scenario reload does
     assert admin.post("/_mock/reset").json()["scenarios_removed"] == ["runtime"]
@@ -343,7 +354,7 @@ def test_reload_by_swap_becomes_the_new_start_up_set(mock, admin):
 def test_set_base_keeps_runtime_scenarios_on_top(mock, admin):
     from conftest import scenario_set
 
-    admin.post("/_mock/scenarios", content=RUNTIME)
+    admin.post("/_mock/scenarios", content=RUNTIME, headers=YAML)
     mock.app.state.overlay.set_base(scenario_set("version: 1\nname: reloaded\nrules: [{name: r, reply: {content: new}}]\n"))
     assert [(s["name"], s["origin"]) for s in admin.get("/_mock/scenarios").json()["data"]] == [
         ("runtime", "runtime"), ("reloaded", "startup")]

@@ -103,6 +103,23 @@ def test_vllm_finish_reason_follows_vllm(server):
     assert auto.choices[0].finish_reason == "tool_calls" and auto.choices[0].message.content is None
 
 
+def test_vllm_takes_back_its_own_answer_with_empty_tool_calls(server):
+    """vLLM answers with ``tool_calls: []`` and accepts it back (chat_utils.py:
+    ``tool_calls: list[...] | None``, no minimum length); openai-python resends the message object
+    as it came. Found by the compatibility suite (tests/compat, multi_turn under vllm). OpenAI
+    refuses the same history (empty_array)."""
+    client = openai.OpenAI(base_url=server.base_url, api_key="k", max_retries=0, default_headers={"X-Mock-Profile": "vllm"})
+    messages: list[Any] = [{"role": "user", "content": "Hello"}]
+    answer = client.chat.completions.create(model="gpt-4o", messages=messages).choices[0].message
+    assert answer.tool_calls == []
+    messages += [answer, {"role": "user", "content": "Hello again"}]
+    again = client.chat.completions.with_raw_response.create(model="gpt-4o", messages=messages)
+    assert again.http_request.read().count(b'"tool_calls":[]') == 1 and again.status_code == 200
+    resent = json.loads(again.http_request.read())["messages"][1]
+    refused = post(server, chat(user("Hello"), resent, user("Hello again")))
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "empty_array"
+
+
 def test_vllm_stream_chunks(server):
     body = dict(BUNDLED_REQUESTS["001-parallel-calls"], stream=True, stream_options={"include_usage": True})
     raw = post(server, body, "vllm").content

@@ -118,7 +118,7 @@ rules:
     reply: {tool_calls: [{name: f}]}
 """
 
-AVAILABLE = ("abs, captures, cycler, dict, joiner, last, last_user, len, lipsum, max, messages, min, model, "
+AVAILABLE = ("abs, captures, cycler, dict, joiner, last, last_user, len, max, messages, min, model, "
              "namespace, range, request, result, results, round, tool_results, tools, turn")
 BAD_FINDINGS = [
     f"bad.yaml:6: error: rule 'typo-variable' at rules[0].reply.content: unknown template variable 'reslut'; available: {AVAILABLE} [variable]",

@@ -131,6 +131,8 @@ def load_text(text: str, file: str = "<string>") -> tuple[list[Scenario], list[L
         if "unknown escape character" in problem:
             problem += QUOTING_ADVICE
         return [], [LoadProblem(file, line, None, "", f"invalid YAML: {problem}")]
+    except RecursionError:  # pragma: no cover - the loader refuses deep nesting before this
+        return [], [LoadProblem(file, None, None, "", "invalid YAML: nested too deeply")]
     if not documents:
         return [], [LoadProblem(file, None, None, "", "the file holds no scenario")]
     scenarios, problems = [], []

@@ -12,6 +12,9 @@ from difflib import SequenceMatcher
 from functools import partial
 from typing import Any, Callable, ClassVar
 
+import regex
+
+from mockserver.engine import budget
 from mockserver.engine.context import CONVERSATION, EXCHANGE, STEP, Conversation, text_of
 
 
@@ -45,8 +48,9 @@ def short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…'"
 
 
-DISTANCE_TEXT_LIMIT = 2000  # distances are computed on the no-match path only, on at most this much text
+DISTANCE_TEXT_LIMIT = 500  # distances are computed on the no-match path only, on at most this much text
 DISTANCE_PATTERN_LIMIT = 300
+PREFIX_SEARCH_SECONDS = 0.002  # one prefix search; a backtracking prefix counts as no match
 
 
 def text_distance(want: str, text: str) -> float:
@@ -63,25 +67,34 @@ def contains_distance(want: str, text: str) -> float:
     return 1.0 - found.size / len(a)
 
 
-def regex_distance(pattern: re.Pattern[str], text: str) -> float:
-    """1 − the longest prefix of the pattern that still finds a match, as a fraction of it."""
+def regex_distance(pattern: Any, text: str) -> float:
+    """1 − the longest prefix of the pattern that still finds a match, as a fraction of it
+    (found by bisection: about ten prefixes tried, each search time-limited)."""
     source = pattern.pattern[:DISTANCE_PATTERN_LIMIT]
     text = text[:DISTANCE_TEXT_LIMIT]
-    for end in range(len(source) - 1, 0, -1):
-        prefix = _compiled_prefix(source[:end], pattern.flags)
-        if prefix is not None and prefix.search(text) is not None:
-            return 1.0 - end / len(pattern.pattern)
-    return 1.0
+    flags = regex.IGNORECASE if pattern.flags & re.IGNORECASE else 0
+    low, high = 0, len(source) - 1  # the longest matching prefix length is in [low, high]
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _prefix_matches(source[:middle], flags, text):
+            low = middle
+        else:
+            high = middle - 1
+    return 1.0 - low / len(pattern.pattern) if low else 1.0
 
 
-def _compiled_prefix(source: str, flags: int) -> re.Pattern[str] | None:
-    """A pattern's prefix as a regex, its open groups closed (``from (?P<a>[A-Z]`` + ``)``)."""
+def _prefix_matches(source: str, flags: int, text: str) -> bool:
+    """Whether a pattern's prefix, its open groups closed (``from (?P<a>[A-Z]`` + ``)``), matches."""
     for closing in ("", ")", "))", ")))"):
         try:
-            return re.compile(source + closing, flags)
-        except re.error:
+            prefix = regex.compile(source + closing, flags | regex.VERSION0)
+        except (regex.error, re.error):
             continue
-    return None
+        try:
+            return prefix.search(text, timeout=PREFIX_SEARCH_SECONDS) is not None
+        except TimeoutError:
+            return False
+    return False
 
 
 WINDOW_TEXT = {
@@ -115,13 +128,9 @@ class Text:
         self.ignore_case = bool(spec.get("ignore_case"))
         self.equals = spec.get("equals")
         self.contains = spec.get("contains")
-        self.regex = None
+        self.regex: Any = None
         if spec.get("regex") is not None:
-            flags = re.IGNORECASE if self.ignore_case else 0
-            try:
-                self.regex = re.compile(spec["regex"], flags)
-            except re.error as exc:
-                raise SpecError(f"invalid regex {spec['regex']!r}: {exc}", path + ("regex",)) from None
+            self.regex = compile_regex(spec["regex"], self.ignore_case, path + ("regex",))
         fold: Callable[[str], str] = str.casefold if self.ignore_case else (lambda s: s)
         self._fold = fold
 
@@ -147,11 +156,35 @@ class Text:
         if self.contains is not None and self._fold(self.contains) not in self._fold(text):
             return f"to contain {self.contains!r}", {}
         if self.regex is not None:
-            found = self.regex.search(text)
+            found = search(self.regex, text)
             if found is None:
                 return f"to match /{self.regex.pattern}/", {}
             return None, {k: v for k, v in found.groupdict().items() if v is not None}
         return None, {}
+
+
+def compile_regex(pattern: str, ignore_case: bool, path: tuple[Any, ...]) -> Any:
+    """A scenario regex: Python's syntax (checked, and worded, by ``re``), matched by the
+    ``regex`` package, which can stop a match that runs past the request's budget."""
+    try:
+        checked = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+    except re.error as exc:
+        raise SpecError(f"invalid regex {pattern!r}: {exc}", path) from None
+    try:
+        return regex.compile(pattern, regex.IGNORECASE | regex.VERSION0 if ignore_case else regex.VERSION0)
+    except regex.error:  # pragma: no cover - a pattern re accepts that regex does not: match without a timeout
+        return checked
+
+
+def search(compiled: Any, text: str) -> Any:
+    """``compiled.search(text)`` within the running evaluation's budget."""
+    if not isinstance(compiled, regex.Pattern):  # pragma: no cover - the fallback above
+        return compiled.search(text)
+    try:
+        return compiled.search(text, timeout=budget.remaining(), concurrent=budget.off_loop())
+    except TimeoutError:
+        budget.expired(f"the regex /{compiled.pattern}/")
+        raise  # pragma: no cover - expired() raises
 
 
 @register

@@ -7,20 +7,23 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
+import regex
 from jinja2 import StrictUndefined, TemplateError, Undefined, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from mockserver.engine import budget
 from mockserver.engine.context import parse_json
+from mockserver.engine.matchers import search
+from mockserver.engine.sandbox import BudgetedEnvironment
+from mockserver.wire.bounded import bounded_cache
 
 NUMBER_RE = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def regex_filter(value: Any, pattern: str, group: int | str = 1) -> str | None:
     """The given group of the first match of ``pattern`` in ``value`` (None if no match)."""
-    found = _regex(pattern).search(str(value))
+    found = search(_regex(pattern), str(value))
     if found is None:
         return None
     if found.re.groups == 0:
@@ -31,12 +34,20 @@ def regex_filter(value: Any, pattern: str, group: int | str = 1) -> str | None:
 def regex_all_filter(value: Any, pattern: str, group: int | str = 0) -> list[str]:
     rx = _regex(pattern)
     group = group if group or rx.groups == 0 else 1
-    return [m.group(group) for m in rx.finditer(str(value))]
+    try:
+        return [m.group(group) for m in rx.finditer(str(value), timeout=budget.remaining(), concurrent=budget.off_loop())]
+    except TimeoutError:
+        budget.expired(f"the regex /{pattern}/")
+        raise  # pragma: no cover - expired() raises
 
 
-@lru_cache(maxsize=512)
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+@bounded_cache(512, 4 * 1024 * 1024, size=lambda pattern: 1024 + 16 * len(pattern))
+def _regex(pattern: str) -> Any:
+    try:
+        re.compile(pattern)  # Python's syntax and error messages
+    except re.error as exc:
+        raise ValueError(f"invalid regex {pattern!r}: {exc}") from None
+    return regex.compile(pattern, regex.VERSION0)
 
 
 def from_json_filter(value: Any) -> Any:
@@ -76,8 +87,8 @@ def capitalize_words_filter(value: Any) -> str:
     return re.sub(r"(^|\s)(\w)", lambda m: m.group(1) + m.group(2).upper(), str(value))
 
 
-def _make_env() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+def _make_env() -> BudgetedEnvironment:
+    env = BudgetedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
     env.filters.update(
         regex=regex_filter,
         regex_all=regex_all_filter,
@@ -124,10 +135,20 @@ class Template:
         try:
             # a shared context: the caller's dict (which holds the globals) is not copied per call
             return ENV.concat(self._template.root_render_func(self._template.new_context(context, shared=True)))  # type: ignore[attr-defined]
+        except budget.BudgetExceeded as exc:
+            raise self._over_budget(exc) from None
+        except budget.Overtime:
+            raise
         except UndefinedError as exc:
             raise RenderError(undefined_message(self.source, context, str(exc))) from None
         except Exception as exc:  # templates are user code: any failure is a scenario error
             raise RenderError(f"cannot render {self.source!r}: {type(exc).__name__}: {exc}") from None
+
+    def _over_budget(self, exc: budget.BudgetExceeded) -> budget.BudgetExceeded:
+        if exc.what != "the template":  # a regex inside it: say which
+            return exc
+        shown = self.source if len(self.source) <= 80 else self.source[:79] + "…"
+        return budget.BudgetExceeded(f"the template {shown!r}", exc.seconds)
 
     def value(self, context: dict[str, Any]) -> Any:
         """Like render, but ``{{ expr }}`` alone yields the expression's own value (number, list…)."""
@@ -139,6 +160,10 @@ class Template:
             for _ in template.root_render_func(ctx):
                 pass
             result = ctx.vars["result"]
+        except budget.BudgetExceeded as exc:
+            raise self._over_budget(exc) from None
+        except budget.Overtime:
+            raise
         except UndefinedError as exc:
             raise RenderError(undefined_message(self.source, context, str(exc))) from None
         except Exception as exc:

@@ -13,8 +13,10 @@ declared schema; ``tool_calls: auto`` calls the forced (or first) function that 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from time import perf_counter
 from typing import Any
 
+from mockserver.engine import budget
 from mockserver.engine.context import Conversation, text_of
 from mockserver.engine.generate import GenerationError, generate_arguments
 from mockserver.engine.matchers import Captures, Difference, short
@@ -49,6 +51,7 @@ class RenderedReply:
 
 
 DEFAULT_NEAR_MISSES = 5  # rules shown in a no_matching_rule report (--near-misses)
+NEAR_MISS_SECONDS = 0.05  # measuring the misses' distances (thousands of rules: the likeliest first)
 
 
 @dataclass
@@ -57,13 +60,12 @@ class NearMiss:
     differences: list[Difference] = field(default_factory=list)
     holding: int = 0  # matchers of the rule that hold for this request
 
-    @property
-    def closeness(self) -> float:
+    def closeness(self, measured: bool = True) -> float:
         """How nearly the rule matched: each holding matcher counts 1, each failing one 1 − its
-        distance (a regex that almost matched counts nearly 1), over all its matchers. A rule
-        skipped for contradicting the request matched everything: it ranks above all."""
+        distance (a regex that almost matched counts nearly 1; unmeasured, 0), over all its
+        matchers. A rule skipped for contradicting the request matched everything: it ranks first."""
         total = len(self.rule.matchers)
-        score = self.holding + sum(1.0 - d.distance for d in self.differences)
+        score = self.holding + (sum(1.0 - d.distance for d in self.differences) if measured else 0.0)
         return score / total if total else score
 
     def as_dict(self) -> dict[str, Any]:
@@ -106,14 +108,29 @@ def selected_scenario(scenarios: ScenarioSet, conv: Conversation) -> str | None:
     return None
 
 
-def respond(scenarios: ScenarioSet, conv: Conversation, near_misses: int = DEFAULT_NEAR_MISSES) -> RenderedReply:
+def respond(scenarios: ScenarioSet, conv: Conversation, timeout: float | None = None,
+            near_misses: int = DEFAULT_NEAR_MISSES) -> RenderedReply:
+    """The reply of the first rule that matches and renders, within ``timeout`` seconds of
+    evaluation (:mod:`mockserver.engine.budget`; a rule that runs past it is a scenario error).
+    When none matches, the error lists the ``near_misses`` closest rules."""
+    token = budget.start(timeout)  # (not a with-block: this is on every uncached request's path)
+    try:
+        return _respond(scenarios, conv, near_misses)
+    finally:
+        budget.stop(token)
+
+
+def _respond(scenarios: ScenarioSet, conv: Conversation, near_misses: int) -> RenderedReply:
     skipped: list[NearMiss] = []
     selected = selected_scenario(scenarios, conv)
     for rule in scenarios.index_of(selected).candidates(conv):
-        captures = _match(rule, conv)
-        if captures is None:
-            continue
-        reply = render(rule, conv, captures)
+        try:
+            captures = _match(rule, conv)
+            if captures is None:
+                continue
+            reply = render(rule, conv, captures)
+        except budget.BudgetExceeded as exc:
+            raise over_budget(exc, rule) from None
         conflict = contradiction(reply, conv)
         if conflict is not None:
             skipped.append(NearMiss(rule, [conflict], len(rule.matchers)))
@@ -160,8 +177,23 @@ def contradiction(reply: RenderedReply, conv: Conversation) -> Difference | None
     return None
 
 
+def over_budget(exc: budget.BudgetExceeded, rule: Rule) -> APIError:
+    return scenario_error(
+        f"{exc} (--scenario-timeout). A regex that backtracks on this input (nested repeats such as "
+        "'(a+)+' or '(a|a)*') or a template that loops too long is the usual cause.",
+        rule.label,
+    )
+
+
+def _differences(rule: Rule, conv: Conversation) -> list[Difference]:
+    try:
+        return differences(rule, conv)
+    except budget.BudgetExceeded as exc:
+        raise over_budget(exc, rule) from None
+
+
 def near_miss(rule: Rule, conv: Conversation) -> NearMiss:
-    found = differences(rule, conv)
+    found = _differences(rule, conv)
     return NearMiss(rule, found, len(rule.matchers) - len(found))
 
 
@@ -170,7 +202,10 @@ def no_match(rules: list[Rule], conv: Conversation, skipped: list[NearMiss], lim
     misses = skipped + [near_miss(r, conv) for r in rules if r not in skipped_rules]
     misses = [m for m in misses if m.differences]
     order = {rule: k for k, rule in enumerate(rules)}
-    misses.sort(key=lambda m: (-round(m.closeness, 3), order.get(m.rule, 0)))  # ties: the order rules are tried in
+    misses.sort(key=lambda m: (-m.closeness(measured=False), order.get(m.rule, 0)))  # cheap first: holding matchers
+    deadline = perf_counter() + NEAR_MISS_SECONDS  # measuring how near each miss was is bounded in time
+    scores = {m.rule: round(m.closeness(measured=perf_counter() < deadline), 3) for m in misses}
+    misses.sort(key=lambda m: (-scores[m.rule], order.get(m.rule, 0)))  # ties: the order rules are tried in
     closest = misses[:limit]
     last = conv.last
     summary = f"model '{conv.model}', turn {conv.turn}, last message {last.get('role')}"

@@ -20,6 +20,7 @@ from mockserver.dialects.messages.dialect import MessagesDialect
 from mockserver.dialects.responses.dialect import ResponsesDialect
 from mockserver.dialects.responses.store import ResponseStore
 from mockserver.server.endpoint import DialectEndpoint, FastPath, read_limited
+from mockserver.server.guard import HostGuard
 from mockserver.server.stored_responses import stored_response_routes
 from mockserver.config import Config, ConfigError
 from mockserver.engine.loader import load_paths
@@ -47,8 +48,8 @@ def error_response(error: APIError) -> Response:
     return json_response(error.body(), error.status, error.headers)
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    return await read_limited(request.headers, request.receive, limit)
+async def read_body(request: Request, limit: int, option: str = "--max-body-bytes") -> bytes:
+    return await read_limited(request.headers, request.receive, limit, option)
 
 
 def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None) -> Starlette:
@@ -61,7 +62,7 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     sink = None
     if config.journal_file:
         sink = JournalFile(config.journal_file, config.journal_file_max_bytes, config.journal_file_backups)
-    journal = Journal(config.journal_size, sink)
+    journal = Journal(config.journal_size, config.journal_bytes, sink)
     overlay = ScenarioOverlay(service)
 
     fallback = upstream_fallback(config) if config.upstream else None
@@ -104,7 +105,7 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
         return json_response({"status": "ok", "scenarios": len(service.scenarios)})
 
     routes = [Route("/healthz", healthz, methods=["GET"])]
-    routes += admin_routes(journal, overlay, lambda r: read_body(r, config.max_body_bytes), error_response, json_response)
+    routes += admin_routes(journal, overlay, lambda r: read_body(r, config.max_scenario_bytes, "--max-scenario-bytes"), error_response, json_response)
     routes += stored_response_routes(responses.store, lambda r: service.auth_error(r.headers), error_response, json_response)
     routes += inspector_routes(journal, service, error_response)
     for prefix in ("/v1", ""):
@@ -134,7 +135,8 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(FastPath, endpoint=endpoint)],
+        # the guard first: it covers every route, the dialect endpoints' fast path included
+        middleware=[Middleware(HostGuard, bound=config.host, allowed=config.allowed_hosts), Middleware(FastPath, endpoint=endpoint)],
         exception_handlers={HTTPException: http_error, Exception: server_error},
         lifespan=_closing(reload_lifespan(config.scenario_paths, overlay.set_base, config.reload, config.reload_interval,
                                           config.lenient), fallback),

@@ -12,6 +12,7 @@ from typing import Any, Awaitable, Callable, Mapping
 
 from starlette.datastructures import Headers
 
+from mockserver.engine.budget import first_slice
 from mockserver.server.journal import Journal, Recording
 from mockserver.server.service import MockService, error_headers
 from mockserver.server.streaming import SSEResponse
@@ -54,7 +55,9 @@ class DialectEndpoint:
             await send_json(send, error.status, jsoncodec.dumps(body), error_headers(dialect, error))
             return
         try:
-            outcome = self.service.handle(dialect, raw, headers)
+            outcome = first_slice(self.service.handle, dialect, raw, headers)
+            if outcome is None:  # scenario evaluation needs more than its slice: finish off the loop
+                outcome = await asyncio.to_thread(self.service.handle, dialect, raw, headers)
             body = outcome.encoded() if outcome.stream is None else b""  # before the journal: it may fail
         except Exception as exc:
             self.journal.record_failure(Recording(scope["method"], scope["path"], scope["headers"], raw, None, started), exc)
@@ -64,11 +67,11 @@ class DialectEndpoint:
         rec = (scope["method"], scope["path"], self.journal.shared(scope["headers"]), kept, None, started)
         if self.fallback is not None and outcome.error is not None and outcome.error.code == "no_matching_rule":
             def done(status: int, answer: Any) -> None:
-                self.journal.add(rec, status, answer, replace(outcome, status=status, body=answer, error=None, reply=None))
+                self.journal.add(rec, status, answer, replace(outcome, status=status, body=answer, error=None, reply=None), len(raw))
 
             await self.fallback(scope, receive, send, raw, done)
             return
-        self.journal.add(rec, outcome.status, outcome.body, outcome)
+        self.journal.add(rec, outcome.status, outcome.body, outcome, len(raw))
         rule = outcome.error.rule if outcome.error is not None else None
         headers = response_headers(outcome.headers, outcome.warnings, rule) if outcome.warnings or rule else outcome.headers
         if outcome.stream is not None:
@@ -79,11 +82,11 @@ class DialectEndpoint:
         await send_json(send, outcome.status, body, headers)
 
 
-async def read_limited(headers: Headers, receive: Receive, limit: int) -> bytes:
+async def read_limited(headers: Headers, receive: Receive, limit: int, option: str = "--max-body-bytes") -> bytes:
     """The request body, refused with a 413 as soon as it is known to exceed ``limit``."""
     length = headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > limit:
-        raise too_large(limit)
+        raise too_large(limit, option)
     body = b""
     while True:
         message = await receive()
@@ -91,7 +94,7 @@ async def read_limited(headers: Headers, receive: Receive, limit: int) -> bytes:
             raise APIError("The client disconnected before sending the whole body.", code="client_disconnected")
         body += message.get("body", b"")
         if len(body) > limit:
-            raise too_large(limit)
+            raise too_large(limit, option)
         if not message.get("more_body", False):
             return body
 

@@ -4,7 +4,9 @@ errors they produce, and how many times each has fired.
 A fault with ``times: N`` fires on the first N matching requests and not after; it is counted
 per scenario and rule (or per header value) *and per session* — the ``X-Mock-Session`` header —
 so tests running in parallel against one server do not eat each other's failures. Counters
-live on the service instance (:class:`FaultCounter`) and can be reset.
+live on the service instance (:class:`FaultCounter`) and can be reset. They are bounded: at most
+``FAULT_COUNTERS`` counters and ``FAULT_BYTES`` of keys; past that the least recently used
+counter is forgotten (a session id per test case is a normal pattern, and nobody resets).
 
 Header grammar (``;``-separated parts, any order)::
 
@@ -22,6 +24,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from mockserver.wire.bounded import ByteLRU
 from mockserver.wire.errors import APIError
 from mockserver.wire.profiles import Profile
 
@@ -30,6 +33,9 @@ STREAM_KINDS = ("error", "cut", "drop")
 TOOL_CALL_KINDS = ("invalid_json", "undeclared_tool", "missing_required", "wrong_type")
 MAX_LATENCY = 600.0
 DEFAULT_RETRY_AFTER = 1.0  # seconds, for a 429 that does not say
+FAULT_COUNTERS = 10_000
+FAULT_BYTES = 4 * 1024 * 1024
+COUNTER_OVERHEAD = 200  # a key tuple, its int and the LRU's slot
 HEADER = "x-mock-fault"
 SESSION_HEADER = "x-mock-session"
 
@@ -235,34 +241,47 @@ def _header_safe(text: str) -> str:
 
 
 class FaultCounter:
-    """How many matching requests each fault has seen, per (fault key, session). Thread-safe."""
+    """How many matching requests each fault has seen, per (fault key, session). Thread-safe;
+    bounded by count and bytes, least recently used counters forgotten first."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_items: int = FAULT_COUNTERS, max_bytes: int = FAULT_BYTES) -> None:
         self._lock = threading.Lock()
-        self._counts: dict[tuple[str, ...], int] = {}
+        self._counts = ByteLRU(max_items, max_bytes)
 
     def fires(self, fault: Fault, key: tuple[str, ...], session: str) -> bool:
         """Count one matching request; True while the fault still applies to it."""
         if fault.times is None:
             return True
+        full = key + (session,)
         with self._lock:
-            seen = self._counts.get(key + (session,), 0) + 1
-            self._counts[key + (session,)] = seen
+            seen = self._counts.get(full, 0) + 1
+            self._counts.put(full, seen, COUNTER_OVERHEAD + sum(len(part) for part in full))
         return seen <= fault.times
+
+    def unfire(self, fault: Fault, key: tuple[str, ...], session: str) -> None:
+        """Take back one :meth:`fires` (a request that will be handled again from the start)."""
+        if fault.times is None:
+            return
+        full = key + (session,)
+        with self._lock:
+            seen = self._counts.get(full, 0)
+            if seen > 1:
+                self._counts.put(full, seen - 1, COUNTER_OVERHEAD + sum(len(part) for part in full))
+            else:
+                self._counts.pop(full)
 
     def reset(self, session: str | None = None) -> int:
         """Forget the counts (of one session, or all); returns how many counters were dropped."""
-        with self._lock:
-            if session is None:
-                dropped = len(self._counts)
-                self._counts.clear()
-                return dropped
-            keys = [k for k in self._counts if k[-1] == session]
-            for k in keys:
-                del self._counts[k]
-            return len(keys)
+        if session is None:
+            return self._counts.clear()
+        return self._counts.discard_where(lambda k: k[-1] == session)
+
+    @property
+    def bytes(self) -> int:
+        return self._counts.bytes
+
+    def __len__(self) -> int:
+        return len(self._counts)
 
     def snapshot(self) -> list[dict[str, Any]]:
-        with self._lock:
-            items = list(self._counts.items())
-        return [{"fault": list(k[:-1]), "session": k[-1], "count": n} for k, n in items]
+        return [{"fault": list(k[:-1]), "session": k[-1], "count": n} for k, n in self._counts.items()]

@@ -2,8 +2,9 @@
 
 One :class:`Journal` lives on each app (``app.state.journal``); entries are recorded from one
 place (the chat route, through :meth:`Journal.recording`) and read by the admin routes, the
-pytest plugin and the assertions. Bounded (oldest entries drop out) and thread-safe: the
-server's event loop writes while a test thread reads.
+pytest plugin and the assertions. Bounded by entry count *and* estimated bytes (the oldest
+entries drop out first and are counted in ``dropped``) and thread-safe: the server's event loop
+writes while a test thread reads.
 """
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ from typing import Any, Iterator, Mapping
 
 from mockserver.config import ConfigError
 from mockserver.dialects import answer_reader, dialect_of
+from mockserver.server.memo import PARSED_FACTOR, answer_bytes
 from mockserver.server.requestlog import log_request
 from mockserver.wire.errors import SCENARIO_ERROR
 
 DEFAULT_JOURNAL_SIZE = 1000
+DEFAULT_JOURNAL_BYTES = 32 * 1024 * 1024
+ENTRY_OVERHEAD = 1024  # the record tuple, its headers (shared between entries) and ids
 REDACTED = "[redacted]"
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "api-key", "x-api-key", "cookie"})
 MAX_RAW_TEXT = 64 * 1024
@@ -224,32 +228,51 @@ def _header_pairs(headers: Any) -> list[tuple[str, str]]:
     return list(headers.items())
 
 
-class Journal:
-    """Writes are cheap — a tuple appended, no lock (one writer: the server's event loop; deque
-    appends are atomic) — and an :class:`Entry` is only built when somebody reads the journal."""
+SHARED_HEADERS_MAX = 8 * 1024  # header sets larger than this are not shared between entries
 
-    def __init__(self, size: int = DEFAULT_JOURNAL_SIZE, sink: Any = None) -> None:
+
+class SharedHeaders(tuple):
+    """A request's raw header pairs, stored once per distinct set; ``size``: their bytes."""
+
+    size: int = 0
+
+
+class Journal:
+    """Writes are cheap — a tuple appended under an uncontended lock — and an :class:`Entry` is
+    only built when somebody reads the journal (or a ``sink`` writes it). ``max_bytes`` bounds the
+    estimated memory of the kept entries (request bodies as parsed, answers), beside ``size``,
+    the entry count."""
+
+    def __init__(self, size: int = DEFAULT_JOURNAL_SIZE, max_bytes: int = DEFAULT_JOURNAL_BYTES, sink: Any = None) -> None:
         if size < 0:
             raise ConfigError(f"journal size must be 0 or more (MOCKSERVER_JOURNAL_SIZE), got {size}")
+        if max_bytes < 0:
+            raise ConfigError(f"journal bytes must be 0 or more (MOCKSERVER_JOURNAL_BYTES), got {max_bytes}")
         self.size = size
+        self.max_bytes = max_bytes
+        self.bytes = 0  # the estimated size of the kept entries
         self.sink = sink  # a JournalFile (--journal-file): every entry written as it is recorded
-        self._entries: deque[tuple[Any, ...]] = deque(maxlen=size)
+        self._entries: deque[tuple[Any, ...]] = deque()
         self._lock = threading.Lock()  # for readers and clear()
         self._next_id = 1
         self._written = 0  # entries appended since the last clear
         self._epoch = 0  # counts clears: a reader polling with `since` learns its copy is stale
         self._clock = (time.time(), time.perf_counter())  # wall time of entries, from perf_counter
-        self._headers: dict[tuple[tuple[bytes, bytes], ...], tuple[tuple[bytes, bytes], ...]] = {}
+        self._headers: dict[tuple[tuple[bytes, bytes], ...], SharedHeaders] = {}
         self._redacted: dict[tuple[tuple[bytes, bytes], ...], dict[str, str]] = {}  # per shared header set
 
-    def shared(self, raw_headers: list[tuple[bytes, bytes]]) -> tuple[tuple[bytes, bytes], ...]:
-        """One stored copy per distinct header set (under load, clients repeat theirs)."""
+    def shared(self, raw_headers: list[tuple[bytes, bytes]]) -> "SharedHeaders":
+        """One stored copy per distinct header set (under load, clients repeat theirs); large
+        sets are not kept in the table, and every set knows its size (for the byte bound)."""
         key = tuple(raw_headers)
         kept = self._headers.get(key)
         if kept is None:
-            if len(self._headers) >= 256:
-                self._headers.clear()
-            kept = self._headers[key] = key
+            kept = SharedHeaders(key)
+            kept.size = sum(len(k) + len(v) for k, v in key)
+            if kept.size <= SHARED_HEADERS_MAX:
+                if len(self._headers) >= 256:
+                    self._headers.clear()
+                self._headers[key] = kept
         return kept
 
     @property
@@ -278,25 +301,37 @@ class Journal:
                           "type": "server_error", "param": None, "code": None}}
         self.add(rec, 500, body, None)
 
-    def add(self, rec: Any, status: int, body: dict[str, Any] | None, outcome: Any) -> None:
-        """``rec``: a :class:`Recording`, or a (method, path, raw headers, raw body, started) tuple."""
+    def add(self, rec: Any, status: int, body: dict[str, Any] | None, outcome: Any, raw_size: int | None = None) -> None:
+        """``rec``: a :class:`Recording`, or a (method, path, raw headers, raw body, started) tuple;
+        ``raw_size``: the request's length in bytes (taken from ``rec`` when it holds the body)."""
         if status >= 400 or getattr(outcome, "warnings", None):
             recorded = self.size or self.sink is not None
             log_request(self._next_id if recorded else None, status, body, outcome)  # one line, WARNING/INFO
         if not self.size and self.sink is None:
             return  # a journal of size 0 records nothing (and costs nothing)
-        entry_id = self._next_id
-        self._next_id = entry_id + 1
-        record = (entry_id, time.perf_counter(), rec, status, body, outcome)
+        raw, headers = (rec[3], rec[2]) if type(rec) is tuple else (rec.raw, rec.headers)
+        if raw_size is None:
+            raw_size = len(raw) if raw else 0
+        cost = ENTRY_OVERHEAD + getattr(headers, "size", 0) + (len(raw) if raw else 0)
+        cost += raw_size * PARSED_FACTOR + answer_bytes(outcome) if outcome is not None else 512
+        ended = time.perf_counter()
+        with self._lock:
+            entry_id = self._next_id
+            self._next_id = entry_id + 1
+            record = (entry_id, ended, rec, status, body, outcome, cost)
+            if self.size:
+                self._written += 1
+                entries = self._entries
+                entries.append(record)
+                self.bytes += cost
+                while len(entries) > self.size or (self.bytes > self.max_bytes and len(entries) > 1):
+                    self.bytes -= entries.popleft()[6]
         if self.sink is not None:
             # built now, and written before the answer is sent: on disk even if the server is killed
             self.sink.write(self._entry(record).as_dict())
-        if self.size:
-            self._written += 1
-            self._entries.append(record)
 
     def _entry(self, record: tuple[Any, ...]) -> Entry:
-        entry_id, ended, rec, status, body, outcome = record
+        entry_id, ended, rec, status, body, outcome, _ = record
         if isinstance(rec, tuple):
             rec = Recording(*rec)
         wall = self._clock[0] + (rec.started - self._clock[1])
@@ -337,9 +372,11 @@ class Journal:
             return redact_headers(dict(_header_pairs(headers)))
         redacted = self._redacted.get(headers)
         if redacted is None:
-            if len(self._redacted) >= 256:
-                self._redacted.clear()
-            redacted = self._redacted[headers] = redact_headers(dict(_header_pairs(headers)))
+            redacted = redact_headers(dict(_header_pairs(headers)))
+            if getattr(headers, "size", 0) <= SHARED_HEADERS_MAX:  # bounded in bytes like the sets
+                if len(self._redacted) >= 256:
+                    self._redacted.clear()
+                self._redacted[headers] = redacted
         return dict(redacted)
 
     @property
@@ -410,6 +447,7 @@ class Journal:
         with self._lock:
             count = len(self._entries)
             self._entries.clear()
+            self.bytes = 0
             self._written = 0
             self._epoch += 1
             if restart_ids:

@@ -6,29 +6,66 @@ an identical request can get the remembered answer without being parsed, validat
 again. Each :class:`~mockserver.engine.model.ScenarioSet` carries its own memo: a reload or a
 runtime-added scenario publishes a new set, and nothing from the old one can be served. Answers
 that touched state (fault counters) are never remembered.
+
+Bounded by count and by bytes (least recently used first out): at most ``MEMO_ITEMS`` answers
+and ``MEMO_BYTES`` of estimated memory per scenario set; requests over ``MAX_BODY`` bytes are
+never remembered.
 """
 
 from __future__ import annotations
 
-from typing import Any, Hashable
+from typing import Any, Callable, Hashable
+
+from mockserver.wire.bounded import ByteLRU
 
 # Headers that change an answer whatever the scenarios say.
 FIXED_HEADERS = ("content-type", "authorization", "x-api-key", "x-mock-scenario", "x-mock-profile", "x-mock-session", "x-mock-fault")
 MAX_BODY = 64 * 1024  # larger requests are not remembered
+MEMO_ITEMS = 2048
+MEMO_BYTES = 32 * 1024 * 1024
+# A parsed JSON request holds a few times its bytes in Python objects (measured: 2-4x for chat
+# bodies); the estimate errs high.
+PARSED_FACTOR = 4
+ENTRY_OVERHEAD = 1024  # the Outcome, its key tuple and dict slots
 
 
 class Memo:
-    def __init__(self, size: int = 2048) -> None:
+    def __init__(self, size: int = MEMO_ITEMS, max_bytes: int = MEMO_BYTES) -> None:
         self.size = size
-        self._items: dict[Hashable, Any] = {}
+        self._items = ByteLRU(size, max_bytes)
+        self.get: Callable[[Hashable], Any] = self._items.get  # the hot path: no extra call
 
-    def get(self, key: Hashable) -> Any:
-        return self._items.get(key)
+    def put(self, key: Hashable, value: Any, raw_size: int = 0) -> bool:
+        """Remember ``value`` (an Outcome) for ``key``; ``raw_size``: the request's bytes."""
+        return self._items.put(key, value, ENTRY_OVERHEAD + raw_size + estimate_bytes(raw_size, value))
 
-    def put(self, key: Hashable, value: Any) -> None:
-        if len(self._items) >= self.size:
-            self._items.pop(next(iter(self._items)))  # oldest first
-        self._items[key] = value
+    @property
+    def bytes(self) -> int:
+        return self._items.bytes
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def estimate_bytes(raw_size: int, outcome: Any) -> int:
+    """What an answered request holds in memory: its parsed body (from ``raw_size``, the bytes it
+    arrived as) and the answer (an Outcome: its encoded body, or its stream pieces)."""
+    return raw_size * PARSED_FACTOR + answer_bytes(outcome)
+
+
+def answer_bytes(outcome: Any) -> int:
+    """The answer's part of :func:`estimate_bytes`, worked out once per Outcome (a remembered
+    answer is journaled every time it is served; a stream would be summed each time)."""
+    size = getattr(outcome, "_estimated_bytes", None)
+    if size is None:
+        stream = getattr(outcome, "stream", None)
+        if stream is not None:
+            size = sum(len(piece.data) for piece in stream) * 2  # the pieces and the summary's body
+        else:
+            encoded = getattr(outcome, "encoded", None)
+            size = len(encoded()) * PARSED_FACTOR if encoded is not None else 0
+        try:
+            outcome._estimated_bytes = size
+        except AttributeError:  # pragma: no cover - an object without a __dict__
+            pass
+    return size

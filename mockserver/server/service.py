@@ -13,6 +13,7 @@ from mockserver.dialects.chat.dialect import ChatDialect
 from mockserver.engine.broken import break_reply
 from mockserver.engine.context import Conversation
 from mockserver.engine.model import ScenarioSet
+from mockserver.engine.budget import Overtime
 from mockserver.engine.respond import RenderedReply, auto_reply, respond
 from mockserver.server.faults import HEADER as FAULT_HEADER
 from mockserver.server.faults import NO_FAULT, SESSION_HEADER, Fault, FaultCounter, StreamBreak, fired, from_spec, http_error, parse_header
@@ -104,7 +105,7 @@ class MockService:
         if outcome is None:
             outcome = self._handle_raw(dialect, raw, headers, scenarios)
             if outcome.cacheable:
-                scenarios.memo.put(key, outcome)
+                scenarios.memo.put(key, outcome, len(raw))
         return outcome
 
     def _handle_raw(self, dialect: Dialect, raw: bytes, headers: Mapping[str, str], scenarios: ScenarioSet) -> Outcome:
@@ -150,7 +151,10 @@ class MockService:
             messages=parsed.messages, model=parsed.model, parallel_tool_calls=parsed.parallel_tool_calls,
         )
         try:
-            reply = respond(scenarios, conv, self.config.near_misses)
+            reply = respond(scenarios, conv, self.config.scenario_timeout, self.config.near_misses)
+        except Overtime:  # evaluated again off the event loop: this attempt did not count
+            self.faults.unfire(state.header_fault, ("header", state.fault_text), state.session)
+            raise
         except APIError as error:
             if deferred:
                 dialect.parse(body, state.profile.name, strict=strict)  # a broken history is the first problem

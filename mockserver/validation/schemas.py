@@ -5,7 +5,6 @@ every turn)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import jsonschema
@@ -13,7 +12,14 @@ from jsonschema import exceptions as js_exceptions
 from referencing import Registry
 from referencing.exceptions import NoSuchResource, Unresolvable
 
+from mockserver.validation.patterns import with_timeouts
 from mockserver.wire import jsoncodec
+from mockserver.wire.bounded import bounded_cache
+
+# Bounded in bytes as well as count (clients choose the schemas): a compiled validator holds
+# several times its schema's JSON; a checked instance keeps its schema key and its text.
+SCHEMA_ITEMS, SCHEMA_BYTES = 1024, 16 * 1024 * 1024
+CHECK_ITEMS, CHECK_BYTES = 8192, 16 * 1024 * 1024
 
 
 def _refuse_remote(uri: str) -> Any:
@@ -36,7 +42,7 @@ class Compiled:
     schema_error: str | None
 
 
-@lru_cache(maxsize=1024)
+@bounded_cache(SCHEMA_ITEMS, SCHEMA_BYTES, size=lambda key: 512 + 8 * len(key))
 def compile_schema(key: str) -> Compiled:
     schema = jsoncodec.loads(key)
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
@@ -45,10 +51,10 @@ def compile_schema(key: str) -> Compiled:
     except js_exceptions.SchemaError as exc:
         where = exc.json_path if hasattr(exc, "json_path") else "$"
         return Compiled(None, f"{exc.message} (at {where})")
-    return Compiled(cls(schema, registry=_REGISTRY), None)
+    return Compiled(with_timeouts(cls)(schema, registry=_REGISTRY), None)  # patterns cannot stall the server
 
 
-@lru_cache(maxsize=8192)
+@bounded_cache(CHECK_ITEMS, CHECK_BYTES, size=lambda key, instance: 256 + len(key) + len(instance))
 def check_instance(key: str, instance_json: str) -> str | None:
     """Validate a JSON text against a compiled schema; the best error's text, or None.
 

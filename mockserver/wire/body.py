@@ -9,6 +9,7 @@ from mockserver.wire.errors import APIError
 
 DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 DEFAULT_MAX_DEPTH = 64
+DEFAULT_MAX_SCENARIO_BYTES = 1024 * 1024  # a scenario posted to /_mock/scenarios
 
 
 def check_content_type(content_type: str | None) -> None:
@@ -26,9 +27,9 @@ def check_content_type(content_type: str | None) -> None:
     )
 
 
-def too_large(limit: int) -> APIError:
+def too_large(limit: int, option: str = "--max-body-bytes") -> APIError:
     return APIError(
-        f"Request body too large: the limit is {limit} bytes (set --max-body-bytes to raise it).",
+        f"Request body too large: the limit is {limit} bytes (set {option} to raise it).",
         code="request_too_large",
         status=413,
     )

@@ -10,10 +10,12 @@ completion_tokens = tokens(content) + Σ (tokens(name) + tokens(arguments)) per 
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 from typing import Any
 
 from mockserver.wire import jsoncodec
+from mockserver.wire.bounded import ByteLRU
 
 _WIDE = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\u3040-\u30ff"
 _TOKEN_RE = re.compile(rf"[{_WIDE}]|[^\W_{_WIDE}]+|\S")
@@ -24,8 +26,31 @@ def _word_cost(word: str) -> int:
     return (len(word) + 5) // 6
 
 
-@lru_cache(maxsize=4096)
+# Counts are cached in two tiers, both bounded in bytes: short texts (roles, names, most
+# messages) in functools' C LRU — 4096 texts of at most SHORT_TEXT characters, under 8 MiB even
+# at 4 bytes a character — and longer ones in a ByteLRU of at most LONG_TEXT_BYTES.
+SHORT_TEXT = 512
+LONG_TEXT_ITEMS = 1024
+LONG_TEXT_BYTES = 8 * 1024 * 1024
+_long_counts = ByteLRU(LONG_TEXT_ITEMS, LONG_TEXT_BYTES)
+
+
 def count_tokens(text: str) -> int:
+    if len(text) <= SHORT_TEXT:
+        return _count_short(text)
+    found = _long_counts.get(text)
+    if found is None:
+        found = _count(text)
+        _long_counts.put(text, found, sys.getsizeof(text))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _count_short(text: str) -> int:
+    return _count(text)
+
+
+def _count(text: str) -> int:
     total = 0
     for piece in _TOKEN_RE.findall(text):
         if len(piece) > 1 and piece[0].isalnum() and not WIDE_RE.match(piece):

@@ -67,7 +67,7 @@ class ResponsesDialect:
             else:
                 choice = item
         judge.layer(problems)
-        items = body.get("input")
+        items = self._resolve_references(body.get("input"))
         if history:
             judge.layer(check_protocol(prior, items, tools))
         conversation = prior + to_messages(items) if items is not None else list(prior)
@@ -89,6 +89,24 @@ class ResponsesDialect:
             state=_State(conversation, store),
             warnings=tuple(judge.warnings),
         )
+
+    def _resolve_references(self, items: Any) -> Any:
+        """``item_reference`` input items replaced by the stored items they name, as OpenAI
+        resolves them (the Vercel AI SDK sends its earlier assistant messages this way). An id
+        it does not hold gets OpenAI's error, as reported (router-for-me/CLIProxyAPI#2381)."""
+        if not isinstance(items, list) or not any(i.get("type") == "item_reference" for i in items):
+            return items
+        resolved = []
+        for item in items:
+            if item.get("type") == "item_reference":
+                found = self.store.find_item(item["id"])
+                if found is None:
+                    raise APIError(f"Item with id '{item['id']}' not found. Items are not persisted when `store` is set "
+                                   "to false. Try again with `store` set to true, or remove this item from your input.",
+                                   param="input")
+                item = found
+            resolved.append(item)
+        return resolved
 
     def request_key(self, body: dict[str, Any]) -> bytes:
         if any(k in body for k in _TRANSPORT_FIELDS):

@@ -56,6 +56,17 @@ class ResponseStore:
         with self._lock:
             return self._items.get(response_id)
 
+    def find_item(self, item_id: str) -> dict[str, Any] | None:
+        """A stored item (an output item of a stored response, or one of its input items) by id,
+        newest response first: what an ``item_reference`` input item names."""
+        with self._lock:
+            stored = list(self._items.values())
+        for entry in reversed(stored):
+            for item in [*(entry.response.get("output") or []), *entry.input_items]:
+                if item.get("id") == item_id and item.get("type") != "item_reference":  # a reference is not the item
+                    return item
+        return None
+
     def delete(self, response_id: str) -> bool:
         with self._lock:
             old = self._items.pop(response_id, None)

@@ -1,0 +1,100 @@
+"""The stacks the suite drives: what each is, which dialects it can speak, how it is installed.
+
+This table is the suite's index: ``conftest.py`` parametrises each ``test_<stack>.py`` from it,
+and ``scripts/tested-with.py`` renders README's "Tested with" table from it and the versions
+installed. A stack lists every dialect it can speak; the ones the server does not serve yet are
+skipped ("dialect not served yet") until the route exists, then they run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+DIALECTS = {  # dialect → the route that serves it
+    "chat": "/v1/chat/completions",
+    "responses": "/v1/responses",
+    "messages": "/v1/messages",
+}
+PROFILES = ("openai", "vllm")
+EXTRAS = ("compat", "compat-openai2")
+ALL_CASES = ("single", "chain", "parallel", "forced", "strict", "multi_turn")
+
+
+@dataclass(frozen=True)
+class Stack:
+    key: str  # test_<key>.py
+    title: str  # README row
+    packages: tuple[str, ...]  # pip distributions, or npm packages (node=True), whose versions are shown
+    dialects: tuple[str, ...]  # every dialect it can speak, served yet or not
+    node: bool = False
+    extra: str = "compat"  # the pyproject extra that installs it ("compat-openai2": the stacks capping openai < 3)
+    cases: tuple[str, ...] = ALL_CASES
+    left_out: dict[str, str] = field(default_factory=dict)  # case → why this stack does not run it
+    notes: tuple[str, ...] = ()  # how it is installed or driven, when that is not the obvious way
+    strict: bool = True  # it can declare a tool strict
+    forced_choice: str = "named"  # how it forces a tool: named (tool_choice names it) | required
+    # (dialect, case, stream, profile) patterns ('*' matches any) → the xfail reason (upstream issue, version)
+    xfail: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
+
+    def forces_with(self, case: Any) -> str:
+        return case.forced if self.forced_choice == "named" else "required"
+
+    def known_failure(self, dialect: str, case: str, stream: bool, profile: str) -> str | None:
+        mode = "stream" if stream else "plain"
+        for pattern, reason in self.xfail.items():
+            if all(p in ("*", v) for p, v in zip(pattern, (dialect, case, mode, profile))):
+                return reason
+        return None
+
+
+# A Context reused for the next FunctionAgent.run is rebuilt from its serialised form; the default
+# ChatMemoryBuffer does not serialise (workflows warns "Skipping serialization of known
+# unserializable key: memory") so the second turn is sent without the first: the mock sees a
+# fresh conversation (its `turn` 1 instead of 3). Framework side; no upstream issue found
+# (related: run-llama/llama_index#18628, the memory-serialisation band-aid).
+_LLAMAINDEX_MEMORY = ("llama-index-workflows 2.26.1 + llama-index-core 0.14.25: reusing Context(agent) across "
+                      "FunctionAgent.run calls drops the memory (not serialisable), so the second turn resends no "
+                      "history; no upstream issue found, see run-llama/llama_index#18628")
+# llama_index/llms/openai/responses.py resolves tool_choice with the Chat Completions helper
+# (utils.resolve_tool_choice → {"type": "function", "function": {"name": …}}); the Responses API
+# takes {"type": "function", "name": …} (openai-python types/responses/tool_choice_function_param.py,
+# name required), so OpenAI answers 400 "Missing required parameter: 'tool_choice.name'".
+_LLAMAINDEX_RESPONSES_CHOICE = ("llama-index-llms-openai 0.8.3: OpenAIResponses sends a named tool_choice in the Chat "
+                                "Completions shape {type, function: {name}}; the Responses API wants {type, name} and "
+                                "answers 400 missing tool_choice.name; no upstream issue found")
+_AGENT_FORCED = ("its agent loop offers no way to force the first call only (a forced tool_choice on every turn never "
+                 "lets the model answer)")
+
+# A stack lists every dialect it speaks; its test module has a runner for each (RUN), and
+# transcript.py a reader per dialect. A dialect the server does not serve is skipped ("dialect
+# not served yet"); a served one without a runner or reader fails and says which is missing.
+STACKS = {s.key: s for s in (
+    Stack("openai_python", "openai-python (`chat.completions`, `responses`)", ("openai",), ("chat", "responses")),
+    Stack("openai_node", "openai-node (`chat.completions`, `responses`)", ("openai",), ("chat", "responses"), node=True),
+    Stack("langchain", "LangChain (`ChatOpenAI.bind_tools`; `ChatAnthropic` for messages)",
+          ("langchain-openai", "langchain-anthropic", "langchain-core"), ("chat", "responses", "messages")),
+    Stack("langgraph", "LangGraph (`create_react_agent`)", ("langgraph", "langchain-openai"), ("chat", "responses"),
+          cases=tuple(c for c in ALL_CASES if c != "forced"), left_out={"forced": _AGENT_FORCED}),
+    Stack("litellm", "LiteLLM (`completion` / `acompletion`)", ("litellm",), ("chat",), extra="compat-openai2",
+          notes=("installed as litellm[mcp]: 1.106.2's completion() imports the mcp package whenever tools are "
+                 "given, which plain `pip install litellm` does not install (ModuleNotFoundError; "
+                 "related: BerriAI/litellm#38399)",)),
+    Stack("pydantic_ai", "pydantic-ai (`OpenAIChatModel`, `OpenAIResponsesModel`; `AnthropicModel` for messages)",
+          ("pydantic-ai-slim",), ("chat", "responses", "messages")),
+    Stack("anthropic_python", "anthropic-python (`messages.create`)", ("anthropic",), ("messages",)),
+    Stack("openai_agents", "openai-agents (`OpenAIChatCompletionsModel`, `OpenAIResponsesModel`)", ("openai-agents",),
+          ("chat", "responses")),
+    Stack("llamaindex", "LlamaIndex (`OpenAI`, `OpenAIResponses`, `FunctionAgent`)",
+          ("llama-index-core", "llama-index-workflows", "llama-index-llms-openai"),
+          ("chat", "responses"), extra="compat-openai2",
+          xfail={("*", "multi_turn", "*", "*"): _LLAMAINDEX_MEMORY,
+                 ("responses", "forced", "*", "*"): _LLAMAINDEX_RESPONSES_CHOICE}),
+    Stack("llamaindex_like", "LlamaIndex (`OpenAILike`, `FunctionAgent`)",
+          ("llama-index-core", "llama-index-workflows", "llama-index-llms-openai-like"), ("chat",), extra="compat-openai2",
+          xfail={("*", "multi_turn", "*", "*"): _LLAMAINDEX_MEMORY}),
+    Stack("ai_sdk_openai", "Vercel AI SDK (`@ai-sdk/openai`: `.chat()`, default Responses model)", ("ai", "@ai-sdk/openai"),
+          ("chat", "responses"), node=True),
+    Stack("ai_sdk_compatible", "Vercel AI SDK (`@ai-sdk/openai-compatible`)", ("ai", "@ai-sdk/openai-compatible"),
+          ("chat",), node=True),
+)}
