@@ -4,7 +4,7 @@
 #   docker run --rm -p 127.0.0.1:8000:8000 -v "$PWD/scenarios:/scenarios:ro" mockserver
 #
 # Scenarios are read from /scenarios; when that folder is empty (no volume mounted) the bundled
-# examples are served. Every option is an environment variable (MOCKSERVER_PORT, MOCKSERVER_SEED,
+# examples are served with a WARNING (-e MOCKSERVER_FALLBACK=false makes it an error). Every option is an environment variable (MOCKSERVER_PORT, MOCKSERVER_SEED,
 # MOCKSERVER_RELOAD, MOCKSERVER_LOG_LEVEL, ...). Requests addressed to localhost or an IP address
 # (the published port, the container's own address) are answered; other containers that reach it
 # by a service name need that name allowed (a guard against DNS rebinding), for example

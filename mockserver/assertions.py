@@ -163,17 +163,22 @@ def why_not(rule: Rule, entry: Entry) -> str:
     return f"it matched, but the request ended {entry.status} {entry.outcome}"
 
 
-def assert_all_rules_used(calls: Sequence[Entry], scenarios: Sequence[Scenario]) -> None:
-    """Every rule of ``scenarios`` answered at least one request."""
+def assert_all_rules_used(calls: Sequence[Entry], scenarios: Sequence[Scenario], rules: Sequence[Rule] | None = None,
+                          named: Sequence[str] = ()) -> None:
+    """Every rule of ``scenarios`` (or each of ``rules``) answered at least one request."""
     __tracebackhide__ = True
     used = {(e.scenario, e.rule) for e in calls if e.outcome == ANSWERED}
-    rules = [r for s in scenarios for r in s.rules]
-    unused = [r for r in rules if (r.scenario.name, r.name) not in used]
+    chosen = list(rules) if rules is not None else [r for s in scenarios for r in s.rules]
+    unused = [r for r in chosen if (r.scenario.name, r.name) not in used]
     if not unused:
         return
-    names = ", ".join(f"'{s.name}'" for s in scenarios)
-    summary = (f"assert_all_rules_used() failed: {len(unused)} of {len(rules)} rule(s) of scenario(s) {names} "
-               f"never answered a request:")
+    if named:
+        what = ", ".join(repr(n) for n in named)
+        summary = f"assert_all_rules_used({what}) failed: {len(unused)} of {len(chosen)} rule(s) never answered a request:"
+    else:
+        names = ", ".join(f"'{s.name}'" for s in scenarios)
+        summary = (f"assert_all_rules_used() failed: {len(unused)} of {len(chosen)} rule(s) of scenario(s) {names} "
+                   f"never answered a request:")
     details = []
     recent = [e for e in calls if isinstance(e.request, dict)][-WHY_NOT_LIMIT:]
     for rule in unused:

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Sequence
 
 from mockserver import __version__
-from mockserver.config import Config, ConfigError
-from mockserver.engine.loader import ScenarioLoadError, bundled_scenarios_dir, load_paths
+from mockserver.config import Config, ConfigError, unknown_variables
+from mockserver.engine.loader import ScenarioLoadError
 from mockserver.wire.body import DEFAULT_MAX_BODY_BYTES
 from mockserver.wire.profiles import PROFILES
 
@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", action="store_true", default=None, help="log every request (off by default: it costs throughput) [MOCKSERVER_ACCESS_LOG]")
     serve.add_argument("--journal-file", metavar="PATH", help="append every journal entry to PATH as one JSON line, as it happens (rotated at MOCKSERVER_JOURNAL_FILE_MAX_BYTES, default 64 MiB, keeping MOCKSERVER_JOURNAL_FILE_BACKUPS=3 old files) [MOCKSERVER_JOURNAL_FILE]")
     serve.add_argument("--reload", action="store_true", default=None, help="watch the scenario files; swap in each change that loads, keep the last good set otherwise [MOCKSERVER_RELOAD; poll interval MOCKSERVER_RELOAD_INTERVAL, default 0.5 s]")
+    serve.add_argument("--near-misses", type=int, metavar="N", help="closest rules listed when no rule matches a request (default 5) [MOCKSERVER_NEAR_MISSES]")
+    serve.add_argument("--lenient", action="store_true", default=None, help="serve scenarios that 'validate' finds errors in, as long as they load (the errors are logged) [MOCKSERVER_LENIENT]")
+    serve.add_argument("--no-fallback", dest="fallback", action="store_false", default=None, help="without --scenarios, an empty or missing ./scenarios is an error instead of serving the bundled examples [MOCKSERVER_FALLBACK=false]")
     serve.add_argument("--upstream", metavar="BASE_URL", help="send requests no rule matches to this provider (its base_url, e.g. https://api.openai.com/v1); key from the client or MOCKSERVER_UPSTREAM_API_KEY [MOCKSERVER_UPSTREAM]")
     serve.add_argument("--record", metavar="DIR", help="with --upstream: record the upstream's answers as scenario files in DIR (served too when no --scenarios is given) [MOCKSERVER_RECORD]")
     serve.add_argument("--record-errors", action="store_true", default=None, help="with --record: record upstream errors too, as faults [MOCKSERVER_RECORD_ERRORS]")
@@ -101,6 +104,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
         profile=args.profile,
         api_key=args.api_key,
         auto=args.auto,
+        near_misses=args.near_misses,
+        lenient=args.lenient,
+        fallback=args.fallback,
         strict=args.strict,
         upstream=args.upstream,
         record=args.record,
@@ -114,6 +120,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
 def serve(config: Config) -> int:
     import uvicorn
 
+    from mockserver.lint.startup import checked_load
     from mockserver.server.app import build_app
     from mockserver.server.timeouts import protocol_class
 
@@ -122,18 +129,23 @@ def serve(config: Config) -> int:
         Path(config.record).mkdir(parents=True, exist_ok=True)
         if not config.scenarios:  # grow the recorded set: serve what was recorded before
             config.scenarios = [config.record]
+    log = logging.getLogger("mockserver")
+    for warning in unknown_variables():
+        log.warning("%s", warning)
+    paths = config.scenario_paths()
+    recording = bool(config.record) and config.scenarios == [config.record]  # may be empty: it fills as it records
+    if config.falls_back:
+        log.warning("no *.yaml/*.yml files in %s: serving the bundled examples "
+                    "(--no-fallback or MOCKSERVER_FALLBACK=false makes this an error)", Path("scenarios").resolve())
     try:
-        scenarios = load_paths(config.scenario_paths())
+        scenarios = checked_load(paths, config.lenient, empty_ok=config.reload or recording)
     except ScenarioLoadError as exc:
-        print(f"mockserver: cannot load scenarios:\n{exc}", file=sys.stderr)
+        count = len(exc.problems)
+        lenient = "" if config.lenient else "; --lenient serves scenarios with validate errors when they load"
+        print(f"mockserver: cannot load scenarios from {', '.join(paths)} ({count} error(s){lenient}):\n{exc}",
+              file=sys.stderr)
         return 1
-    logging.getLogger("mockserver").info(
-        "loaded %d scenario(s) from %s", len(scenarios), ", ".join(config.scenario_paths())
-    )
-    if not config.scenarios and Path(config.scenario_paths()[0]) == bundled_scenarios_dir():
-        logging.getLogger("mockserver").info(
-            "no *.yaml/*.yml files in %s: serving the bundled examples", Path("scenarios").resolve()
-        )
+    log.info("loaded %d scenario(s) from %s", len(scenarios), ", ".join(paths))
     app = build_app(config, scenarios)
     # uvicorn shuts down gracefully on SIGTERM/SIGINT, then re-raises the signal; these handlers
     # turn that into a clean exit status 0 (containers and CI see a normal stop).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -16,13 +17,18 @@ class ConfigError(ValueError):
     pass
 
 
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+# read by the test suite, not by the server
+OTHER_VARIABLES = frozenset({"MOCKSERVER_CONTAINER_TESTS", "MOCKSERVER_BROWSER_REQUIRED", "MOCKSERVER_SCREENSHOT_DIR"})
+
+
 @dataclass
 class Config:
     scenarios: list[str] = field(default_factory=list)  # files or folders; empty → default_scenarios()
     host: str = "127.0.0.1"
     # names besides localhost/127.0.0.1/::1/host that a request's Host may carry ("*": any)
     allowed_hosts: list[str] = field(default_factory=list)
-    port: int = 8000
+    port: int = 8000  # 1–65535; 0 picks a free port
     seed: int = 0
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_depth: int = DEFAULT_MAX_DEPTH
@@ -50,6 +56,10 @@ class Config:
     profile: str = "openai"  # openai | vllm | vertex (X-Mock-Profile and a scenario's profile win)
     api_key: str = ""  # when set, API requests need "Authorization: Bearer <api_key>"
     auto: bool = False  # a request forcing a tool call that no rule answers gets a generated call
+    near_misses: int = 5  # closest rules listed when no rule matches (no_matching_rule)
+    # start-up checks
+    lenient: bool = False  # serve scenarios with validate errors anyway (they are logged)
+    fallback: bool = True  # serve the bundled examples when ./scenarios holds no scenario file
     # serve --upstream: requests no rule matches go to a real provider (mockserver.record)
     upstream: str = ""  # its base URL, as the openai SDK's base_url (e.g. https://api.openai.com/v1)
     upstream_api_key: str = field(default="", repr=False)  # replaces the client's key upstream; never stored
@@ -65,6 +75,43 @@ class Config:
             raise ConfigError(f"unknown profile {self.profile!r}; valid profiles: {', '.join(PROFILES)}")
         if self.record and not self.upstream:
             raise ConfigError("--record needs --upstream (the provider whose answers are recorded)")
+        problems = list(self.problems())
+        if problems:
+            raise ConfigError("; ".join(problems))
+
+    def problems(self) -> list[str]:
+        """What is wrong with the values, named the way the user set them (flag and variable)."""
+        found = []
+
+        def bad(name: str, value: Any, want: str) -> None:
+            found.append(f"{_names(name)} must be {want}, got {value!r}")
+
+        if not isinstance(self.port, int) or not 0 <= self.port <= 65535:
+            bad("port", self.port, "a port number 1–65535 (0: any free port)")
+        for name in ("max_body_bytes", "max_depth", "max_scenario_bytes", "near_misses"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                bad(name, value, "a whole number ≥ 1")
+        for name in ("journal_size", "journal_bytes", "chunk_chars", "responses_store_size", "responses_store_bytes"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 0:
+                bad(name, value, "a whole number ≥ 0")
+        for name in ("ttft", "tps"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+                bad(name, value, "a number ≥ 0")
+        if not isinstance(self.jitter, (int, float)) or not 0 <= self.jitter <= 1:
+            bad("jitter", self.jitter, "a fraction between 0 and 1")
+        for name in ("reload_interval", "upstream_timeout", "scenario_timeout", "read_timeout"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+                bad(name, value, "a number of seconds > 0")
+        level = self.log_level.lower() if isinstance(self.log_level, str) else self.log_level
+        if level not in LOG_LEVELS:
+            bad("log_level", self.log_level, f"one of {', '.join(LOG_LEVELS)}")
+        else:
+            self.log_level = level
+        return found
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Config":
@@ -80,7 +127,32 @@ class Config:
         return cls(**values)
 
     def scenario_paths(self) -> list[str]:
-        return list(self.scenarios) or [str(default_scenarios())]
+        if self.scenarios:
+            return list(self.scenarios)
+        return [str(default_scenarios() if self.fallback else Path("scenarios"))]
+
+    @property
+    def falls_back(self) -> bool:
+        """Whether the bundled examples stand in for an empty (or missing) ./scenarios."""
+        return not self.scenarios and self.fallback and default_scenarios() != Path("scenarios")
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
+    """A warning for each ``MOCKSERVER_*`` variable that no option reads (with the closest name)."""
+    environ = os.environ if environ is None else environ
+    known = {ENV_PREFIX + f.name.upper() for f in fields(Config)}
+    warnings = []
+    for name in sorted(environ):
+        if not name.startswith(ENV_PREFIX) or name in known or name in OTHER_VARIABLES:
+            continue
+        close = get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else f"; known: {', '.join(sorted(known))}"
+        warnings.append(f"unknown environment variable {name} is ignored{hint}")
+    return warnings
+
+
+def _names(name: str) -> str:
+    return f"--{name.replace('_', '-')} ({ENV_PREFIX}{name.upper()})"
 
 
 def _coerce(name: str, kind: Any, raw: str) -> Any:

@@ -7,6 +7,7 @@ then applies the test's own scenarios and settings. Usable without pytest, too.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,17 +65,14 @@ class MockServer:
         return client
 
     def asgi_transport(self) -> Any:
-        """An ``httpx.ASGITransport`` to the same app: in-process, no socket, for async clients."""
-        import httpx
-
-        return httpx.ASGITransport(app=self.app)
+        """An ``ASGITransport`` to the same app (of the HTTP library the installed openai uses:
+        ``httpx2`` for recent releases, ``httpx`` before): in-process, no socket, for async clients."""
+        return _http_library().ASGITransport(app=self.app)
 
     def async_client(self, **overrides: Any) -> Any:
         """An ``openai.AsyncOpenAI`` client served in-process through :meth:`asgi_transport`."""
-        import httpx
-
         openai = _openai()
-        http_client = httpx.AsyncClient(transport=self.asgi_transport(), base_url=ASGI_BASE_URL)
+        http_client = _http_library().AsyncClient(transport=self.asgi_transport(), base_url=ASGI_BASE_URL)
         settings = {**self.client_kwargs, "base_url": ASGI_BASE_URL, "http_client": http_client}
         return openai.AsyncOpenAI(**{**settings, **overrides})
 
@@ -306,25 +304,48 @@ class MockServer:
         __tracebackhide__ = True
         assertions.assert_tool_result_sent(self.calls, name)
 
-    def assert_all_rules_used(self, *scenario_names: str) -> None:
-        """Every rule of the named scenarios answered; with no names, of the scenarios this test
-        added (marker, load, add), or of all served scenarios when it added none."""
+    def assert_all_rules_used(self, *names: str) -> None:
+        """Every named rule answered a request. A name is a scenario (all its rules), a rule
+        (``"rule"``, when one served scenario has it) or ``"scenario/rule"``; with no names, every
+        rule of the scenarios this test added (marker, load, add), or of all served scenarios."""
         __tracebackhide__ = True
         served = self.scenarios
-        if scenario_names:
-            by_name = {s.name: s for s in served}
-            unknown = [n for n in scenario_names if n not in by_name]
-            if unknown:
-                raise ValueError(f"assert_all_rules_used: no scenario named {', '.join(map(repr, unknown))}; "
-                                 f"served: {', '.join(by_name)}")
-            chosen = [by_name[n] for n in scenario_names]
-        else:
+        if not names:
             chosen = self.added_scenarios or served
-        assertions.assert_all_rules_used(self.calls, chosen)
+            assertions.assert_all_rules_used(self.calls, chosen)
+            return
+        rules = []
+        for name in names:
+            for rule in _named_rules(served, name):
+                if rule not in rules:
+                    rules.append(rule)
+        assertions.assert_all_rules_used(self.calls, [], rules=rules, named=names)
 
     def assert_no_unmatched(self) -> None:
         __tracebackhide__ = True
         assertions.assert_no_unmatched(self.calls)
+
+
+def _named_rules(served: Sequence[Scenario], name: str) -> list[Any]:
+    """The rules ``name`` stands for: a scenario's, ``scenario/rule``, or a rule name."""
+    by_name = {s.name: s for s in served}
+    if name in by_name:
+        return list(by_name[name].rules)
+    scenario, _, rule = name.partition("/")
+    if rule and scenario in by_name:
+        found = [r for r in by_name[scenario].rules if r.name == rule]
+        if found:
+            return found
+        raise ValueError(f"assert_all_rules_used: scenario '{scenario}' has no rule '{rule}'; its rules: "
+                         f"{', '.join(r.name for r in by_name[scenario].rules)}")
+    found = [r for s in served for r in s.rules if r.name == name]
+    if len(found) == 1:
+        return found
+    if found:
+        where = ", ".join(f"'{r.scenario.name}/{r.name}'" for r in found)
+        raise ValueError(f"assert_all_rules_used: rule name '{name}' is ambiguous; name one of {where}")
+    raise ValueError(f"assert_all_rules_used: no scenario or rule named '{name}'; served scenarios: "
+                     f"{', '.join(by_name)} (name a rule as 'scenario/rule')")
 
 
 def _openai() -> Any:
@@ -333,6 +354,27 @@ def _openai() -> Any:
     except ImportError:  # pragma: no cover - openai is a test extra
         raise RuntimeError("mockserver.client() needs the openai package: pip install openai") from None
     return openai
+
+
+def _http_library() -> Any:
+    """The HTTP client library openai brings: ``httpx2`` (openai ≥ 3), else ``httpx``. Nothing
+    else needs installing: ``pip install mockserver pytest openai`` is enough for async clients."""
+    try:
+        from openai import _base_client  # the module openai builds its clients in
+
+        for name in ("httpx2", "httpx"):
+            module = getattr(_base_client, name, None)
+            if module is not None and hasattr(module, "ASGITransport"):
+                return module
+    except ImportError:
+        pass
+    for name in ("httpx2", "httpx"):
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    raise RuntimeError("mockserver.async_client() needs the openai package (which brings httpx2 or httpx): "
+                       "pip install openai")
 
 
 def _caller() -> str:

@@ -20,7 +20,7 @@ echo "== compatibility suite: tested with =="
 .venv-compat/bin/python scripts/tested-with.py --python compat-openai2=.venv-compat-openai2/bin/python
 status=0
 for extra in compat compat-openai2; do
-  ".venv-$extra/bin/python" -m pytest tests/compat --compat-extra "$extra" -p no:cacheprovider -q --disable-warnings "$@" \
+  ".venv-$extra/bin/python" -m pytest tests/compat --compat-extra "$extra" -n 0 -p no:cacheprovider -q --disable-warnings "$@" \
     || status=$?
 done
 echo "compatibility suite: $((SECONDS - started)) s (installs included)"

@@ -1,4 +1,7 @@
-"""A CI-sized run of the benchmark, so it cannot rot: it runs and reports every case."""
+"""A CI-sized run of the benchmark, so it cannot rot: it runs and reports every case.
+
+Marked ``bench`` (half a minute of load on both cores): the default ``python -m pytest`` leaves it
+out, ``python -m pytest -m bench`` runs it, and ``.ci/run`` runs both."""
 
 from __future__ import annotations
 
@@ -8,7 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.bench
 
 
 def test_benchmark_smoke():

@@ -70,7 +70,17 @@ def test_empty_scenarios_folder_serves_the_bundled_examples_and_says_so(tmp_path
     finally:
         stop(proc)
     log = proc.stderr.read().splitlines() if proc.stderr else []
-    assert f"INFO mockserver: no *.yaml/*.yml files in {tmp_path / 'scenarios'}: serving the bundled examples" in log
+    assert (f"WARNING mockserver: no *.yaml/*.yml files in {tmp_path / 'scenarios'}: serving the bundled examples "
+            "(--no-fallback or MOCKSERVER_FALLBACK=false makes this an error)") in log
+
+
+def test_the_fallback_can_be_switched_off(tmp_path):
+    """MOCKSERVER_FALLBACK=false: a container started without its scenarios volume refuses to start."""
+    (tmp_path / "scenarios").mkdir()
+    proc = subprocess.run([sys.executable, "-m", "mockserver", "serve"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=30, env={**os.environ, "MOCKSERVER_PORT": str(free_port()), "MOCKSERVER_FALLBACK": "false"})
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[-1] == "scenarios: no *.yaml or *.yml files in this folder"
 
 
 def test_ci_runs_the_smoke_script_after_the_suite():
@@ -88,3 +98,12 @@ def test_container_smoke_script():
                             capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\] PASSED: container smoke test with (podman|docker) \(localhost/mockserver:smoke\)$", result.stdout.splitlines()[-1])
+
+
+def test_the_default_run_leaves_the_benchmark_smoke_to_its_marker():
+    """python -m pytest stays fast (in parallel, without the half-minute benchmark smoke test);
+    .ci/run still runs the smoke test, by its marker."""
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert "addopts = \"-ra -n auto -m 'not bench'\"" in pyproject
+    assert "pytestmark = pytest.mark.bench" in (ROOT / "tests" / "test_bench_smoke.py").read_text()
+    assert "python -m pytest && python -m pytest -m bench" in (ROOT / ".ci" / "run").read_text()

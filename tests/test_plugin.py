@@ -370,15 +370,18 @@ def test_assert_all_rules_used_and_no_unmatched_failures(pytester):
     expect(result, [
         "E*assert_all_rules_used() failed: 1 of 2 rule(s) of scenario(s) 'weather' never answered a request:",
         "E*- scenario 'weather' rule 'answer' (<marker scenarios[0]>:9)",
-        "E*    not #1: tool_result[get_weather]: expected a result of 'get_weather', got 'no tool results since the last user message'",
+        "E*    not #1: tool_result[get_weather]: expected a result of 'get_weather' just sent (after the last assistant message), "
+        "got 'no tool results just sent (after the last assistant message)'",
     ])
     expect(result, [
         "E*assert_no_unmatched() failed: 1 of 1 request(s) matched no scenario rule:",
         "E*#1 POST /v1/chat/completions model 'gpt-4o' → 400 unmatched",
         "E*  user: how are you",
         "E*  ← No scenario rule matched this request (model 'gpt-4o', turn 0, last message user).",
-        "E*  Closest rules:",
-        "E*  - scenario 'weather' rule 'call' (<marker scenarios[0]>:5): last_message: expected to match*got 'how are you'",
+        "E*  Closest rules, best first (2):",
+        "E*  1. scenario 'weather' rule 'call' (<marker scenarios[0]>:5): 0 of 1 matcher(s) hold",
+        "E*       last_message expected: to match /weather in (?P<city>\\w+)/",
+        "E*                    actual:   'how are you'",
     ])
 
 
@@ -431,7 +434,7 @@ def test_unexpected_server_problems_fail_the_test(pytester):
         "`@pytest.mark.mockserver(expect_errors=True)`):",
         "#1 POST /v1/chat/completions model 'gpt-4o' → 400 unmatched",
         "    user: how are you",
-        "    Closest rules:",
+        "    Closest rules, best first (2):",
     ])
     expect(result, [
         "*_ test_rejected _*",
@@ -501,6 +504,35 @@ def test_async_client_in_process(pytester):
             assert mockserver.last.headers["authorization"] == "[redacted]"
             mockserver.assert_tool_called("get_weather", args={"city": "Lima"}, times=1)
     """)
+    result.assert_outcomes(passed=1)
+
+
+def test_async_client_needs_nothing_but_openai(pytester):
+    """After 'pip install mockserver pytest openai' there is no httpx (openai >= 3 brings httpx2):
+    the in-process async client is built on whatever openai itself uses."""
+    pytester.makeconftest("""
+        import sys
+        sys.modules["httpx"] = None  # as if never installed: 'import httpx' raises ImportError
+    """)
+    pytester.makepyfile(prelude=PRELUDE, test_async_only="""
+        import pytest
+        from prelude import TOOLS, WEATHER
+
+        @pytest.fixture
+        def anyio_backend():
+            return "asyncio"
+
+        @pytest.mark.anyio
+        @pytest.mark.mockserver(scenarios=[WEATHER])
+        async def test_async(mockserver):
+            with pytest.raises(ImportError):
+                import httpx  # noqa: F401
+            async with mockserver.async_client() as client:
+                first = await client.chat.completions.create(
+                    model="gpt-4o", messages=[{"role": "user", "content": "weather in Lima"}], tools=TOOLS)
+            assert first.choices[0].message.tool_calls[0].function.name == "get_weather"
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "test_async_only.py")
     result.assert_outcomes(passed=1)
 
 

@@ -59,6 +59,34 @@ def test_missing_path():
         load_paths(["/nonexistent/scenarios"])
 
 
+def test_a_double_quoted_regex_gets_the_quoting_advice():
+    [problem] = problems_of("""\
+        version: 1
+        name: a
+        rules:
+          - when: {last_message: {regex: "weather in (\\w+)"}}
+            reply: {content: x}
+        """)
+    assert problem == (
+        "s.yaml:4: invalid YAML: found unknown escape character 'w' (in a double-quoted YAML string a backslash starts "
+        "an escape: write regexes in single quotes, regex: 'weather in (\\w+)', or double each backslash in double quotes)")
+
+
+def test_a_reply_swallowed_by_when_is_pointed_out():
+    [problem] = problems_of("""\
+        version: 1
+        name: a
+        rules:
+          - name: greet
+            when:
+              last_message: hello
+              reply:
+                content: hi
+        """)
+    assert problem == ("s.yaml:4: rule 'greet' at rules[0]: 'reply' is a required property; 'reply' is indented under "
+                       "'when' (line 7): move it out to the level of 'when'")
+
+
 def test_all_problems_reported_at_once():
     problems = problems_of("""\
         version: 1
@@ -125,11 +153,14 @@ def test_no_matching_rule_reports_near_misses(serve):
     assert error["code"] == "no_matching_rule"
     lines = error["message"].splitlines()
     assert lines[0] == "No scenario rule matched this request (model 'test-model', turn 1, last message user)."
-    assert lines[1] == "Closest rules:"
-    assert lines[2] == ("- scenario 'script' rule 'second-turn' (inline0.yaml:10): header[x-test]: "
-                        "expected to match /^t-(?P<tag>\\d+)$/, got 'nope'")
+    assert lines[1:5] == [
+        "Closest rules, best first (3):",
+        "1. scenario 'script' rule 'second-turn' (inline0.yaml:10): 1 of 2 matcher(s) hold",
+        "     header[x-test] expected: to match /^t-(?P<tag>\\d+)$/",
+        "                    actual:   'nope'",
+    ]
     first = error["near_misses"][0]
-    assert first["rule"] == "second-turn" and first["line"] == 10
+    assert first["rule"] == "second-turn" and first["line"] == 10 and (first["holding"], first["matchers"]) == (1, 2)
     assert first["differences"] == [{"field": "header[x-test]", "actual": "nope", "expected": "to match /^t-(?P<tag>\\d+)$/"}]
 
 
@@ -172,7 +203,7 @@ rules:
 @pytest.mark.parametrize("text,fragment", [
     ("undeclared", "reply.tool_calls[0] calls 'get_time', which the request does not declare in 'tools' (declared: 'get_weather')."),
     ("bad-args", "reply.tool_calls[0] arguments for 'get_weather' are invalid for the request's declared schema: {\"town\":\"x\"} does not match the function's parameters: Additional properties are not allowed ('town' was unexpected) (at $)"),
-    ("bad-template", "cannot render '{{ captures.nothing.deeper }}': UndefinedError"),
+    ("bad-template", "captures.nothing is undefined in '{{ captures.nothing.deeper }}': no regex of this rule captured a group 'nothing' for this request (captures: none)"),
 ])
 def test_scenario_errors_are_422_and_name_the_rule(serve, text, fragment):
     running = serve(BROKEN_REPLIES)
@@ -194,7 +225,12 @@ def test_tool_choice_contradiction_skips_rule(serve):
     assert r.status_code == 400
     error = r.json()["error"]
     assert error["code"] == "no_matching_rule"
-    assert "rule 'forced' (inline0.yaml:13): reply vs tool_choice: expected a tool call (tool_choice is 'required'), got 'no tool calls'" in error["message"]
+    assert error["message"].splitlines()[1:5] == [
+        "Closest rules, best first (5):",
+        "1. scenario 'broken' rule 'forced' (inline0.yaml:13): 1 of 1 matcher(s) hold",
+        "     reply vs tool_choice expected: a tool call (tool_choice is 'required')",
+        "                          actual:   'no tool calls'",
+    ]
 
 
 def test_parallel_tool_calls_false_skips_multi_call_rule(serve):

@@ -146,7 +146,12 @@ def test_static_checks_each_kind_with_its_location(folder, capsys):
     folder("bad.yaml", BAD)
     status, out = run(capsys, "bad.yaml")
     assert status == 1
-    assert out.splitlines() == BAD_FINDINGS + ["invalid: 1 file(s), 1 scenario(s), 12 rule(s): 9 error(s), 3 warning(s)"]
+    assert out.splitlines() == BAD_FINDINGS + [
+        "bad.yaml:13: warning: rule 'wrong-tool' at rules[3]: loop: after its call(s) of get_wether are answered, the "
+        "follow-up request matches this rule again (tools still hold), so an agent calls get_wether until it gives up; "
+        "let it match only the request that asks for it (e.g. last_message: {role: user}), or put a rule that answers "
+        "the results before it [loop]",
+        "invalid: 1 file(s), 1 scenario(s), 12 rule(s): 9 error(s), 4 warning(s)"]
 
 
 def test_priority_decides_what_a_catch_all_shadows(folder):
@@ -196,7 +201,7 @@ def test_warnings_alone_pass(folder, capsys):
     folder("w.yaml", "version: 1\nname: w\nrules:\n  - name: call\n    reply: {tool_calls: [{name: f}]}\n")
     status, out = run(capsys, "w.yaml")
     assert status == 0
-    assert out.splitlines()[-1] == "ok: 1 file(s), 1 scenario(s), 1 rule(s): 0 error(s), 1 warning(s)"
+    assert out.splitlines()[-1] == "ok: 1 file(s), 1 scenario(s), 1 rule(s): 0 error(s), 2 warning(s)"  # [tool], [loop]
 
 
 def test_json_format(folder, capsys):

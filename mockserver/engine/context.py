@@ -31,6 +31,13 @@ def parse_json(text: str) -> Any:
         return None
 
 
+# Which tool results a ``tool_result`` matcher looks at (``within:``).
+STEP = "step"  # the results the client has just sent: the tool messages after the last assistant message
+EXCHANGE = "exchange"  # every result since the last user message
+CONVERSATION = "conversation"  # every result of the conversation
+WINDOWS = (STEP, EXCHANGE, CONVERSATION)
+
+
 @dataclass(frozen=True)
 class ToolResult:
     """A tool message together with the call it answers."""
@@ -109,14 +116,36 @@ class Conversation:
     @cached_property
     def exchange_start(self) -> int:
         """Index just after the last user message: where the current exchange begins."""
+        return self._after_last(("user",))
+
+    @cached_property
+    def step_start(self) -> int:
+        """Index just after the last assistant (or user) message: where the messages the client
+        has just sent begin. The tool results from here on answer the latest assistant turn."""
+        return self._after_last(("assistant", "user"))
+
+    def _after_last(self, roles: tuple[str, ...]) -> int:
         for i in range(len(self.messages) - 1, -1, -1):
-            if self.messages[i].get("role") == "user":
+            if self.messages[i].get("role") in roles:
                 return i + 1
         return 0
 
+    def results_within(self, window: str) -> list[ToolResult]:
+        """Tool results in a window: ``step`` (the results just sent: after the last assistant
+        message), ``exchange`` (since the last user message) or ``conversation`` (all)."""
+        if window == CONVERSATION:
+            return self.all_tool_results
+        start = self.step_start if window == STEP else self.exchange_start
+        return [r for r in self.all_tool_results if r.index >= start]
+
     @cached_property
     def tool_results(self) -> list[ToolResult]:
-        """Tool results of the current exchange, each paired with its call.
+        """Tool results of the current exchange (since the last user message): what templates see."""
+        return self.results_within(EXCHANGE)
+
+    @cached_property
+    def all_tool_results(self) -> list[ToolResult]:
+        """Every tool result of the conversation, each paired with its call.
 
         Pairing is by ``tool_call_id``; results whose id matches no call of the preceding
         assistant message are paired by order with the calls left over (lenient profiles).
@@ -139,8 +168,6 @@ class Conversation:
                 call = unused[0]
             if call is not None:
                 unused.remove(call)
-            if i < self.exchange_start:
-                continue
             function = (call or {}).get("function") or {}
             results.append(
                 ToolResult(

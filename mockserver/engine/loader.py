@@ -128,6 +128,8 @@ def load_text(text: str, file: str = "<string>") -> tuple[list[Scenario], list[L
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
+        if "unknown escape character" in problem:
+            problem += QUOTING_ADVICE
         return [], [LoadProblem(file, line, None, "", f"invalid YAML: {problem}")]
     except RecursionError:  # pragma: no cover - the loader refuses deep nesting before this
         return [], [LoadProblem(file, None, None, "", "invalid YAML: nested too deeply")]
@@ -170,7 +172,8 @@ def _load_document(doc: Any, file: str) -> tuple[Scenario | None, list[LoadProbl
         return None, [_problem(doc, file, ("version",), f"unsupported format version {doc['version']!r}; this mockserver reads version {FORMAT_VERSION}")]
     error = js_exceptions.best_match(_format_validator().iter_errors(doc))
     if error is not None:
-        return None, [_problem(doc, file, tuple(error.absolute_path), _schema_message(error))]
+        path = tuple(error.absolute_path)
+        return None, [_problem(doc, file, path, _schema_message(error) + _swallowed_hint(doc, error, path))]
     problems: list[LoadProblem] = []
     scenario = Scenario(
         name=doc["name"],
@@ -210,6 +213,25 @@ def _schema_message(error: js_exceptions.ValidationError) -> str:
         if deepest is not None:
             return deepest.message
     return error.message
+
+
+QUOTING_ADVICE = (" (in a double-quoted YAML string a backslash starts an escape: write regexes in single quotes,"
+                  " regex: 'weather in (\\w+)', or double each backslash in double quotes)")
+
+
+def _swallowed_hint(doc: Any, error: js_exceptions.ValidationError, path: tuple[Any, ...]) -> str:
+    """A key reported missing that sits one level too deep (``reply`` indented under ``when``)."""
+    if error.validator != "required" or not isinstance(error.instance, dict):
+        return ""
+    for missing in error.validator_value:
+        if missing in error.instance:
+            continue
+        for key, child in error.instance.items():
+            if isinstance(child, dict) and missing in child:
+                line = line_of(doc, path + (key, missing))
+                at = f" (line {line})" if line else ""
+                return (f"; '{missing}' is indented under '{key}'{at}: move it out to the level of '{key}'")
+    return ""
 
 
 class _RuleError(Exception):

@@ -7,13 +7,15 @@ A matcher is registered under the ``when`` key it handles; adding one is adding 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from functools import partial
 from typing import Any, Callable, ClassVar
 
 import regex
 
 from mockserver.engine import budget
-from mockserver.engine.context import Conversation, text_of
+from mockserver.engine.context import CONVERSATION, EXCHANGE, STEP, Conversation, text_of
 
 
 class SpecError(ValueError):
@@ -29,16 +31,77 @@ class Difference:
     field: str
     actual: Any
     expected: Any
+    # how far the miss was, 0 (almost matched) … 1 (nothing in common): a number, or a function
+    # computing it — only the near-miss report asks, never the matching of a request
+    measure: float | Callable[[], float] = field(default=1.0, compare=False, repr=False)
+
+    @property
+    def distance(self) -> float:
+        return self.measure() if callable(self.measure) else self.measure
 
     def __str__(self) -> str:
-        return f"{self.field}: expected {self.expected}, got {_short(self.actual)}"
+        return f"{self.field}: expected {self.expected}, got {short(self.actual)}"
 
 
-def _short(value: Any, limit: int = 80) -> str:
+def short(value: Any, limit: int = 80) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…'"
 
 
+DISTANCE_TEXT_LIMIT = 500  # distances are computed on the no-match path only, on at most this much text
+DISTANCE_PATTERN_LIMIT = 300
+PREFIX_SEARCH_SECONDS = 0.002  # one prefix search; a backtracking prefix counts as no match
+
+
+def text_distance(want: str, text: str) -> float:
+    """1 − similarity of two texts (difflib's ratio)."""
+    return 1.0 - SequenceMatcher(None, want[:DISTANCE_TEXT_LIMIT], text[:DISTANCE_TEXT_LIMIT], autojunk=False).ratio()
+
+
+def contains_distance(want: str, text: str) -> float:
+    """1 − the longest part of ``want`` that ``text`` contains, as a fraction of ``want``."""
+    if not want:
+        return 0.0
+    a, b = want[:DISTANCE_TEXT_LIMIT], text[:DISTANCE_TEXT_LIMIT]
+    found = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return 1.0 - found.size / len(a)
+
+
+def regex_distance(pattern: Any, text: str) -> float:
+    """1 − the longest prefix of the pattern that still finds a match, as a fraction of it
+    (found by bisection: about ten prefixes tried, each search time-limited)."""
+    source = pattern.pattern[:DISTANCE_PATTERN_LIMIT]
+    text = text[:DISTANCE_TEXT_LIMIT]
+    flags = regex.IGNORECASE if pattern.flags & re.IGNORECASE else 0
+    low, high = 0, len(source) - 1  # the longest matching prefix length is in [low, high]
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _prefix_matches(source[:middle], flags, text):
+            low = middle
+        else:
+            high = middle - 1
+    return 1.0 - low / len(pattern.pattern) if low else 1.0
+
+
+def _prefix_matches(source: str, flags: int, text: str) -> bool:
+    """Whether a pattern's prefix, its open groups closed (``from (?P<a>[A-Z]`` + ``)``), matches."""
+    for closing in ("", ")", "))", ")))"):
+        try:
+            prefix = regex.compile(source + closing, flags | regex.VERSION0)
+        except (regex.error, re.error):
+            continue
+        try:
+            return prefix.search(text, timeout=PREFIX_SEARCH_SECONDS) is not None
+        except TimeoutError:
+            return False
+    return False
+
+
+WINDOW_TEXT = {
+    STEP: "just sent (after the last assistant message)",
+    EXCHANGE: "since the last user message",
+    CONVERSATION: "in the conversation",
+}
 Captures = dict[str, Any]
 Outcome = tuple["Difference | None", Captures]
 MATCHERS: dict[str, type["Matcher"]] = {}
@@ -74,6 +137,17 @@ class Text:
     @property
     def active(self) -> bool:
         return self.equals is not None or self.contains is not None or self.regex is not None
+
+    def distance(self, text: str) -> float:
+        """How far ``text`` is from passing (called after :meth:`test` failed)."""
+        fold = self._fold
+        if self.equals is not None and fold(text) != fold(self.equals):
+            return text_distance(fold(self.equals), fold(text))
+        if self.contains is not None and fold(self.contains) not in fold(text):
+            return contains_distance(fold(self.contains), fold(text))
+        if self.regex is not None:
+            return regex_distance(self.regex, text)
+        return 1.0
 
     def test(self, text: str) -> tuple[str | None, Captures]:
         """(None, captures) on a match, else (what was expected, {})."""
@@ -123,7 +197,7 @@ class Model(Matcher):
 
     def evaluate(self, conv: Conversation) -> Outcome:
         expected, caps = self.text.test(conv.model)
-        return (Difference("model", conv.model, expected) if expected else None), caps
+        return (Difference("model", conv.model, expected, partial(self.text.distance, conv.model)) if expected else None), caps
 
 
 @register
@@ -144,9 +218,10 @@ class LastMessage(Matcher):
         last = conv.last
         if self.roles is not None and last.get("role") not in self.roles:
             return Difference("last_message.role", last.get("role"), " or ".join(self.roles)), {}
-        expected, caps = self.text.test(text_of(last))
+        text = text_of(last)
+        expected, caps = self.text.test(text)
         if expected:
-            return Difference("last_message", text_of(last), expected), {}
+            return Difference("last_message", text, expected, partial(self.text.distance, text)), {}
         return None, caps
 
 
@@ -164,27 +239,34 @@ class UserMessage(Matcher):
             if expected is None:
                 return None, caps
         latest = conv.user_texts[-1] if conv.user_texts else None
-        return Difference("user_message", latest, f"a user message {expected}"), {}
+        texts = conv.user_texts[-20:]
+        distance = lambda: min((self.text.distance(t) for t in texts), default=1.0)  # noqa: E731
+        return Difference("user_message", latest, f"a user message {expected}", distance), {}
 
 
 @register
 class ToolResultMatcher(Matcher):
+    """A result for a call of ``tool``. By default among the results the client has just sent
+    (``within: step``): a rule for step N stops matching once step N+1's results arrive, so rules
+    can be written in the order of the flow. ``within: exchange`` / ``conversation`` widen it."""
+
     key = "tool_result"
 
     def __init__(self, spec: dict[str, Any], path: tuple[Any, ...]) -> None:
         self.tool = spec["tool"]
         self.count = spec.get("count")
         self.json = spec.get("json") or {}
+        self.within = spec.get("within", STEP)
         self.text = Text({k: spec[k] for k in ("equals", "contains", "regex", "ignore_case") if k in spec}, plain="contains", path=path)
 
     def evaluate(self, conv: Conversation) -> Outcome:
         field = f"tool_result[{self.tool}]"
-        results = [r for r in conv.tool_results if r.name == self.tool]
+        window = conv.results_within(self.within)
+        results = [r for r in window if r.name == self.tool]
         if not results:
-            seen = sorted({r.name or "?" for r in conv.tool_results})
-            return Difference(field, f"results for {seen}" if seen else "no tool results since the last user message", f"a result of '{self.tool}'"), {}
+            return Difference(field, self._absent(conv, window), f"a result of '{self.tool}' {WINDOW_TEXT[self.within]}"), {}
         if self.count is not None and len(results) != self.count:
-            return Difference(f"{field}.count", len(results), self.count), {}
+            return Difference(f"{field}.count", len(results), self.count, 0.5), {}
         expected = "a result"
         for result in reversed(results):
             expected, caps = self.text.test(result.content)
@@ -193,7 +275,18 @@ class ToolResultMatcher(Matcher):
                 if miss is None:
                     return None, caps
                 expected = miss
-        return Difference(field, results[-1].content, expected), {}
+        last = results[-1].content
+        # the tool was right: closer than absent (0.25 when the text passes and the JSON does not)
+        distance = lambda: (self.text.distance(last) if self.text.test(last)[0] else 0.5) / 2  # noqa: E731
+        return Difference(field, last, expected, distance), {}
+
+    def _absent(self, conv: Conversation, window: list[Any]) -> str:
+        seen = sorted({r.name or "?" for r in window})
+        actual = f"results for {seen}" if seen else f"no tool results {WINDOW_TEXT[self.within]}"
+        if self.within != CONVERSATION and any(r.name == self.tool for r in conv.all_tool_results):
+            wider = EXCHANGE if self.within == STEP and any(r.name == self.tool for r in conv.tool_results) else CONVERSATION
+            actual += f" ('{self.tool}' answered an earlier step; 'within: {wider}' would see it)"
+        return actual
 
     def _json_miss(self, value: Any) -> str | None:
         for dotted, want in self.json.items():
@@ -221,7 +314,7 @@ class Tools(Matcher):
         declared = conv.tools.functions
         missing = [n for n in self.names if n not in declared]
         if missing:
-            return Difference("tools", list(declared), f"declared tools to include {missing}"), {}
+            return Difference("tools", list(declared), f"declared tools to include {missing}", len(missing) / len(self.names)), {}
         return None, {}
 
 
@@ -263,7 +356,8 @@ class Turn(Matcher):
                 expected: str = str(self.low)
             else:
                 expected = f"between {self.low} and {self.high if self.high is not None else '∞'}"
-            return Difference("turn", turn, expected), {}
+            gap = self.low - turn if turn < self.low else turn - (self.high or 0)
+            return Difference("turn", turn, expected, 1.0 - 1.0 / (1 + gap)), {}
         return None, {}
 
 
@@ -282,7 +376,7 @@ class Header(Matcher):
                 return Difference(f"header[{name}]", None, "the header to be present"), {}
             expected, caps = text.test(value)
             if expected:
-                return Difference(f"header[{name}]", value, expected), {}
+                return Difference(f"header[{name}]", value, expected, partial(text.distance, value)), {}
             captures.update(caps)
         return None, captures
 

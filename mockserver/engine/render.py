@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import regex
-from jinja2 import StrictUndefined, TemplateError, Undefined
+from jinja2 import StrictUndefined, TemplateError, Undefined, UndefinedError
 
 from mockserver.engine import budget
 from mockserver.engine.context import parse_json
@@ -139,6 +139,8 @@ class Template:
             raise self._over_budget(exc) from None
         except budget.Overtime:
             raise
+        except UndefinedError as exc:
+            raise RenderError(undefined_message(self.source, context, str(exc))) from None
         except Exception as exc:  # templates are user code: any failure is a scenario error
             raise RenderError(f"cannot render {self.source!r}: {type(exc).__name__}: {exc}") from None
 
@@ -162,13 +164,30 @@ class Template:
             raise self._over_budget(exc) from None
         except budget.Overtime:
             raise
+        except UndefinedError as exc:
+            raise RenderError(undefined_message(self.source, context, str(exc))) from None
         except Exception as exc:
             raise RenderError(f"cannot render {self.source!r}: {type(exc).__name__}: {exc}") from None
-        if isinstance(result, Undefined):
-            result = None
+        if isinstance(result, Undefined):  # never rendered as null: name what is missing
+            raise RenderError(undefined_message(self.source, context, result._undefined_message))
         if isinstance(result, datetime):
             return result.isoformat()
         return result
+
+
+CAPTURE_RE = re.compile(r"""captures\s*(?:\.\s*(\w+)|\[\s*['"]([^'"]+)['"]\s*\])""")
+
+
+def undefined_message(source: str, context: dict[str, Any], detail: str) -> str:
+    """What an undefined value in a template is called: ``captures.X`` by name, else Jinja's words."""
+    have = context.get("captures") or {}
+    for found in CAPTURE_RE.finditer(source):
+        name = found.group(1) or found.group(2)
+        if name not in have and name not in ("get", "items", "keys", "values"):
+            listed = ", ".join(sorted(have)) or "none"
+            return (f"captures.{name} is undefined in {source!r}: no regex of this rule captured a group "
+                    f"'{name}' for this request (captures: {listed}); use captures.get('{name}') for an optional group")
+    return f"undefined value in {source!r}: {detail}"
 
 
 SINGLE_EXPR_RE = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\}\}|\{\{).)*)\}\}\s*$", re.DOTALL)

@@ -13,12 +13,13 @@ declared schema; ``tool_calls: auto`` calls the forced (or first) function that 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from time import perf_counter
 from typing import Any
 
 from mockserver.engine import budget
 from mockserver.engine.context import Conversation, text_of
 from mockserver.engine.generate import GenerationError, generate_arguments
-from mockserver.engine.matchers import Captures, Difference
+from mockserver.engine.matchers import Captures, Difference, short
 from mockserver.engine.model import AUTO, Reply, Rule, Scenario, ScenarioSet
 from mockserver.engine.render import TEMPLATE_GLOBALS, RenderError, Template, render_value
 from mockserver.validation.arguments import arguments_problem
@@ -49,10 +50,23 @@ class RenderedReply:
         return self.rule.reply.fault
 
 
+DEFAULT_NEAR_MISSES = 5  # rules shown in a no_matching_rule report (--near-misses)
+NEAR_MISS_SECONDS = 0.05  # measuring the misses' distances (thousands of rules: the likeliest first)
+
+
 @dataclass
 class NearMiss:
     rule: Rule
     differences: list[Difference] = field(default_factory=list)
+    holding: int = 0  # matchers of the rule that hold for this request
+
+    def closeness(self, measured: bool = True) -> float:
+        """How nearly the rule matched: each holding matcher counts 1, each failing one 1 − its
+        distance (a regex that almost matched counts nearly 1; unmeasured, 0), over all its
+        matchers. A rule skipped for contradicting the request matched everything: it ranks first."""
+        total = len(self.rule.matchers)
+        score = self.holding + (sum(1.0 - d.distance for d in self.differences) if measured else 0.0)
+        return score / total if total else score
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -60,10 +74,22 @@ class NearMiss:
             "rule": self.rule.name,
             "file": self.rule.scenario.file,
             "line": self.rule.line,
+            "matchers": len(self.rule.matchers),
+            "holding": self.holding,
             "differences": [
                 {"field": d.field, "actual": d.actual, "expected": d.expected} for d in self.differences
             ],
         }
+
+    def lines(self, number: int) -> list[str]:
+        total = len(self.rule.matchers)
+        head = f"{number}. {self.rule.label}: {self.holding} of {total} matcher(s) hold"
+        out = [head]
+        for d in self.differences:
+            pad = " " * len(d.field)
+            out.append(f"     {d.field} expected: {d.expected}")
+            out.append(f"     {pad} actual:   {short(d.actual, 160)}")
+        return out
 
 
 def selected_scenario(scenarios: ScenarioSet, conv: Conversation) -> str | None:
@@ -82,17 +108,19 @@ def selected_scenario(scenarios: ScenarioSet, conv: Conversation) -> str | None:
     return None
 
 
-def respond(scenarios: ScenarioSet, conv: Conversation, timeout: float | None = None) -> RenderedReply:
+def respond(scenarios: ScenarioSet, conv: Conversation, timeout: float | None = None,
+            near_misses: int = DEFAULT_NEAR_MISSES) -> RenderedReply:
     """The reply of the first rule that matches and renders, within ``timeout`` seconds of
-    evaluation (:mod:`mockserver.engine.budget`; a rule that runs past it is a scenario error)."""
+    evaluation (:mod:`mockserver.engine.budget`; a rule that runs past it is a scenario error).
+    When none matches, the error lists the ``near_misses`` closest rules."""
     token = budget.start(timeout)  # (not a with-block: this is on every uncached request's path)
     try:
-        return _respond(scenarios, conv)
+        return _respond(scenarios, conv, near_misses)
     finally:
         budget.stop(token)
 
 
-def _respond(scenarios: ScenarioSet, conv: Conversation) -> RenderedReply:
+def _respond(scenarios: ScenarioSet, conv: Conversation, near_misses: int) -> RenderedReply:
     skipped: list[NearMiss] = []
     selected = selected_scenario(scenarios, conv)
     for rule in scenarios.index_of(selected).candidates(conv):
@@ -105,11 +133,11 @@ def _respond(scenarios: ScenarioSet, conv: Conversation) -> RenderedReply:
             raise over_budget(exc, rule) from None
         conflict = contradiction(reply, conv)
         if conflict is not None:
-            skipped.append(NearMiss(rule, [conflict]))
+            skipped.append(NearMiss(rule, [conflict], len(rule.matchers)))
             continue
         return reply
     rules = scenarios.rules if selected is None else scenarios.rules_of(selected)
-    raise no_match(rules, conv, skipped)
+    raise no_match(rules, conv, skipped, near_misses)
 
 
 def _match(rule: Rule, conv: Conversation) -> Captures | None:
@@ -164,21 +192,31 @@ def _differences(rule: Rule, conv: Conversation) -> list[Difference]:
         raise over_budget(exc, rule) from None
 
 
-def no_match(rules: list[Rule], conv: Conversation, skipped: list[NearMiss]) -> APIError:
-    misses = skipped + [NearMiss(r, _differences(r, conv)) for r in rules if r not in {s.rule for s in skipped}]
+def near_miss(rule: Rule, conv: Conversation) -> NearMiss:
+    found = _differences(rule, conv)
+    return NearMiss(rule, found, len(rule.matchers) - len(found))
+
+
+def no_match(rules: list[Rule], conv: Conversation, skipped: list[NearMiss], limit: int = DEFAULT_NEAR_MISSES) -> APIError:
+    skipped_rules = {s.rule for s in skipped}
+    misses = skipped + [near_miss(r, conv) for r in rules if r not in skipped_rules]
     misses = [m for m in misses if m.differences]
-    misses.sort(key=lambda m: len(m.differences))  # stable: ties keep rule order
-    closest = misses[:3]
+    order = {rule: k for k, rule in enumerate(rules)}
+    misses.sort(key=lambda m: (-m.closeness(measured=False), order.get(m.rule, 0)))  # cheap first: holding matchers
+    deadline = perf_counter() + NEAR_MISS_SECONDS  # measuring how near each miss was is bounded in time
+    scores = {m.rule: round(m.closeness(measured=perf_counter() < deadline), 3) for m in misses}
+    misses.sort(key=lambda m: (-scores[m.rule], order.get(m.rule, 0)))  # ties: the order rules are tried in
+    closest = misses[:limit]
     last = conv.last
     summary = f"model '{conv.model}', turn {conv.turn}, last message {last.get('role')}"
     lines = [f"No scenario rule matched this request ({summary})."]
     if not rules:
         lines.append("No scenarios are loaded.")
     if closest:
-        lines.append("Closest rules:")
-        for miss in closest:
-            reasons = "; ".join(str(d) for d in miss.differences)
-            lines.append(f"- {miss.rule.label}: {reasons}")
+        shown = f"{len(closest)} of {len(misses)}" if len(misses) > len(closest) else f"{len(closest)}"
+        lines.append(f"Closest rules, best first ({shown}):")
+        for number, miss in enumerate(closest, 1):
+            lines.extend(miss.lines(number))
     return APIError(
         "\n".join(lines),
         code="no_matching_rule",

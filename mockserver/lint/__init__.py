@@ -11,6 +11,9 @@ arguments), this looks at what can be known before any request arrives:
   priority, in the same scenario (unreachable) or in an earlier scenario (reachable only when
   the request selects the scenario);
 - duplicate scenario names across files.
+- loops: a rule that calls tools and would answer its own follow-up again (``loops.py``).
+
+``serve`` runs the same checks at start and on every reload (``startup.py``).
 
 Each finding carries file, line, rule and path, like a load error, plus a severity and a check
 name. Errors fail validation (exit status 1); warnings do not.

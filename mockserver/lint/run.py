@@ -13,6 +13,7 @@ import yaml
 from mockserver.engine.loader import ScenarioLoadError, format_schema, load_text, scenario_files
 from mockserver.engine.model import display_path
 from mockserver.engine.yamlsrc import line_of, load_documents
+from mockserver.lint.loops import loop_warnings
 from mockserver.lint.checks import calls_tools, check_document, is_catch_all, rule_label
 from mockserver.lint.report import Finding, Report, from_problem
 
@@ -38,11 +39,15 @@ def validate_paths(paths: Iterable[str | Path]) -> Report:
         except (OSError, UnicodeDecodeError) as exc:
             report.findings.append(Finding("error", "file", shown, None, None, "", f"cannot read: {exc}"))
             continue
-        _, problems = load_text(text, shown)
+        compiled, problems = load_text(text, shown)
         report.findings.extend(from_problem(p) for p in problems)
         for doc in _schema_valid_documents(text):
             documents.append((shown, doc))
             report.findings.extend(check_document(doc, shown))
+        for scenario in compiled:
+            report.findings.extend(
+                Finding("warning", "loop", shown, rule.line, rule.name, f"rules[{rule.index}]", message)
+                for rule, message in loop_warnings(scenario))
     report.scenarios = len(documents)
     report.rules = sum(len(doc["rules"]) for _, doc in documents)
     report.findings.extend(_across_scenarios(documents))

@@ -138,7 +138,8 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
         # the guard first: it covers every route, the dialect endpoints' fast path included
         middleware=[Middleware(HostGuard, bound=config.host, allowed=config.allowed_hosts), Middleware(FastPath, endpoint=endpoint)],
         exception_handlers={HTTPException: http_error, Exception: server_error},
-        lifespan=_closing(reload_lifespan(config.scenario_paths, overlay.set_base, config.reload, config.reload_interval), fallback),
+        lifespan=_closing(reload_lifespan(config.scenario_paths, overlay.set_base, config.reload, config.reload_interval,
+                                          config.lenient), fallback),
     )
     app.state.service = service
     app.state.journal = journal

@@ -21,6 +21,7 @@ from typing import Any, Iterator, Mapping
 from mockserver.config import ConfigError
 from mockserver.dialects import answer_reader, dialect_of
 from mockserver.server.memo import PARSED_FACTOR, answer_bytes
+from mockserver.server.requestlog import log_request
 from mockserver.wire.errors import SCENARIO_ERROR
 
 DEFAULT_JOURNAL_SIZE = 1000
@@ -303,6 +304,9 @@ class Journal:
     def add(self, rec: Any, status: int, body: dict[str, Any] | None, outcome: Any, raw_size: int | None = None) -> None:
         """``rec``: a :class:`Recording`, or a (method, path, raw headers, raw body, started) tuple;
         ``raw_size``: the request's length in bytes (taken from ``rec`` when it holds the body)."""
+        if status >= 400 or getattr(outcome, "warnings", None):
+            recorded = self.size or self.sink is not None
+            log_request(self._next_id if recorded else None, status, body, outcome)  # one line, WARNING/INFO
         if not self.size and self.sink is None:
             return  # a journal of size 0 records nothing (and costs nothing)
         raw, headers = (rec[3], rec[2]) if type(rec) is tuple else (rec.raw, rec.headers)

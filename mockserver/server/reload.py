@@ -2,7 +2,8 @@
 
 A background thread polls the files' (mtime, size, inode) and the folders' listings (no extra
 dependency, works on bind mounts where inotify does not). On a change the whole set is loaded
-again and handed to :meth:`MockService.swap_scenarios` in one assignment: a request reads the
+again, checked like at start-up (``mockserver validate``'s checks), and handed to
+:meth:`MockService.swap_scenarios` in one assignment: a request reads the
 set once, so it sees the old set or the new one, never a mix, and requests in flight finish
 with the set they started with. A set that fails to load is not swapped in: the last good set
 keeps serving, and the log names every problem (``file:line: rule …``) until a later change
@@ -18,8 +19,9 @@ import threading
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable, Iterable, Sequence
 
-from mockserver.engine.loader import ScenarioLoadError, load_paths, scenario_files
+from mockserver.engine.loader import ScenarioLoadError, scenario_files
 from mockserver.engine.model import ScenarioSet
+from mockserver.lint.startup import checked_load
 
 log = logging.getLogger("mockserver.server.reload")
 Snapshot = dict[str, tuple[int, int, int]]
@@ -47,8 +49,10 @@ def snapshot(paths: Iterable[str | Path]) -> Snapshot:
 class ScenarioWatcher:
     """Polls ``paths`` every ``interval`` seconds; calls ``swap`` with each good new set."""
 
-    def __init__(self, paths: Sequence[str], swap: Callable[[ScenarioSet], None], interval: float = DEFAULT_INTERVAL) -> None:
+    def __init__(self, paths: Sequence[str], swap: Callable[[ScenarioSet], None], interval: float = DEFAULT_INTERVAL,
+                 lenient: bool = False) -> None:
         self.paths = list(paths)
+        self.lenient = lenient  # as at start-up: validate errors refuse a set unless lenient
         self.swap = swap
         self.interval = max(interval, 0.01)  # a zero or negative interval would spin
         self.reloads = 0  # good sets swapped in
@@ -82,7 +86,7 @@ class ScenarioWatcher:
             return False
         self._seen = current
         try:
-            scenarios = load_paths(self.paths)
+            scenarios = checked_load(self.paths, self.lenient)  # the validate checks, as at start-up
         except ScenarioLoadError as exc:
             self.failures += 1
             self.last_error = exc
@@ -95,12 +99,13 @@ class ScenarioWatcher:
         return True
 
 
-def lifespan(paths: Callable[[], Sequence[str]], swap: Callable[[ScenarioSet], None], enabled: bool, interval: float = DEFAULT_INTERVAL) -> Callable[[Any], contextlib.AbstractAsyncContextManager[None]]:
+def lifespan(paths: Callable[[], Sequence[str]], swap: Callable[[ScenarioSet], None], enabled: bool, interval: float = DEFAULT_INTERVAL,
+             lenient: bool = False) -> Callable[[Any], contextlib.AbstractAsyncContextManager[None]]:
     """A starlette lifespan that runs a :class:`ScenarioWatcher` while the app serves (if enabled)."""
 
     @contextlib.asynccontextmanager
     async def run(app: Any) -> AsyncIterator[None]:
-        watcher = ScenarioWatcher(paths(), swap, interval).start() if enabled else None
+        watcher = ScenarioWatcher(paths(), swap, interval, lenient).start() if enabled else None
         app.state.watcher = watcher
         try:
             yield

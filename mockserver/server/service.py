@@ -151,7 +151,7 @@ class MockService:
             messages=parsed.messages, model=parsed.model, parallel_tool_calls=parsed.parallel_tool_calls,
         )
         try:
-            reply = respond(scenarios, conv, self.config.scenario_timeout)
+            reply = respond(scenarios, conv, self.config.scenario_timeout, self.config.near_misses)
         except Overtime:  # evaluated again off the event loop: this attempt did not count
             self.faults.unfire(state.header_fault, ("header", state.fault_text), state.session)
             raise
