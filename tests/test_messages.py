@@ -484,7 +484,9 @@ def test_journal_and_fixture_assertions(pytester):
 
 @pytest.mark.parametrize("streaming", [False, True])
 def test_langchain_chat_anthropic_tool_loop(server, streaming):
-    langchain_anthropic = pytest.importorskip("langchain_anthropic")
+    langchain_anthropic = pytest.importorskip(
+        "langchain_anthropic", reason="LangChain is installed by the compatibility suite (.[compat], tests/compat), which runs ChatAnthropic too"
+    )
     from langchain_core.messages import HumanMessage, ToolMessage
 
     model = langchain_anthropic.ChatAnthropic(model="gpt-5.4", base_url=server.url, api_key="k", max_tokens=256,
