@@ -64,6 +64,15 @@ def test_byte_lru():
     assert store.discard_where(lambda k: k in "xy") == 2 and store.clear() == 1 and store.bytes == 0
 
 
+def test_byte_lru_peek_does_not_count_as_use():
+    store = ByteLRU(max_items=2, max_bytes=100)
+    store.put("old", 1, 10)
+    store.put("new", 2, 10)
+    assert store.peek("old") == 1 and store.peek("gone", "default") == "default"
+    store.put("newest", 3, 10)  # the oldest put goes, although it was just read
+    assert "old" not in store and [k for k, _ in store.items()] == ["new", "newest"]
+
+
 def test_fault_counters_with_a_new_session_per_request_stay_bounded(serve):
     running = serve(FAULTY, journal_size=0)
     assert running.service.faults._counts.max_items == faults_module.FAULT_COUNTERS == 10_000

@@ -8,6 +8,7 @@ API::
     store.put(key, value, size)   # size: the caller's estimate of the bytes ``value`` (and key) hold;
                                   # returns False (and stores nothing) when size > max_bytes
     store.get(key)                # the value or None (``get(key, default)``); marks it recently used
+    store.peek(key)               # the same, without marking it used (eviction stays oldest-put first)
     key in store; len(store)      # membership does not count as use
     store.pop(key)                # remove one (returns the value or None)
     store.discard_where(pred)     # remove every entry whose key satisfies pred; returns how many
@@ -63,6 +64,10 @@ class ByteLRU:
         except KeyError:
             pass
         return found[0]
+
+    def peek(self, key: Hashable, default: Any = None) -> Any:
+        found = self._items.get(key)
+        return default if found is None else found[0]
 
     def put(self, key: Hashable, value: Any, size: int) -> bool:
         """Store ``value`` under ``key``; False (nothing stored) when ``size`` alone exceeds the bound."""
