@@ -7,34 +7,35 @@ Shared below them (``mockserver.wire``): ids, usage, error bodies, SSE framing, 
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import import_module
 from typing import Any, Callable
 
-#: the path of each dialect's endpoint (with and without ``/v1``) → the dialect's name
-PATHS = {
-    "/v1/chat/completions": "chat",
-    "/chat/completions": "chat",
-    "/v1/responses": "responses",
-    "/responses": "responses",
-    "/v1/messages": "messages",
-    "/messages": "messages",
+#: each dialect's name → where its class lives (imported when first needed: the journal and
+#: the inspector name dialects without loading them all)
+CLASSES = {
+    "chat": ("mockserver.dialects.chat.dialect", "ChatDialect"),
+    "responses": ("mockserver.dialects.responses.dialect", "ResponsesDialect"),
+    "messages": ("mockserver.dialects.messages.dialect", "MessagesDialect"),
 }
 
 
+@cache
+def dialect_class(name: str) -> Any:
+    module, cls = CLASSES[name]
+    return getattr(import_module(module), cls)
+
+
+@cache
+def _paths() -> dict[str, str]:
+    return {path: name for name in CLASSES for path in dialect_class(name).paths}
+
+
 def dialect_of(path: str) -> str | None:
-    """The dialect a request path speaks, or None for other routes."""
-    return PATHS.get(path)
+    """The dialect a request path speaks (each class's ``paths``), or None for other routes."""
+    return _paths().get(path)
 
 
 def answer_reader(dialect: str) -> Callable[[dict[str, Any]], Any]:
     """How to read (text, tool calls) out of a body the dialect answered."""
-    if dialect == "messages":
-        from mockserver.dialects.messages.dialect import MessagesDialect
-
-        return MessagesDialect.answer_of
-    if dialect == "responses":
-        from mockserver.dialects.responses.dialect import ResponsesDialect
-
-        return ResponsesDialect.answer_of
-    from mockserver.dialects.chat.dialect import ChatDialect
-
-    return ChatDialect.answer_of
+    return dialect_class(dialect if dialect in CLASSES else "chat").answer_of

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from mockserver.validation.tools import ToolChoice, ToolSet
+from mockserver.wire import jsoncodec
 from mockserver.wire.errors import APIError
 from mockserver.wire.ids import IdSource
 from mockserver.wire.profiles import Profile
@@ -103,3 +104,11 @@ class Dialect(Protocol):
         ...
 
     def answer_of(self, body: dict[str, Any]) -> tuple[str | None, list[Call]]: ...
+
+
+def request_key(body: dict[str, Any], transport: tuple[str, ...] = ("stream", "stream_options")) -> bytes:
+    """What a request's ids are derived from: the body minus how it is delivered (``transport``
+    fields, e.g. streamed or not), so both deliveries of one request get the same ids."""
+    if any(k in body for k in transport):
+        body = {k: v for k, v in body.items() if k not in transport}
+    return jsoncodec.dumps_sorted(body)

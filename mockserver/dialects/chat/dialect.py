@@ -5,18 +5,16 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from mockserver.dialects.base import Call, Parsed, Rendered, RenderInput
+from mockserver.dialects.base import Call, Parsed, Rendered, RenderInput, request_key
 from mockserver.dialects.chat.completion import ChoiceOut, choice_completion_tokens, completion_body, finish_choice, usage_block
 from mockserver.dialects.chat.stream import build_stream
 from mockserver.dialects.chat.validate import validate_request
-from mockserver.wire import jsoncodec
 from mockserver.wire.errors import APIError
 from mockserver.wire.ids import IdSource
 from mockserver.wire.profiles import OPENAI, Profile, call_id, completion_id, error_body, error_payload, forced_reply, shape_chunk, shape_completion
 from mockserver.wire.sse import event
 from mockserver.wire.usage import prompt_tokens
 
-_TRANSPORT_FIELDS = ("stream", "stream_options")
 
 
 class ChatDialect:
@@ -39,9 +37,7 @@ class ChatDialect:
 
     def request_key(self, body: dict[str, Any]) -> bytes:
         """What ids are derived from: the request, minus how it is delivered (streamed or not)."""
-        if any(k in body for k in _TRANSPORT_FIELDS):
-            body = {k: v for k, v in body.items() if k not in _TRANSPORT_FIELDS}
-        return jsoncodec.dumps_sorted(body)
+        return request_key(body)
 
     def render(self, job: RenderInput) -> Rendered:
         parsed, reply, ids, profile = job.parsed, job.reply, job.ids, job.profile

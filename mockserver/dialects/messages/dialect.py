@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from mockserver.dialects.base import Call, Parsed, Rendered, RenderInput
+from mockserver.dialects.base import Call, Parsed, Rendered, RenderInput, request_key
 from mockserver.dialects.messages import errors
 from mockserver.dialects.messages.convert import to_messages, turns
 from mockserver.dialects.messages.protocol import check_protocol
@@ -26,7 +26,6 @@ from mockserver.wire.errors import APIError
 from mockserver.wire.profiles import Profile
 from mockserver.wire.usage import prompt_tokens
 
-_TRANSPORT_FIELDS = ("stream",)
 # what the service sends mid-stream when a stream fault names no message (OpenAI's text)
 _OPENAI_STREAM_ERROR = "The server had an error while processing your request. Sorry about that!"
 
@@ -73,9 +72,7 @@ class MessagesDialect:
         return to_messages(body.get("system"), request_turns), tools, _choice(body.get("tool_choice"), tools)
 
     def request_key(self, body: dict[str, Any]) -> bytes:
-        if any(k in body for k in _TRANSPORT_FIELDS):
-            body = {k: v for k, v in body.items() if k not in _TRANSPORT_FIELDS}
-        return jsoncodec.dumps_sorted(body)
+        return request_key(body, ("stream",))
 
     def render(self, job: RenderInput) -> Rendered:
         parsed, reply, ids = job.parsed, job.reply, job.ids

@@ -10,23 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.dialects.base import Call, Parsed, Rendered, RenderInput
+from mockserver.dialects.base import Call, Parsed, Rendered, RenderInput, request_key
 from mockserver.dialects.responses.convert import output_messages, text_parts, to_messages
 from mockserver.dialects.responses.protocol import check_protocol
-from mockserver.dialects.responses.render import decide, response_object
+from mockserver.dialects.responses.render import ID_LENGTH, decide, response_object
 from mockserver.dialects.responses.rules import BOOK
 from mockserver.dialects.responses.shape import check_request, check_tool_choice
 from mockserver.dialects.responses.store import ResponseStore
 from mockserver.dialects.responses.stream import build_events, error_event
 from mockserver.validation.rules import Judge
 from mockserver.validation.tools import ToolChoice, tool_set
-from mockserver.wire import jsoncodec
 from mockserver.wire.errors import APIError
 from mockserver.wire.ids import IdSource
 from mockserver.wire.profiles import Profile, error_body
 from mockserver.wire.usage import prompt_tokens
 
-_TRANSPORT_FIELDS = ("stream", "stream_options")
 
 
 @dataclass
@@ -109,9 +107,7 @@ class ResponsesDialect:
         return resolved
 
     def request_key(self, body: dict[str, Any]) -> bytes:
-        if any(k in body for k in _TRANSPORT_FIELDS):
-            body = {k: v for k, v in body.items() if k not in _TRANSPORT_FIELDS}
-        return jsoncodec.dumps_sorted(body)
+        return request_key(body)
 
     def render(self, job: RenderInput) -> Rendered:
         parsed, reply, ids = job.parsed, job.reply, job.ids
@@ -147,6 +143,10 @@ class ResponsesDialect:
         return ("".join(texts) if texts else None), calls
 
 
+# the id an input item gets when it came without one, by item type
+_INPUT_ID_PREFIXES = {"message": "msg_", "function_call": "fc_", "function_call_output": "fco_"}
+
+
 def input_items(items: Any, ids: IdSource) -> list[dict[str, Any]]:
     """This request's input items as ``GET …/input_items`` lists them: each with an id, messages
     with content parts."""
@@ -161,17 +161,11 @@ def input_items(items: Any, ids: IdSource) -> list[dict[str, Any]]:
         if kind == "message":
             part = "output_text" if item["role"] == "assistant" else "input_text"
             content = item["content"]
-            if isinstance(content, str):
-                content = [{"type": part, "text": content}]
-            entry["content"] = content
+            entry["content"] = [{"type": part, "text": content}] if isinstance(content, str) else content
+        prefix = _INPUT_ID_PREFIXES.get(kind)
+        if prefix is not None:
             entry.setdefault("status", "completed")
-            entry.setdefault("id", "msg_" + ids.hex_id(f"input:{i}", 50))
-        elif kind == "function_call_output":
-            entry.setdefault("status", "completed")
-            entry.setdefault("id", "fco_" + ids.hex_id(f"input:{i}", 50))
-        elif kind == "function_call":
-            entry.setdefault("status", "completed")
-            entry.setdefault("id", "fc_" + ids.hex_id(f"input:{i}", 50))
+            entry.setdefault("id", prefix + ids.hex_id(f"input:{i}", ID_LENGTH))
         listed.append(entry)
     return listed
 

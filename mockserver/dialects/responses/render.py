@@ -96,7 +96,7 @@ def echo_tools(tools: Any) -> list[dict[str, Any]]:
                 "name": tool["name"],
                 "description": tool.get("description"),
                 "parameters": tool.get("parameters"),
-                "strict": tool.get("strict", True) if tool.get("strict") is not None else True,
+                "strict": tool.get("strict") is not False,  # OpenAI's default for function tools: true
             }
         echoed.append(tool)
     return echoed
