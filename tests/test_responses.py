@@ -240,6 +240,7 @@ def test_protocol_and_shape_errors(http, input_items, param, message):
     ({"tools": [WEATHER], "tool_choice": {"type": "function", "name": "get_time"}}, "tool_choice",
      "Tool choice 'function' not found in 'tools' parameter."),
     ({"temperature": "hot"}, "temperature", "Invalid type for 'temperature'"),
+    ({"max_tool_calls": "3"}, "max_tool_calls", "Invalid type for 'max_tool_calls'"),
 ])
 def test_parameter_errors(http, extra, param, message):
     response = http.post("/v1/responses", json={"model": "m", "input": "hi", **extra})
@@ -255,6 +256,12 @@ def test_unknown_fields_and_hosted_tools_accepted(openai_client):
         metadata={"suite": "responses"},
     ))
     assert response.output[0].name == "get_weather" and response.metadata == {"suite": "responses"}
+
+
+def test_max_tool_calls_takes_any_integer(http):
+    """The official schema gives max_tool_calls no minimum, so the mock sets none either."""
+    response = http.post("/v1/responses", json={"model": "m", "input": "What is the weather in Lima?", "tools": [WEATHER], "max_tool_calls": 0})
+    assert response.status_code == 200 and response.json()["max_tool_calls"] == 0
 
 
 def test_max_output_tokens_ends_incomplete(serve):

@@ -1,7 +1,8 @@
 """``GET``/``DELETE /v1/responses/{id}`` and ``GET /v1/responses/{id}/input_items``: the
 responses the Responses dialect stored (``store: true``, the default).
 
-An unknown, evicted or deleted id is OpenAI's 404: "Response with id 'resp_…' not found."
+An unknown, evicted or deleted id is a 404 in OpenAI's error shape: "Response with id 'resp_…'
+not found." (the wording is from memory: no user report of it was found, so unverified).
 """
 
 from __future__ import annotations

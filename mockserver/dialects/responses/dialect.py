@@ -69,7 +69,7 @@ class ResponsesDialect:
         if history:
             judge.layer(check_protocol(prior, items, tools))
         conversation = prior + to_messages(items) if items is not None else list(prior)
-        if not conversation:
+        if not conversation:  # (mock) nothing to answer: see shape.check_request on `input`
             raise APIError("Missing required parameter: 'input'.", param="input", code="missing_required_parameter")
         instructions = body.get("instructions")
         messages = ([{"role": "system", "content": instructions}] if instructions else []) + conversation

@@ -24,7 +24,7 @@ _RANGES: dict[str, tuple[str, Any, Any]] = {
     "top_p": ("number", 0, 1),
     "max_output_tokens": ("integer", 16, None),
     "top_logprobs": ("integer", 0, 20),
-    "max_tool_calls": ("integer", 1, None),
+    "max_tool_calls": ("integer", None, None),  # the schema gives no minimum: only the type is checked
 }
 _BOOLEANS = ("stream", "store", "parallel_tool_calls", "background")
 _STRINGS = ("instructions", "previous_response_id", "user", "prompt_cache_key", "safety_identifier")
@@ -49,6 +49,9 @@ def check_request(body: dict[str, Any]) -> Iterator[APIError]:
     yield from check_parameters(body)
     if "input" not in body or body["input"] is None:
         if body.get("previous_response_id") is None and body.get("prompt") is None:
+            # (mock) the schema makes `input` optional and no OpenAI text for its absence was
+            # found; the mock needs a conversation to match, so it asks for one in OpenAI's
+            # standard wording
             yield missing("input")
         return
     items = body["input"]
@@ -209,7 +212,8 @@ def check_tool_choice(choice: Any, tools: ToolSet) -> Iterator[APIError | ToolCh
             yield missing("tool_choice.name") if name is None else invalid_type("tool_choice.name", "a string", name)
             return
         if name not in tools.functions:
-            # OpenAI's wording for a named tool the request does not declare
+            # a named tool the request does not declare: refused as Chat Completions refuses it;
+            # the wording is from memory (no user report of it was found), so unverified
             yield invalid("tool_choice", f"Tool choice '{kind}' not found in 'tools' parameter.", None)
             return
         yield ToolChoice("function", name)
