@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockserver.validation.schemas import check_instance
+from mockserver.validation.schemas import check_instance, compile_schema
 from mockserver.wire import jsoncodec
 
 
@@ -19,9 +19,15 @@ def json_object_problem(arguments: str) -> str | None:
 
 def arguments_problem(schema_key: str, arguments: str) -> str | None:
     """Why ``arguments`` (a JSON text) is not a valid call of the schema, or None."""
-    problem = json_object_problem(arguments)
-    if problem:
-        return problem
+    try:
+        value = jsoncodec.loads(arguments)
+    except (jsoncodec.DecodeError, ValueError) as exc:
+        return f"not valid JSON ({exc}): {_clip(arguments)}"
+    if not isinstance(value, dict):
+        return f"must be a JSON object, got {_clip(arguments)}"
+    quick = compile_schema(schema_key).quick
+    if quick is not None and quick(value):  # certainly valid: jsonschema only decides the rest
+        return None
     problem = check_instance(schema_key, arguments)
     if problem:
         return f"{_clip(arguments)} does not match the function's parameters: {problem}"

@@ -5,13 +5,14 @@ every turn)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import jsonschema
 from jsonschema import exceptions as js_exceptions
 from referencing import Registry
 from referencing.exceptions import NoSuchResource, Unresolvable
 
+from mockserver.validation.fastcheck import quick_check
 from mockserver.validation.patterns import with_timeouts
 from mockserver.wire import jsoncodec
 from mockserver.wire.bounded import bounded_cache
@@ -40,6 +41,7 @@ class Compiled:
 
     validator: Any | None
     schema_error: str | None
+    quick: Callable[[Any], bool] | None = None  # True: certainly valid (validation/fastcheck.py)
 
 
 @bounded_cache(SCHEMA_ITEMS, SCHEMA_BYTES, size=lambda key: 512 + 8 * len(key))
@@ -51,7 +53,8 @@ def compile_schema(key: str) -> Compiled:
     except js_exceptions.SchemaError as exc:
         where = exc.json_path if hasattr(exc, "json_path") else "$"
         return Compiled(None, f"{exc.message} (at {where})")
-    return Compiled(with_timeouts(cls)(schema, registry=_REGISTRY), None)  # patterns cannot stall the server
+    # patterns cannot stall the server
+    return Compiled(with_timeouts(cls)(schema, registry=_REGISTRY), None, quick_check(schema))
 
 
 @bounded_cache(CHECK_ITEMS, CHECK_BYTES, size=lambda key, instance: 256 + len(key) + len(instance))
