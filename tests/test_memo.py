@@ -18,9 +18,13 @@ def test_identical_requests_are_remembered_per_scenario_set(serve):
     running = serve("version: 1\nname: a\nrules: [{reply: {content: first}}]\n")
     service = running.service
     assert post(running).json()["choices"][0]["message"]["content"] == "first"
-    assert len(service.scenarios.memo) == 1
+    assert len(service.scenarios.memo) == 0  # seen once: only noted
+    assert post(running).json()["choices"][0]["message"]["content"] == "first"
+    assert len(service.scenarios.memo) == 1  # seen twice: remembered
+    remembered = service.scenarios.memo.get(next(iter(service.scenarios.memo._items._items)))
     assert post(running).json()["choices"][0]["message"]["content"] == "first"
     assert len(service.scenarios.memo) == 1  # the same entry answered
+    assert service.scenarios.memo.get(next(iter(service.scenarios.memo._items._items))) is remembered
     # a runtime scenario publishes a new set: nothing remembered from the old one is served
     added = httpx.post(running.url + "/_mock/scenarios?replace=true",
                        content="version: 1\nname: b\nrules: [{reply: {content: second}}]\n",
@@ -70,3 +74,15 @@ def test_a_changed_tool_schema_is_never_checked_against_a_stale_validator(server
         response = post(server, chat(*history, tools=[strict]))
         assert response.status_code == 400
         assert "'Oslo' is too long (at $.city)" in response.json()["error"]["message"]
+
+
+def test_requests_seen_once_are_noted_within_a_fixed_bound():
+    from mockserver.server.memo import SEEN_ITEMS, Memo
+
+    memo = Memo()
+    for n in range(SEEN_ITEMS + 100):
+        assert memo.put(("chat", b"body %d" % n), object(), 10) is False
+    assert len(memo) == 0 and len(memo._seen) == SEEN_ITEMS
+    assert memo.put(("chat", b"body 50"), object(), 10) is False  # forgotten: the oldest went first
+    assert memo.put(("chat", b"body %d" % (SEEN_ITEMS + 99)), "answer", 10) is True
+    assert memo.get(("chat", b"body %d" % (SEEN_ITEMS + 99))) == "answer"

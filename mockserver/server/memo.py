@@ -7,6 +7,11 @@ again. Each :class:`~mockserver.engine.model.ScenarioSet` carries its own memo: 
 runtime-added scenario publishes a new set, and nothing from the old one can be served. Answers
 that touched state (fault counters) are never remembered.
 
+An answer is remembered the second time its request is seen: the first sighting only notes the
+request's hash (a doorkeeper, as in TinyLFU). A load of requests that never repeat — a test
+suite, a load test with varied prompts — then keeps no answers alive and pays no evictions;
+a repeated request is worked out twice, then served from memory.
+
 Bounded by count and by bytes (least recently used first out): at most ``MEMO_ITEMS`` answers
 and ``MEMO_BYTES`` of estimated memory per scenario set; requests over ``MAX_BODY`` bytes are
 never remembered.
@@ -14,6 +19,7 @@ never remembered.
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Callable, Hashable
 
 from mockserver.wire.bounded import ByteLRU
@@ -27,6 +33,9 @@ MEMO_BYTES = 32 * 1024 * 1024
 # bodies); the estimate errs high.
 PARSED_FACTOR = 4
 ENTRY_OVERHEAD = 1024  # the Outcome, its key tuple and dict slots
+# hashes of requests seen once: each entry is an int and a dict slot (~100 bytes), so the count
+# bounds the bytes too (under 1 MiB); the oldest is forgotten first
+SEEN_ITEMS = 8192
 
 
 class Memo:
@@ -34,9 +43,20 @@ class Memo:
         self.size = size
         self._items = ByteLRU(size, max_bytes)
         self.get: Callable[[Hashable], Any] = self._items.get  # the hot path: no extra call
+        self._seen: dict[int, None] = {}
+        self._lock = threading.Lock()
 
     def put(self, key: Hashable, value: Any, raw_size: int = 0) -> bool:
-        """Remember ``value`` (an Outcome) for ``key``; ``raw_size``: the request's bytes."""
+        """Remember ``value`` (an Outcome) for ``key`` if ``key`` was seen before (else only note
+        that it was: False); ``raw_size``: the request's bytes."""
+        digest = hash(key)
+        with self._lock:
+            if digest not in self._seen:
+                if len(self._seen) >= SEEN_ITEMS:
+                    del self._seen[next(iter(self._seen))]
+                self._seen[digest] = None
+                return False
+            del self._seen[digest]
         return self._items.put(key, value, ENTRY_OVERHEAD + raw_size + estimate_bytes(raw_size, value))
 
     @property
