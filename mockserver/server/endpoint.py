@@ -10,8 +10,6 @@ from dataclasses import replace
 from time import perf_counter
 from typing import Any, Awaitable, Callable, Mapping
 
-from starlette.datastructures import Headers
-
 from mockserver.engine.budget import first_slice
 from mockserver.server.journal import Journal, Recording
 from mockserver.server.service import MockService, error_headers
@@ -45,7 +43,7 @@ class DialectEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = perf_counter()
-        headers = Headers(scope=scope)
+        headers = header_map(scope["headers"])
         dialect = self.by_path[scope["path"]]
         try:
             raw = await read_limited(headers, receive, self.limit)
@@ -82,7 +80,19 @@ class DialectEndpoint:
         await send_json(send, outcome.status, body, headers)
 
 
-async def read_limited(headers: Headers, receive: Receive, limit: int, option: str = "--max-body-bytes") -> bytes:
+def header_map(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """A request's headers as a plain dict by lower-case name (ASGI names are lower-case), the
+    first of a repeated name winning as in starlette's ``Headers.get``: each lookup is then one
+    dict probe, where ``Headers`` decodes and scans every header."""
+    found: dict[str, str] = {}
+    for name, value in raw:
+        key = name.decode("latin-1")
+        if key not in found:
+            found[key] = value.decode("latin-1")
+    return found
+
+
+async def read_limited(headers: Mapping[str, str], receive: Receive, limit: int, option: str = "--max-body-bytes") -> bytes:
     """The request body, refused with a 413 as soon as it is known to exceed ``limit``."""
     length = headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > limit:
