@@ -51,12 +51,14 @@ def _count_short(text: str) -> int:
 
 
 def _count(text: str) -> int:
-    total = 0
-    for piece in _TOKEN_RE.findall(text):
-        if len(piece) > 1 and piece[0].isalnum() and not WIDE_RE.match(piece):
-            total += _word_cost(piece)
-        else:
-            total += 1
+    # every piece _TOKEN_RE finds costs 1, except a letter/digit run: ceil(len / 6), which is
+    # more than 1 only from 7 characters on (and only such a run is that long): count the
+    # pieces, then add what the long runs add
+    pieces = _TOKEN_RE.findall(text)
+    total = len(pieces)
+    for piece in pieces:
+        if len(piece) > 6:
+            total += (len(piece) - 1) // 6
     return total
 
 
