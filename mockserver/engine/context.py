@@ -99,6 +99,7 @@ class Conversation:
         if parallel_tool_calls is None:
             parallel_tool_calls = body.get("parallel_tool_calls") is not False
         self.parallel_tool_calls = parallel_tool_calls
+        self._windows: dict[str, list[ToolResult]] = {}
 
     @property
     def last(self) -> dict[str, Any]:
@@ -135,8 +136,11 @@ class Conversation:
         message), ``exchange`` (since the last user message) or ``conversation`` (all)."""
         if window == CONVERSATION:
             return self.all_tool_results
-        start = self.step_start if window == STEP else self.exchange_start
-        return [r for r in self.all_tool_results if r.index >= start]
+        found = self._windows.get(window)
+        if found is None:
+            start = self.step_start if window == STEP else self.exchange_start
+            found = self._windows[window] = [r for r in self.all_tool_results if r.index >= start]
+        return found
 
     @cached_property
     def tool_results(self) -> list[ToolResult]:

@@ -14,7 +14,6 @@ so 10,000 regex rules cost a few dict lookups, not 10,000 regex searches.
 
 from __future__ import annotations
 
-from heapq import merge
 from typing import TYPE_CHECKING, Hashable
 
 from mockserver.engine.context import Conversation, text_of
@@ -47,6 +46,7 @@ class RuleIndex:
                 self.by_key.setdefault(key, []).append(position)
             elif not self.literals.add(position, rule):
                 self.unindexed.append(position)
+        self.unindexed_rules = [rules[p] for p in self.unindexed]  # the candidates when no key is hit
 
     def candidates(self, conv: Conversation) -> list["Rule"]:
         if not self.by_key and not self.literals:
@@ -57,10 +57,13 @@ class RuleIndex:
             hits.append(self.literals.positions(text))
         lists = [h for h in hits if h]
         if not lists:
-            positions = self.unindexed
-        else:
-            positions = list(merge(self.unindexed, *lists))
-        return [self.rules[p] for p in positions]
+            return self.unindexed_rules
+        positions = self.unindexed.copy()
+        for found in lists:
+            positions += found
+        positions.sort()  # sorted runs, each rule filed once: Timsort merges them in one pass
+        rules = self.rules
+        return [rules[p] for p in positions]
 
 
 class LiteralFilter:

@@ -7,7 +7,6 @@ A matcher is registered under the ``when`` key it handles; adding one is adding 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import partial
 from typing import Any, Callable, ClassVar
@@ -26,18 +25,40 @@ class SpecError(ValueError):
         self.path = path
 
 
-@dataclass(frozen=True)
 class Difference:
-    field: str
-    actual: Any
-    expected: Any
-    # how far the miss was, 0 (almost matched) … 1 (nothing in common): a number, or a function
-    # computing it — only the near-miss report asks, never the matching of a request
-    measure: float | Callable[[], float] = field(default=1.0, compare=False, repr=False)
+    """A miss: ``field`` was ``actual`` where ``expected`` was wanted.
+
+    ``actual`` may be given as a function computing it, and ``measure`` — how far the miss was,
+    0 (almost matched) … 1 (nothing in common) — as a number or a function: only the near-miss
+    report reads them, never the matching of a request, which only asks whether there is one."""
+
+    __slots__ = ("field", "_actual", "expected", "measure")
+
+    def __init__(self, field: str, actual: Any, expected: Any, measure: float | Callable[[], float] = 1.0) -> None:
+        self.field = field
+        self._actual = actual
+        self.expected = expected
+        self.measure = measure
+
+    @property
+    def actual(self) -> Any:
+        if callable(self._actual):  # request data is never callable: a deferred value
+            self._actual = self._actual()
+        return self._actual
 
     @property
     def distance(self) -> float:
         return self.measure() if callable(self.measure) else self.measure
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Difference):
+            return NotImplemented
+        return (self.field, self.actual, self.expected) == (other.field, other.actual, other.expected)
+
+    __hash__ = None  # type: ignore[assignment]  # actual may be a list or dict
+
+    def __repr__(self) -> str:
+        return f"Difference(field={self.field!r}, actual={self.actual!r}, expected={self.expected!r})"
 
     def __str__(self) -> str:
         return f"{self.field}: expected {self.expected}, got {short(self.actual)}"
@@ -258,13 +279,15 @@ class ToolResultMatcher(Matcher):
         self.json = spec.get("json") or {}
         self.within = spec.get("within", STEP)
         self.text = Text({k: spec[k] for k in ("equals", "contains", "regex", "ignore_case") if k in spec}, plain="contains", path=path)
+        self.field = f"tool_result[{self.tool}]"
+        self.wanted = f"a result of '{self.tool}' {WINDOW_TEXT[self.within]}"
 
     def evaluate(self, conv: Conversation) -> Outcome:
-        field = f"tool_result[{self.tool}]"
+        field = self.field
         window = conv.results_within(self.within)
         results = [r for r in window if r.name == self.tool]
         if not results:
-            return Difference(field, self._absent(conv, window), f"a result of '{self.tool}' {WINDOW_TEXT[self.within]}"), {}
+            return Difference(field, partial(self._absent, conv, window), self.wanted), {}
         if self.count is not None and len(results) != self.count:
             return Difference(f"{field}.count", len(results), self.count, 0.5), {}
         expected = "a result"
