@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from mockserver.wire.lazy import lazy
 from typing import Any, Mapping
 
 from mockserver.validation.tools import ToolChoice, ToolSet
@@ -48,7 +48,7 @@ class ToolResult:
     content: str
     arguments: Any  # the call's parsed arguments (None when unknown)
 
-    @cached_property
+    @lazy
     def json(self) -> Any:
         return parse_json(self.content)
 
@@ -105,21 +105,21 @@ class Conversation:
     def last(self) -> dict[str, Any]:
         return self.messages[-1]
 
-    @cached_property
+    @lazy
     def turn(self) -> int:
         """Assistant messages so far: 0 on the first request of a conversation."""
         return sum(1 for m in self.messages if m.get("role") == "assistant")
 
-    @cached_property
+    @lazy
     def user_texts(self) -> list[str]:
         return [text_of(m) for m in self.messages if m.get("role") == "user"]
 
-    @cached_property
+    @lazy
     def exchange_start(self) -> int:
         """Index just after the last user message: where the current exchange begins."""
         return self._after_last(("user",))
 
-    @cached_property
+    @lazy
     def step_start(self) -> int:
         """Index just after the last assistant (or user) message: where the messages the client
         has just sent begin. The tool results from here on answer the latest assistant turn."""
@@ -142,12 +142,12 @@ class Conversation:
             found = self._windows[window] = [r for r in self.all_tool_results if r.index >= start]
         return found
 
-    @cached_property
+    @lazy
     def tool_results(self) -> list[ToolResult]:
         """Tool results of the current exchange (since the last user message): what templates see."""
         return self.results_within(EXCHANGE)
 
-    @cached_property
+    @lazy
     def all_tool_results(self) -> list[ToolResult]:
         """Every tool result of the conversation, each paired with its call.
 

@@ -7,7 +7,7 @@ A :class:`ToolSet` (names → compiled parameter schemas) is cached by the canon
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from mockserver.wire.lazy import lazy
 from typing import Any, Generator, Iterator
 
 from mockserver.validation.problems import empty_array, invalid, invalid_type, invalid_value, missing, tag
@@ -43,7 +43,7 @@ class ToolSet:
     def names(self) -> list[str]:
         return list(self.functions)
 
-    @cached_property
+    @lazy
     def tokens(self) -> int:
         """The usage estimate of the declared tools, counted once per distinct tools array."""
         return count_tokens(self.key) if self.key else 0

@@ -4,7 +4,7 @@ echoes them. Every body is valid against the official ``Response`` schema (teste
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from mockserver.wire.lazy import lazy
 from typing import Any
 
 from mockserver.wire.ids import IdSource
@@ -23,7 +23,7 @@ class Output:
     status: str = "completed"  # completed | incomplete
     incomplete_reason: str | None = None
 
-    @cached_property
+    @lazy
     def tokens(self) -> int:
         return completion_tokens(self.text, [(c["name"], c["arguments"]) for c in self.calls])
 
