@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Hashable
 
-from mockserver.engine.context import Conversation, text_of
+from mockserver.engine.context import STEP, Conversation, text_of
 from mockserver.engine.literals import MIN_LENGTH, required_literal
-from mockserver.engine.matchers import LastMessage, Model
+from mockserver.engine.matchers import LastMessage, Model, ToolResultMatcher
 
 if TYPE_CHECKING:
     from mockserver.engine.model import Rule
@@ -34,6 +34,21 @@ def index_key(rule: "Rule") -> Hashable | None:
     return None
 
 
+def possible_after(rule: "Rule", role: str | None) -> bool:
+    """False when ``rule`` cannot match a request whose last message has ``role``: its
+    ``last_message`` wants other roles, or it wants tool results just sent (``within: step``),
+    and after a user or assistant message there are none. (Sound: only sure misses are False.)"""
+    for matcher in rule.matchers:
+        if isinstance(matcher, LastMessage) and matcher.roles is not None and role not in matcher.roles:
+            return False
+        if isinstance(matcher, ToolResultMatcher) and matcher.within == STEP and role in ("user", "assistant"):
+            return False
+    return True
+
+
+ROLES_KEPT = 32  # per-role candidate filters kept (roles are few; clients choose them)
+
+
 class RuleIndex:
     def __init__(self, rules: list["Rule"]) -> None:
         self.rules = rules
@@ -46,24 +61,37 @@ class RuleIndex:
                 self.by_key.setdefault(key, []).append(position)
             elif not self.literals.add(position, rule):
                 self.unindexed.append(position)
-        self.unindexed_rules = [rules[p] for p in self.unindexed]  # the candidates when no key is hit
+        # per last-message role: which rules can match at all, and the unindexed ones that can
+        self._by_role: dict[str | None, tuple[list[bool], list["Rule"]]] = {}
+
+    def _for_role(self, role: str | None) -> tuple[list[bool], list["Rule"]]:
+        found = self._by_role.get(role)
+        if found is None:
+            ok = [possible_after(rule, role) for rule in self.rules]
+            found = (ok, [self.rules[p] for p in self.unindexed if ok[p]])
+            if len(self._by_role) < ROLES_KEPT:
+                self._by_role[role] = found
+        return found
 
     def candidates(self, conv: Conversation) -> list["Rule"]:
+        last = conv.last
+        role = last.get("role")
+        ok, unindexed = self._for_role(role if isinstance(role, str) else None)
         if not self.by_key and not self.literals:
-            return self.rules
-        text = text_of(conv.last)
+            return unindexed
+        text = text_of(last)
         hits = [self.by_key.get(("last", text)), self.by_key.get(("model", conv.model))]
         if self.literals:
             hits.append(self.literals.positions(text))
         lists = [h for h in hits if h]
         if not lists:
-            return self.unindexed_rules
+            return unindexed
         positions = self.unindexed.copy()
         for found in lists:
             positions += found
         positions.sort()  # sorted runs, each rule filed once: Timsort merges them in one pass
         rules = self.rules
-        return [rules[p] for p in positions]
+        return [rules[p] for p in positions if ok[p]]
 
 
 class LiteralFilter:

@@ -121,6 +121,8 @@ def forced_reply(profile: Profile, content: str | None, streamed: bool) -> tuple
 
 def shape_completion(profile: Profile, body: dict[str, Any]) -> dict[str, Any]:
     """A canonical (OpenAI) chat.completion in the profile's shape."""
+    if not profile.sort_keys and profile.response is profile.choice is profile.message is profile.usage is None:
+        return body  # OpenAI's own shape
     choices = []
     for choice in body["choices"]:
         shaped = dict(choice, message=_shape(profile.message, choice["message"]))
