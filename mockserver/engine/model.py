@@ -8,8 +8,9 @@ from typing import Any
 
 from mockserver.engine.index import RuleIndex
 from mockserver.engine.matchers import Header, Matcher, Model
-from mockserver.engine.render import Template
+from mockserver.engine.render import Template, names_in
 from mockserver.server.memo import FIXED_HEADERS, Memo
+from mockserver.wire.lazy import lazy
 
 
 AUTO = "auto"  # ``arguments: auto`` / ``tool_calls: auto``: generated from the declared schema
@@ -31,6 +32,14 @@ class Reply:
     timing: dict[str, float] | None = None  # ttft, tps, jitter (wire.sse.Timing fields)
     fault: dict[str, Any] | None = None
     auto_calls: bool = False  # ``tool_calls: auto``: one generated call of the forced/first tool
+
+    @lazy
+    def context_names(self) -> frozenset[str]:
+        """What the reply's templates read: only these are put in its template context."""
+        found = names_in(self.content)
+        for call in self.tool_calls:
+            found |= names_in(call.name) | names_in(call.arguments) | names_in(call.id)
+        return frozenset(found)
 
 
 @dataclass(eq=False)

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import regex
-from jinja2 import StrictUndefined, TemplateError, Undefined, UndefinedError
+from jinja2 import StrictUndefined, TemplateError, Undefined, UndefinedError, meta
 
 from mockserver.engine import budget
 from mockserver.engine.context import parse_json
@@ -118,10 +118,12 @@ class Template:
         self.static = "{{" not in source and "{%" not in source and "{#" not in source
         self._expr = None
         self._template = None
+        self.names: frozenset[str] = frozenset()  # the context names the template reads
         if self.static:
             return
         try:
             self._template = ENV.from_string(source)
+            self.names = frozenset(meta.find_undeclared_variables(ENV.parse(source)))
             single = _single_expression(source)
             if single is not None:
                 self._expr = ENV.compile_expression(single)
@@ -207,6 +209,17 @@ def compile_value(value: Any) -> Any:
     if isinstance(value, list):
         return [compile_value(v) for v in value]
     return value
+
+
+def names_in(value: Any) -> set[str]:
+    """The context names read by the Templates in a compiled value (see :func:`compile_value`)."""
+    if isinstance(value, Template):
+        return set(value.names)
+    if isinstance(value, dict):
+        return set().union(*(names_in(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(names_in(v) for v in value))
+    return set()
 
 
 def render_value(value: Any, context: dict[str, Any]) -> Any:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from time import perf_counter
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from mockserver.engine import budget
 from mockserver.engine.context import Conversation, text_of
@@ -227,34 +227,47 @@ def no_match(rules: list[Rule], conv: Conversation, skipped: list[NearMiss], lim
 # --- rendering ------------------------------------------------------------------------------
 
 
-def template_context(conv: Conversation, captures: Captures) -> dict[str, Any]:
-    results = [r.as_dict() for r in conv.tool_results]
-    latest: dict[str, Any] = {}
+def _latest(conv: Conversation) -> dict[str, Any]:
+    return {r.name: r.value for r in conv.tool_results if r.name}
+
+
+def _grouped(conv: Conversation) -> dict[str, list[Any]]:
     grouped: dict[str, list[Any]] = {}
     for r in conv.tool_results:
         if r.name:
-            latest[r.name] = r.value
             grouped.setdefault(r.name, []).append(r.value)
-    user_texts = conv.user_texts
-    return {
-        **TEMPLATE_GLOBALS,  # templates render in a shared context: the globals come from here
-        "request": conv.body,
-        "model": conv.model,
-        "messages": conv.messages,
-        "last": text_of(conv.last),
-        "last_user": user_texts[-1] if user_texts else "",
-        "captures": captures,
-        "turn": conv.turn,
-        "tool_results": results,
-        "result": latest,
-        "results": grouped,
-        "tools": conv.tools.names,
-    }
+    return grouped
+
+
+# what each name of a template's context is (README, "Templates"), worked out only when read
+CONTEXT: dict[str, Callable[[Conversation, Captures], Any]] = {
+    "request": lambda conv, captures: conv.body,
+    "model": lambda conv, captures: conv.model,
+    "messages": lambda conv, captures: conv.messages,
+    "last": lambda conv, captures: text_of(conv.last),
+    "last_user": lambda conv, captures: conv.user_texts[-1] if conv.user_texts else "",
+    "captures": lambda conv, captures: captures,
+    "turn": lambda conv, captures: conv.turn,
+    "tool_results": lambda conv, captures: [r.as_dict() for r in conv.tool_results],
+    "result": lambda conv, captures: _latest(conv),
+    "results": lambda conv, captures: _grouped(conv),
+    "tools": lambda conv, captures: conv.tools.names,
+}
+
+
+def template_context(conv: Conversation, captures: Captures, names: Iterable[str] | None = None) -> dict[str, Any]:
+    """The context templates render in: the globals, and ``names`` (default: every name)."""
+    context = dict(TEMPLATE_GLOBALS)  # templates render in a shared context: the globals come from here
+    for name in CONTEXT if names is None else names:
+        make = CONTEXT.get(name)
+        if make is not None:
+            context[name] = make(conv, captures)
+    return context
 
 
 def render(rule: Rule, conv: Conversation, captures: Captures) -> RenderedReply:
-    context = template_context(conv, captures)
     spec = rule.reply
+    context = template_context(conv, captures, spec.context_names)
     try:
         content = spec.content.render(context) if spec.content is not None else None
         calls = [_render_call(rule, k, call, context, conv) for k, call in enumerate(spec.tool_calls)]
