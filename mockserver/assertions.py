@@ -14,7 +14,7 @@ from mockserver.engine.context import Conversation
 from mockserver.engine.model import Rule, Scenario
 from mockserver.engine.respond import differences
 from mockserver.explain import compact, describe_entry, describe_journal, headline, short, warning_text
-from mockserver.server.journal import ANSWERED, UNMATCHED, Entry, ToolCall
+from mockserver.server.entry import ANSWERED, UNMATCHED, Entry, ToolCall
 from mockserver.dialects.chat.validate import validate_request
 from mockserver.wire.errors import APIError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from mockserver.server.journal import ANSWERED, UNMATCHED, Entry
+from mockserver.server.entry import ANSWERED, UNMATCHED, Entry
 
 TEXT_LIMIT = 160
 SHOWN_ENTRIES = 12

@@ -20,7 +20,8 @@ from mockserver.server.admin import load_scenario_text
 from mockserver.engine.loader import KNOWN_PROFILES, LoadProblem, ScenarioLoadError, load_paths
 from mockserver.engine.model import Scenario
 from mockserver.explain import describe_journal
-from mockserver.server.journal import Entry, Journal
+from mockserver.server.entry import Entry
+from mockserver.server.journal import Journal
 from mockserver.testing import ServerThread
 
 API_KEY = "mockserver-test-key"

@@ -354,7 +354,7 @@ def test_commands_exist_as_documented(block, command, tmp_path, capsys, monkeypa
         assert (ROOT / words[0]).is_file() and words[0] in (ROOT / ".ci" / "run").read_text()
         return
     if words[0] == "jq":  # reads the journal file: the fields it selects are an entry's
-        from mockserver.server.journal import Entry
+        from mockserver.server.entry import Entry
 
         fields = set(re.findall(r"\.(\w+)", words[2])) - {"message"}  # .error.message: inside 'error'
         assert fields <= set(Entry.__dataclass_fields__) | {n for n, v in vars(Entry).items() if isinstance(v, property)}
@@ -426,7 +426,7 @@ def test_quoted_option_errors_are_what_serve_says(capsys):
 
 
 def test_the_entry_attribute_table_lists_every_attribute():
-    from mockserver.server.journal import Entry, ToolCall
+    from mockserver.server.entry import Entry, ToolCall
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = readme[readme.index("| Attribute | What |"):readme.index("**Assertions.**")]

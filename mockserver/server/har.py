@@ -18,7 +18,7 @@ from http import HTTPStatus
 from typing import Any, Iterable
 
 from mockserver import __version__
-from mockserver.server.journal import Entry
+from mockserver.server.entry import Entry
 from mockserver.wire import jsoncodec
 
 JSON = "application/json"
