@@ -481,7 +481,7 @@ def write_results(report: dict, args: argparse.Namespace) -> None:
         "The default configuration remembers answers to identical requests (they are",
         "deterministic; see README, Performance), which is what a load test of one request measures.",
         "The `--no-memo` row is the cost of a request seen for the first time: full parsing,",
-        "validation, rule matching, template rendering and serialisation in Python, about 50 µs;",
+        "validation, rule matching, template rendering and serialisation in Python, about 60 µs in process;",
         "Rules on exact texts or models are found by lookup; regex and `contains` rules are",
         "narrowed by the literal their text must contain (engine/literals.py) before any regex runs.",
         "",

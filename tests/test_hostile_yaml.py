@@ -56,6 +56,7 @@ def test_billion_laughs_posted_is_refused_while_healthz_answers(serve):
     running = serve(BASE)
     latencies: list[float] = []
     done = threading.Event()
+    probing = threading.Event()
 
     def probe() -> None:
         with httpx.Client(base_url=running.url, timeout=10) as client:
@@ -63,10 +64,12 @@ def test_billion_laughs_posted_is_refused_while_healthz_answers(serve):
                 started = time.perf_counter()
                 assert client.get("/healthz").status_code == 200
                 latencies.append(time.perf_counter() - started)
+                probing.set()
 
     prober = threading.Thread(target=probe)
     rss_before = max_rss_mb()
     prober.start()
+    assert probing.wait(10)  # the probes are running before the attack starts (a loaded machine is slow to start them)
     try:
         response = httpx.post(running.url + "/_mock/scenarios", content=LAUGHS, headers=YAML, timeout=30)
     finally:
