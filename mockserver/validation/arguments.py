@@ -8,23 +8,25 @@ from mockserver.wire import jsoncodec
 
 def json_object_problem(arguments: str) -> str | None:
     """Why ``arguments`` (a JSON text) is not a JSON object, or None."""
+    return _json_object(arguments)[1]
+
+
+def _json_object(arguments: str) -> tuple[object, str | None]:
+    """(the parsed value, None), or (None, why ``arguments`` is not a JSON object)."""
     try:
         value = jsoncodec.loads(arguments)
     except (jsoncodec.DecodeError, ValueError) as exc:
-        return f"not valid JSON ({exc}): {_clip(arguments)}"
+        return None, f"not valid JSON ({exc}): {_clip(arguments)}"
     if not isinstance(value, dict):
-        return f"must be a JSON object, got {_clip(arguments)}"
-    return None
+        return None, f"must be a JSON object, got {_clip(arguments)}"
+    return value, None
 
 
 def arguments_problem(schema_key: str, arguments: str) -> str | None:
     """Why ``arguments`` (a JSON text) is not a valid call of the schema, or None."""
-    try:
-        value = jsoncodec.loads(arguments)
-    except (jsoncodec.DecodeError, ValueError) as exc:
-        return f"not valid JSON ({exc}): {_clip(arguments)}"
-    if not isinstance(value, dict):
-        return f"must be a JSON object, got {_clip(arguments)}"
+    value, problem = _json_object(arguments)
+    if problem:
+        return problem
     quick = compile_schema(schema_key).quick
     if quick is not None and quick(value):  # certainly valid: jsonschema only decides the rest
         return None
