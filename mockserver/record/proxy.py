@@ -210,7 +210,7 @@ class RecordingProxy:
             return
         if scope["type"] != "http":
             return
-        from mockserver.server.endpoint import read_limited, send_json
+        from mockserver.server.endpoint import header_map, read_limited, send_json
         from mockserver.wire.errors import APIError
 
         if scope["path"] == "/healthz" and scope["method"] == "GET":
@@ -220,7 +220,7 @@ class RecordingProxy:
             await send_json(send, 200, json.dumps(status).encode(), {})
             return
         try:
-            raw = await read_limited(Headers(scope=scope), receive, self.limit)
+            raw = await read_limited(header_map(scope["headers"]), receive, self.limit)
         except APIError as error:
             await send_json(send, error.status, json.dumps(error.body()).encode(), error.headers)
             return
