@@ -192,6 +192,9 @@ RESPONSES: dict[str, dict[str, Any]] = {
     "responses.output_without_call": _responses({"type": "function_call_output", "call_id": "call_9", "output": "x"}),
     "responses.call_without_output": _responses(_fc("call_1", '{"city":"Oslo"}')),
     "responses.arguments_invalid": _responses(_fc("call_1", "{}"), {"type": "function_call_output", "call_id": "call_1", "output": "x"}),
+    "tools.empty": {"model": "m", "input": "hi", "tools": [], "store": False},
+    "tools.name_pattern": {"model": "m", "input": "hi", "tools": [{**_FLAT_WEATHER, "name": "get.weather"}], "store": False},
+    "tools.name_length": {"model": "m", "input": "hi", "tools": [{**_FLAT_WEATHER, "name": "w" * 65}], "store": False},
 }
 
 
