@@ -24,6 +24,7 @@ def _history(*messages: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 CHAT: dict[str, dict[str, Any]] = {
     "request.model_missing": {"messages": [HI]},
+    "request.unknown_field": chat(HI, top_k=5),
     "request.model_type": {"model": 3, "messages": [HI]},
     "request.messages_missing": {"model": "m"},
     "request.messages_type": {"model": "m", "messages": "hi"},
