@@ -367,3 +367,11 @@ def test_openai_agents_default_runner(server):
     assert seen == ["Porto"]
     assert result.final_output == "The weather in Porto is 19°C and clear."
     assert agents.__name__ == "agents"
+
+
+def test_the_known_fields_are_the_official_create_response_properties():
+    from mockserver.dialects.responses.fields import KNOWN
+    from mockserver.validation.params import parameter_schemas
+    from conftest import RESPONSES_OFFICIAL
+
+    assert KNOWN == set(parameter_schemas(RESPONSES_OFFICIAL, "CreateResponse"))

@@ -12,6 +12,7 @@ from typing import Any
 
 from mockserver.dialects.base import Call, Parsed, Rendered, RenderInput, request_key
 from mockserver.dialects.responses.convert import output_messages, text_parts, to_messages
+from mockserver.dialects.responses.fields import check_fields
 from mockserver.dialects.responses.protocol import check_protocol
 from mockserver.dialects.responses.render import ID_LENGTH, decide, response_object
 from mockserver.dialects.responses.rules import BOOK
@@ -43,6 +44,7 @@ class ResponsesDialect:
     def parse(self, body: dict[str, Any], profile: str, *, strict: bool = False, history: bool = True) -> Parsed:
         judge = Judge(BOOK, profile, strict)
         judge.layer(check_request(body))
+        judge.layer(check_fields(body))
         previous = body.get("previous_response_id")
         prior: list[dict[str, Any]] = []
         if previous is not None:

@@ -38,6 +38,13 @@ def _rule(id: str, check: str, openai: Verdict, vllm: Verdict, vertex: Verdict, 
     return Rule(id, check, {"openai": openai, "vllm": vllm, "vertex": vertex}, section)
 
 
+FIELD_RULES = (
+    _rule("request.unknown_field", "every top-level field is one CreateResponse declares",
+          Verdict(WARN, "no report of OpenAI's answer to an unknown top-level field was found (inside input items it is "
+                        "\"Unknown parameter: 'input[3].status'.\", 1jehuang/jcode#1028): accepted, with a warning", "mock"),
+          Verdict(WARN, chat.VLLM_IGNORED), Verdict(WARN, _ASSUMED, "assumed"), "Request"),
+)
+
 TOOL_RULES = (
     _rule("tools.empty", "`tools` may be an empty array",
           Verdict(ACCEPT, _SCHEMA + ": ToolsArray has no minItems; openai-agents' default model sends `tools: []` "
@@ -71,6 +78,6 @@ BOOK = RuleBook(
         _rule("responses.arguments_invalid", "a function_call's `arguments` is a JSON object valid against the declared `parameters`",
               Verdict(ERROR, "OpenAI does not check them: mockserver does, on purpose (as history.arguments_invalid)", "mock"),
               Verdict(WARN, "as Chat Completions under vllm (unverified for its Responses API)", "assumed"), Verdict(ERROR, "as openai: mockserver's purpose", "mock")),
-    ) + TOOL_RULES,
+    ) + FIELD_RULES + TOOL_RULES,
     fallback=chat.BOOK,
 )
