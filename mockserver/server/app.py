@@ -57,7 +57,7 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     if scenarios is None:
         scenarios = load_paths(config.scenario_paths())
     responses = ResponsesDialect(ResponseStore(config.responses_store_size, config.responses_store_bytes))
-    messages = MessagesDialect()
+    messages = MessagesDialect.from_config(config)
     service = MockService(config, scenarios, {"chat": ChatDialect(), "responses": responses, "messages": messages})
     sink = None
     if config.journal_file:

@@ -63,6 +63,8 @@ def error_payload(error: APIError) -> dict[str, Any]:
     if error.code in MOCK_CODES:
         payload["code"] = error.code
         payload.update(error.extra)
+    elif "details" in error.extra:  # machine-readable cause (``error.details.error_code``), as the SDK reads it
+        payload["details"] = error.extra["details"]
     return payload
 
 
@@ -71,8 +73,18 @@ def request_id() -> str:
     return "req_011C" + uuid.uuid4().hex[:20]
 
 
+def request_id_of(error: APIError) -> str:
+    """The one request id of an error: its body's ``request_id`` and its ``request-id`` header are
+    the same, as Anthropic sends them."""
+    rid = getattr(error, "_request_id", None)
+    if rid is None:
+        rid = request_id()
+        object.__setattr__(error, "_request_id", rid)
+    return rid
+
+
 def error_body(error: APIError) -> dict[str, Any]:
-    return {"type": "error", "error": error_payload(error), "request_id": request_id()}
+    return {"type": "error", "error": error_payload(error), "request_id": request_id_of(error)}
 
 
 def auth_error(expected: str | None, headers: Mapping[str, str]) -> APIError | None:
