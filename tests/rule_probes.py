@@ -216,6 +216,7 @@ def _tool_result(tool_use_id: str) -> dict[str, Any]:
 
 
 MESSAGES: dict[str, dict[str, Any]] = {
+    "request.unknown_field": {**_messages(), "response_format": {"type": "json_object"}},
     "messages.tool_result_missing": _messages(_tool_use({"city": "Oslo"}), {"role": "user", "content": "and?"}),
     "messages.tool_result_unexpected": _messages({"role": "assistant", "content": "hello"}, _tool_result("toolu_9")),
     "messages.input_invalid": _messages(_tool_use({}), _tool_result("toolu_1")),
