@@ -61,6 +61,22 @@ def assert_responses_official(name: str, instance: Any) -> None:
     assert error is None, f"not a valid {name}: {error.message} at {error.json_path}\n{json.dumps(instance)[:2000]}"
 
 
+# Anthropic's Messages API: the published components.schemas, Message, ErrorResponse and the stream events
+ANTHROPIC_OFFICIAL = json.loads((FIXTURES / "anthropic-messages-schemas.json").read_text())
+_ANTHROPIC_REGISTRY = Registry().with_resource("urn:anthropic", DRAFT202012.create_resource(ANTHROPIC_OFFICIAL))
+_ANTHROPIC_VALIDATORS: dict[str, jsonschema.Draft202012Validator] = {}
+
+
+def assert_anthropic_official(name: str, instance: Any) -> None:
+    """Like :func:`assert_official`, against Anthropic's schemas (Message, ErrorResponse, MessageStreamEvent, …)."""
+    validator = _ANTHROPIC_VALIDATORS.get(name)
+    if validator is None:
+        schema = {"$ref": f"urn:anthropic#/components/schemas/{name}"}
+        validator = _ANTHROPIC_VALIDATORS[name] = jsonschema.Draft202012Validator(schema, registry=_ANTHROPIC_REGISTRY)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
+    assert error is None, f"not a valid {name}: {error.message} at {error.json_path}\n{json.dumps(instance)[:2000]}"
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

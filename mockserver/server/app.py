@@ -122,7 +122,11 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
         assert isinstance(exc, HTTPException)
         if exc.status_code == 405:
             allowed = [m.strip() for m in (exc.headers or {}).get("Allow", "").split(",") if m.strip()]
-            return error_response(method_not_allowed(request.method, request.url.path, allowed))
+            refused = method_not_allowed(request.method, request.url.path, allowed)
+            if request.url.path in messages.paths or request.url.path.endswith("/messages/count_tokens"):
+                # a Messages route answers in Anthropic's error shape (its request-id header too)
+                return json_response(messages.error_body(service.profile, refused), 405, messages.error_headers(refused))
+            return error_response(refused)
         if exc.status_code == 404:
             return error_response(not_found_route(request.method, request.url.path))
         return error_response(APIError(str(exc.detail), status=exc.status_code))

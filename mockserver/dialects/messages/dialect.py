@@ -70,7 +70,7 @@ class MessagesDialect:
             tool_choice=choice,
             parallel_tool_calls=spec.get("disable_parallel_tool_use") is not True,
             stream=bool(body.get("stream")),
-            max_tokens=body["max_tokens"],
+            max_tokens=int(body["max_tokens"]),  # 1.0 is 1 (shape.py)
             stateful=thread is not None,
             state=_State([s for s in body.get("stop_sequences") or [] if s], thread),
             warnings=tuple(judge.warnings),

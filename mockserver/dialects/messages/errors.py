@@ -58,8 +58,18 @@ def error_type(error: APIError) -> str:
     return TYPES.get(error.status, "invalid_request_error" if error.status < 500 else "api_error")
 
 
+# Anthropic's text for a body over its size limit, as clients quote the 413 (e.g.
+# '413 {"error":{"type":"request_too_large","message":"Request exceeds the maximum size"}}' in
+# context-overflow detectors); the type is the one Anthropic's errors page documents for 413,
+# although its OpenAPI ErrorResponse lists no such member
+TOO_LARGE = "Request exceeds the maximum size"
+
+
 def error_payload(error: APIError) -> dict[str, Any]:
-    payload: dict[str, Any] = {"type": error_type(error), "message": error.message}
+    message = error.message
+    if error.status == 413 and not message.startswith(TOO_LARGE):
+        message = f"{TOO_LARGE} (mockserver: {message})"
+    payload: dict[str, Any] = {"type": error_type(error), "message": message}
     if error.code in MOCK_CODES:
         payload["code"] = error.code
         payload.update(error.extra)
