@@ -195,6 +195,8 @@ RESPONSES: dict[str, dict[str, Any]] = {
     "responses.arguments_invalid": _responses(_fc("call_1", "{}"), {"type": "function_call_output", "call_id": "call_1", "output": "x"}),
     "tools.empty": {"model": "m", "input": "hi", "tools": [], "store": False},
     "request.unknown_field": {"model": "m", "input": "hi", "top_k": 5, "store": False},
+    "tools.hosted_invalid": {"model": "m", "input": "hi", "store": False,
+                             "tools": [{"type": "code_interpreter", "container": {"type": "auto"}, "allowed_callers": ["x"]}]},
     "tools.name_pattern": {"model": "m", "input": "hi", "tools": [{**_FLAT_WEATHER, "name": "get.weather"}], "store": False},
     "tools.name_length": {"model": "m", "input": "hi", "tools": [{**_FLAT_WEATHER, "name": "w" * 65}], "store": False},
 }

@@ -55,6 +55,11 @@ TOOL_RULES = (
           Verdict(ERROR, "reported for the Responses API: \"Invalid 'tools[0].name': string does not match pattern\" "
                          "(openai/openai-dotnet#441, openai/codex#8694, justrach/codegraff#930)"),
           Verdict(WARN, chat.VLLM_TOOLS), Verdict(ERROR, _ASSUMED, "assumed"), TOOLS),
+    _rule("tools.hosted_invalid", "a hosted tool (web_search, file_search, code_interpreter, mcp, …) is valid against the "
+          "official `Tool` schema (the branch its `type` names)",
+          Verdict(ERROR, _SCHEMA + ": Tool (oneOf by type); OpenAI's standard wording", "schema"),
+          Verdict(WARN, "unverified for vLLM's Responses API (hosted tools it does not run)", "assumed"),
+          Verdict(ERROR, _ASSUMED, "assumed"), TOOLS),
     _rule("tools.name_length", "a function's `name` has at most 64 characters",
           Verdict(ERROR, "reported against a Responses endpoint: '`name` must be at most 64 characters' "
                          "(can1357/oh-my-pi#9131); the schema sets no maxLength"),
