@@ -41,7 +41,6 @@ class _State:
 
 class MessagesDialect:
     name = "messages"
-    paths = frozenset({"/v1/messages", "/messages"})
     fault_messages = errors.FAULT_MESSAGES
     reads_headers = True  # parse is given the request headers (``anthropic-beta``)
 
@@ -54,7 +53,7 @@ class MessagesDialect:
         return cls(ThreadStore(config.responses_store_size, config.responses_store_bytes))
 
     def parse(self, body: dict[str, Any], profile: str, *, strict: bool = False, history: bool = True,
-              headers: Mapping[str, str] | None = None, **_: Any) -> Parsed:
+              route: Any = None, headers: Mapping[str, str] | None = None) -> Parsed:
         judge = Judge(BOOK, profile, strict)
         judge.layer(check_fields(body, betas(headers)))
         thread = resolve(body, self.store) if "thread" in body else None
@@ -113,7 +112,7 @@ class MessagesDialect:
             return Rendered(stream=build_events(start, output, job.chunk_chars), summary=lambda: final, headers=headers)
         return Rendered(body=final, completion_tokens=output.tokens, headers=headers)
 
-    def auth_error(self, expected: str | None, headers: Mapping[str, str]) -> APIError | None:
+    def auth_error(self, expected: str | None, headers: Mapping[str, str], route: Any = None) -> APIError | None:
         return errors.auth_error(expected, headers)
 
     def error_body(self, profile: Profile, error: APIError) -> dict[str, Any]:
