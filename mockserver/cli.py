@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--auto", action="store_true", default=None, help="answer a request that forces a tool call and matches no rule with a generated call [MOCKSERVER_AUTO]")
     serve.add_argument("--read-timeout", type=float, metavar="SECONDS", help="a request's headers and body must arrive within this time of its first byte (default 15) [MOCKSERVER_READ_TIMEOUT]")
     serve.add_argument("--scenario-timeout", type=float, metavar="SECONDS", help="time budget to match and render one request; past it the rule gets a 422 scenario error (default 2) [MOCKSERVER_SCENARIO_TIMEOUT]")
-    serve.add_argument("--responses-store-size", type=int, metavar="N", help="stored Responses-API responses kept (default 1000; oldest dropped) [MOCKSERVER_RESPONSES_STORE_SIZE]")
+    serve.add_argument("--responses-store-size", type=int, metavar="N", help="stored Responses-API responses kept, and Anthropic message-thread answers (default 1000 each; oldest dropped) [MOCKSERVER_RESPONSES_STORE_SIZE]")
     serve.add_argument("--responses-store-bytes", type=int, metavar="N", help="… and at most N bytes of them (default 64 MiB) [MOCKSERVER_RESPONSES_STORE_BYTES]")
     serve.add_argument("--no-memo", dest="memo", action="store_false", default=None, help="do not remember answers to identical requests (they are deterministic; on by default) [MOCKSERVER_MEMO=false]")
     serve.add_argument("--access-log", action="store_true", default=None, help="log every request (off by default: it costs throughput) [MOCKSERVER_ACCESS_LOG]")

@@ -34,7 +34,6 @@ OFFICIAL = json.loads((FIXTURES / "openai-chat-schemas.json").read_text())
 _REGISTRY = Registry().with_resource("urn:openai", DRAFT202012.create_resource(OFFICIAL))
 # the Responses API's schemas ($refs are "#/components/schemas/NAME" within the same document)
 RESPONSES_OFFICIAL = json.loads((FIXTURES / "openai-responses-schemas.json").read_text())
-_RESPONSES_REGISTRY = Registry().with_resource("urn:openai-responses", DRAFT202012.create_resource(RESPONSES_OFFICIAL))
 
 
 def official_validator(name: str) -> jsonschema.Draft202012Validator:
@@ -48,17 +47,37 @@ def assert_official(name: str, instance: Any) -> None:
     assert error is None, f"not a valid {name}: {error.message} at {error.json_path}\n{json.dumps(instance)[:2000]}"
 
 
-_RESPONSES_VALIDATORS: dict[str, jsonschema.Draft202012Validator] = {}
+class _Schemas:
+    """One official document's ``components/schemas``, validators compiled once per name."""
+
+    def __init__(self, document: dict[str, Any], urn: str) -> None:
+        self.urn = urn
+        self.registry = Registry().with_resource(urn, DRAFT202012.create_resource(document))
+        self.validators: dict[str, jsonschema.Draft202012Validator] = {}
+
+    def check(self, name: str, instance: Any) -> None:
+        validator = self.validators.get(name)
+        if validator is None:
+            schema = {"$ref": f"{self.urn}#/components/schemas/{name}"}
+            validator = self.validators[name] = jsonschema.Draft202012Validator(schema, registry=self.registry)
+        error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
+        assert error is None, f"not a valid {name}: {error.message} at {error.json_path}\n{json.dumps(instance)[:2000]}"
+
+
+_RESPONSES_SCHEMAS = _Schemas(RESPONSES_OFFICIAL, "urn:openai-responses")
+# Anthropic's Messages API: the published components.schemas, Message, ErrorResponse and the stream events
+ANTHROPIC_OFFICIAL = json.loads((FIXTURES / "anthropic-messages-schemas.json").read_text())
+_ANTHROPIC_SCHEMAS = _Schemas(ANTHROPIC_OFFICIAL, "urn:anthropic")
 
 
 def assert_responses_official(name: str, instance: Any) -> None:
     """Like :func:`assert_official`, against the Responses API's schemas (Response, ResponseStreamEvent, …)."""
-    validator = _RESPONSES_VALIDATORS.get(name)
-    if validator is None:
-        schema = {"$ref": f"urn:openai-responses#/components/schemas/{name}"}
-        validator = _RESPONSES_VALIDATORS[name] = jsonschema.Draft202012Validator(schema, registry=_RESPONSES_REGISTRY)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
-    assert error is None, f"not a valid {name}: {error.message} at {error.json_path}\n{json.dumps(instance)[:2000]}"
+    _RESPONSES_SCHEMAS.check(name, instance)
+
+
+def assert_anthropic_official(name: str, instance: Any) -> None:
+    """Like :func:`assert_official`, against Anthropic's schemas (Message, ErrorResponse, MessageStreamEvent, …)."""
+    _ANTHROPIC_SCHEMAS.check(name, instance)
 
 
 @pytest.fixture

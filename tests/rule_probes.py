@@ -24,6 +24,7 @@ def _history(*messages: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 CHAT: dict[str, dict[str, Any]] = {
     "request.model_missing": {"messages": [HI]},
+    "request.unknown_field": chat(HI, top_k=5),
     "request.model_type": {"model": 3, "messages": [HI]},
     "request.messages_missing": {"model": "m"},
     "request.messages_type": {"model": "m", "messages": "hi"},
@@ -192,6 +193,12 @@ RESPONSES: dict[str, dict[str, Any]] = {
     "responses.output_without_call": _responses({"type": "function_call_output", "call_id": "call_9", "output": "x"}),
     "responses.call_without_output": _responses(_fc("call_1", '{"city":"Oslo"}')),
     "responses.arguments_invalid": _responses(_fc("call_1", "{}"), {"type": "function_call_output", "call_id": "call_1", "output": "x"}),
+    "tools.empty": {"model": "m", "input": "hi", "tools": [], "store": False},
+    "request.unknown_field": {"model": "m", "input": "hi", "top_k": 5, "store": False},
+    "tools.hosted_invalid": {"model": "m", "input": "hi", "store": False,
+                             "tools": [{"type": "code_interpreter", "container": {"type": "auto"}, "allowed_callers": ["x"]}]},
+    "tools.name_pattern": {"model": "m", "input": "hi", "tools": [{**_FLAT_WEATHER, "name": "get.weather"}], "store": False},
+    "tools.name_length": {"model": "m", "input": "hi", "tools": [{**_FLAT_WEATHER, "name": "w" * 65}], "store": False},
 }
 
 
@@ -211,6 +218,7 @@ def _tool_result(tool_use_id: str) -> dict[str, Any]:
 
 
 MESSAGES: dict[str, dict[str, Any]] = {
+    "request.unknown_field": {**_messages(), "response_format": {"type": "json_object"}},
     "messages.tool_result_missing": _messages(_tool_use({"city": "Oslo"}), {"role": "user", "content": "and?"}),
     "messages.tool_result_unexpected": _messages({"role": "assistant", "content": "hello"}, _tool_result("toolu_9")),
     "messages.input_invalid": _messages(_tool_use({}), _tool_result("toolu_1")),

@@ -196,10 +196,19 @@ def test_routes(http, method, path, status, message):
         assert "POST" in response.headers["allow"] or "GET" in response.headers["allow"]
 
 
-def test_vendor_extras_are_accepted(http):
+def test_vendor_extras_are_openai_s_400_and_a_vllm_warning(http):
+    """OpenAI refuses fields its schema does not declare (xlinx/sd-webui-decadetw-auto-prompt-llm#29);
+    vLLM ignores them (a warning: usually a parameter meant for another provider)."""
     body = chat(user("hi"), top_k=5, chat_template_kwargs={"enable_thinking": False}, metadata={"a": "b"})
     response = http.post("/v1/chat/completions", json=body)
+    assert response.status_code == 400
+    assert response.json()["error"] == {"message": "Unrecognized request arguments supplied: top_k, chat_template_kwargs",
+                                         "type": "invalid_request_error", "param": None, "code": None}
+    one = http.post("/v1/chat/completions", json=chat(user("hi"), top_k=5))
+    assert one.json()["error"]["message"] == "Unrecognized request argument supplied: top_k"
+    response = http.post("/v1/chat/completions", json=body, headers={"X-Mock-Profile": "vllm"})
     assert response.status_code == 200, response.text
+    assert response.headers["x-mock-warnings"].startswith("request.unknown_field")
 
 
 def test_openai_sdk_raises_bad_request(openai_client):

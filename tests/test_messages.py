@@ -218,7 +218,7 @@ def test_streamed_text_deltas(server):
         {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Quito"}}]},
         {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": '{"temperature": 14, "condition": "cloudy"}'}]}]}
     events = raw_events(server.url, body)
-    assert events[1][1]["content_block"] == {"type": "text", "text": ""}
+    assert events[1][1]["content_block"] == {"type": "text", "text": "", "citations": None}  # citations: required, nullable (D5)
     texts = [p["delta"]["text"] for k, p in events if k == "content_block_delta"]
     assert {p["delta"]["type"] for k, p in events if k == "content_block_delta"} == {"text_delta"}
     assert len(texts) > 3 and "".join(texts) == "The weather in Quito is 14°C and cloudy."

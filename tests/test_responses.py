@@ -367,3 +367,48 @@ def test_openai_agents_default_runner(server):
     assert seen == ["Porto"]
     assert result.final_output == "The weather in Porto is 19°C and clear."
     assert agents.__name__ == "agents"
+
+
+def test_the_known_fields_are_the_official_create_response_properties():
+    from mockserver.dialects.responses.fields import KNOWN
+    from mockserver.validation.params import parameter_schemas
+    from conftest import RESPONSES_OFFICIAL
+
+    assert KNOWN == set(parameter_schemas(RESPONSES_OFFICIAL, "CreateResponse"))
+
+
+def test_the_shipped_tool_schema_is_the_official_one():
+    from mockserver.dialects.responses.hosted import _document
+    from conftest import RESPONSES_OFFICIAL
+
+    official = RESPONSES_OFFICIAL["components"]["schemas"]
+    shipped = _document()["components"]["schemas"]
+    assert "Tool" in shipped and all(shipped[name] == official[name] for name in shipped)
+
+
+BAD_INTERPRETER = {"type": "code_interpreter", "container": {"type": "auto"}, "allowed_callers": ["x"]}
+
+
+def test_hosted_tools_are_checked_and_only_valid_ones_echoed(http):
+    """Issue 31 D3: a hosted tool the schema refuses is OpenAI's 400 (standard wording); under vllm a
+    warning, and the body (which echoes the declared tools) still validates against the schema."""
+    request = {"model": "m", "input": "hi", "store": False, "tools": [WEATHER, BAD_INTERPRETER, {"type": "web_search"}]}
+    refused = http.post("/v1/responses", json=request)
+    assert refused.status_code == 400
+    assert refused.json()["error"] == {"message": "Invalid value: 'x'. Supported values are: 'direct', and 'programmatic'.",
+                                       "type": "invalid_request_error", "param": "tools[1].allowed_callers[0]", "code": "invalid_value"}
+    assert refused.headers["x-mock-rule"] == "tools.hosted_invalid"
+    missing = http.post("/v1/responses", json={**request, "tools": [{"type": "code_interpreter"}]})
+    assert missing.json()["error"]["message"] == "Missing required parameter: 'tools[0].container'."
+    unknown = http.post("/v1/responses", json={**request, "tools": [{"type": "web_browse"}]})
+    assert unknown.json()["error"]["param"] == "tools[0].type" and unknown.json()["error"]["code"] == "invalid_value"
+    lenient = http.post("/v1/responses", json=request, headers={"X-Mock-Profile": "vllm"})
+    assert lenient.status_code == 200 and lenient.headers["x-mock-warnings"].startswith("tools.hosted_invalid")
+    body = lenient.json()
+    assert_responses_official("Response", body)
+    assert [t["type"] for t in body["tools"]] == ["function", "web_search"]
+    valid = {**request, "tools": [WEATHER, {**BAD_INTERPRETER, "allowed_callers": ["direct"]}]}
+    answered = http.post("/v1/responses", json=valid)
+    assert answered.status_code == 200, answered.text
+    assert_responses_official("Response", answered.json())
+    assert answered.json()["tools"][1] == {**BAD_INTERPRETER, "allowed_callers": ["direct"]}

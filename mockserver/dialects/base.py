@@ -103,7 +103,11 @@ class Dialect(Protocol):
         """``profile``: whose rules judge the request (``openai``, ``vllm``…); ``strict``: warnings
         are errors; ``history=False``: skip the call/result protocol (a first pass whose profile a
         scenario may still change); ``route``: what the request's path and query say (the model
-        in a Gemini or Bedrock path, ``alt=sse``…; see mockserver.server.routes)."""
+        in a Gemini or Bedrock path, ``alt=sse``…; see mockserver.server.routes).
+
+        A dialect whose answer depends on request headers (Anthropic's ``anthropic-beta``) sets a
+        class attribute ``reads_headers = True``: its parse is then also given ``headers=`` (the
+        request's headers by lower-case name), and the memo keys its answers by the beta header."""
         ...
 
     def request_key(self, body: dict[str, Any]) -> bytes: ...

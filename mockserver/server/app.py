@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from mockserver.server.admin import admin_routes
 from mockserver.dialects import build as build_dialects
+from mockserver.dialects.messages import errors as anthropic_errors
 from mockserver.server.endpoint import DialectEndpoint, FastPath, read_limited
 from mockserver.server.guard import HostGuard
 from mockserver.server.stored_responses import stored_response_routes
@@ -170,9 +171,19 @@ def wrong_route(request: Request, exc: HTTPException, journal: Journal, table: R
     hint = route_hint(method, path, table)
     if hint:
         error.message += f" (mockserver: {hint})"
-    body = error.body()
+    headers = dict(error.headers)
+    if _anthropic_path(path, table):  # a Messages route answers in Anthropic's error shape (and request-id)
+        body = anthropic_errors.error_body(error)
+        headers["request-id"] = anthropic_errors.request_id_of(error)
+    else:
+        body = error.body()
     journal.add((method, path, request.scope["headers"], b"", None, perf_counter()), error.status, body, None)
-    return json_response(body, error.status, {**error.headers, "X-Mock-Hint": hint} if hint else error.headers)
+    return json_response(body, error.status, {**headers, "X-Mock-Hint": hint} if hint else headers)
+
+
+def _anthropic_path(path: str, table: RouteTable) -> bool:
+    match = table.resolve(path)
+    return (match is not None and match.dialect == "messages") or path.endswith("/messages/count_tokens")
 
 
 def route_hint(method: str, path: str, table: RouteTable) -> str:

@@ -104,6 +104,8 @@ class MockService:
             return self._handle_raw(dialect, raw, headers, scenarios, route)
         key = (dialect.name, raw, self.config.seed, self.profile.name, self.config.strict,
                route.key() if route is not None else None, *[headers.get(h) for h in scenarios.header_names])
+        if getattr(dialect, "reads_headers", False):  # the answer depends on them (Anthropic's betas)
+            key += (headers.get("anthropic-beta"),)
         outcome = scenarios.memo.get(key)
         if outcome is None:
             outcome = self._handle_raw(dialect, raw, headers, scenarios, route)
@@ -150,8 +152,10 @@ class MockService:
         deferred = state.fixed is None and scenarios.has_profiles
         strict = self.config.strict
         route = state.route
+        # a dialect that reads request headers (Anthropic's ``anthropic-beta``) says so
+        extra = {"headers": headers} if getattr(dialect, "reads_headers", False) else {}
         parsed = dialect.parse(body, ANY_PROFILE if deferred else state.profile.name, strict=strict and not deferred,
-                               history=not deferred, route=route)
+                               history=not deferred, route=route, **extra)
         state.stateful = state.stateful or parsed.stateful
         ids = IdSource(dialect.request_key(body), self.config.seed)
         conv = Conversation(
@@ -165,7 +169,7 @@ class MockService:
             raise
         except APIError as error:
             if deferred:
-                dialect.parse(body, state.profile.name, strict=strict, route=route)  # a broken history is the first problem
+                dialect.parse(body, state.profile.name, strict=strict, route=route, **extra)  # a broken history is the first problem
             if error.code != "no_matching_rule":
                 raise
             auto = auto_reply(conv) if self.config.auto else None
@@ -175,7 +179,7 @@ class MockService:
         if deferred:
             if reply.rule.scenario.profile:
                 state.profile = get_profile(reply.rule.scenario.profile)
-            parsed.warnings = dialect.parse(body, state.profile.name, strict=strict, route=route).warnings
+            parsed.warnings = dialect.parse(body, state.profile.name, strict=strict, route=route, **extra).warnings
         rule = reply.rule
         state.stateful = state.stateful or reply.fault is not None  # fault counters take part
         rule_fault = from_spec(reply.fault)

@@ -10,11 +10,12 @@ from typing import Any
 
 from agents import (Agent, ModelSettings, OpenAIChatCompletionsModel, OpenAIResponsesModel, Runner, function_tool,
                     set_tracing_disabled)
+import pytest
 from openai import AsyncOpenAI
 
 from cases import SYSTEM, TOOLS
 from check import MODEL
-from stacks import STACKS
+from stacks import PROFILES, STACKS
 
 STACK = STACKS["openai_agents"]
 set_tracing_disabled(True)
@@ -49,3 +50,31 @@ RUN = {"chat": run_chat, "responses": run_chat}  # responses: OpenAIResponsesMod
 
 def test_openai_agents(exchange, dialect, case, stream) -> None:
     exchange.check(asyncio.run(exchange.run(RUN)))
+
+
+NO_TOOLS = "version: 1\nname: no-tools\nrules: [{name: hello, when: {tools: []}, reply: {content: 'Hello from the mock.'}}]\n"
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])
+def test_a_tool_less_agent_on_the_default_model(mockserver, profile, stream) -> None:
+    """The default OpenAIResponsesModel sends ``tools: []`` for an agent without tools (issue 22: the
+    mock once refused it with the Chat Completions rule); the Responses API accepts it."""
+    mockserver.use([NO_TOOLS])
+    mockserver.set_profile(profile)
+    client = AsyncOpenAI(base_url=mockserver.base_url, api_key=mockserver.api_key, max_retries=0)
+    agent = Agent(name="compat", instructions="Be brief.", model=OpenAIResponsesModel(model=MODEL, openai_client=client))
+
+    async def go() -> Any:
+        async with client:
+            if stream:
+                result: Any = Runner.run_streamed(agent, "hi")
+                async for _ in result.stream_events():
+                    pass
+                return result
+            return await Runner.run(agent, "hi")
+
+    assert asyncio.run(go()).final_output == "Hello from the mock."
+    [entry] = mockserver.calls
+    assert entry.status == 200 and entry.dialect == "responses" and entry.request["tools"] == []
+    assert not entry.warnings

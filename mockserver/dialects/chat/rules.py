@@ -68,6 +68,9 @@ HAND_WRITTEN = (
     _rule(REQ, "request.model_type", "`model` is a string", E(SCHEMA, "schema"), E(VLLM_MODEL + " (model: str | None)")),
     _rule(REQ, "request.messages_missing", "`messages` is present", E(SCHEMA, "schema"), E(VLLM_MODEL + " (required)")),
     _rule(REQ, "request.messages_type", "`messages` is an array", E(SCHEMA, "schema"), E(VLLM_MODEL)),
+    _rule(REQ, "request.unknown_field", "every top-level field is one the official schema declares",
+          E("reported: \"Unrecognized request argument supplied: top_k\" (xlinx/sd-webui-decadetw-auto-prompt-llm#29); "
+            "the fields are CreateChatCompletionRequest's"), W(VLLM_IGNORED)),
     _rule(REQ, "request.messages_empty", "`messages` is not empty", E(SCHEMA + " (minItems 1)", "schema"),
           E("mockserver cannot answer an empty conversation; vLLM's model has no minimum (its chat template decides)", "mock")),
     # --- messages --------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver.dialects.chat.fields import check_fields
 from mockserver.dialects.chat.protocol import check_protocol
 from mockserver.dialects.chat.rules import BOOK
 from mockserver.dialects.chat.shape import check_request
@@ -46,6 +47,7 @@ def validate_request(
     arguments (for a first pass whose profile is not known yet)."""
     judge = Judge(BOOK, profile, strict)
     judge.layer(check_request(body))
+    judge.layer(check_fields(body))
     tools = tool_set(body.get("tools"))
     judge.layer(tools.problems)
     choice = ToolChoice("none")

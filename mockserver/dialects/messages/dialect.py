@@ -8,15 +8,18 @@ error carries a ``request-id`` header; errors are in Anthropic's shape (``errors
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from mockserver.dialects.base import Call, Parsed, Rendered, RenderInput, request_key
 from mockserver.dialects.messages import errors
 from mockserver.dialects.messages.convert import to_messages, turns
+from mockserver.dialects.messages.fields import betas, check_fields
 from mockserver.dialects.messages.protocol import check_protocol
 from mockserver.dialects.messages.render import decide, message_object, request_id, tool_use_id
 from mockserver.dialects.messages.shape import check_request, check_tool_choice, check_tools
 from mockserver.dialects.messages.stream import build_events, error_event
+from mockserver.dialects.messages.threads import Thread, ThreadStore, resolve
 from mockserver.dialects.messages.tools import tool_set
 from mockserver.dialects.messages.rules import BOOK
 from mockserver.validation.rules import Judge
@@ -30,15 +33,33 @@ from mockserver.wire.usage import prompt_tokens
 _OPENAI_STREAM_ERROR = "The server had an error while processing your request. Sorry about that!"
 
 
+@dataclass
+class _State:
+    stops: list[str]
+    thread: Thread | None = None  # a thread request: its answer is kept in the thread store
+
+
 class MessagesDialect:
     name = "messages"
     fault_messages = errors.FAULT_MESSAGES
+    reads_headers = True  # parse is given the request headers (``anthropic-beta``)
 
-    def parse(
-        self, body: dict[str, Any], profile: str, *, strict: bool = False, history: bool = True, route: Any = None
-    ) -> Parsed:
+    def __init__(self, store: ThreadStore | None = None) -> None:
+        self.store = store if store is not None else ThreadStore()  # message threads (``threads.py``)
+
+    @classmethod
+    def from_config(cls, config: Any) -> "MessagesDialect":
+        """Threads are bounded like the Responses API's stored responses (``--responses-store-*``)."""
+        return cls(ThreadStore(config.responses_store_size, config.responses_store_bytes))
+
+    def parse(self, body: dict[str, Any], profile: str, *, strict: bool = False, history: bool = True,
+              route: Any = None, headers: Mapping[str, str] | None = None) -> Parsed:
         judge = Judge(BOOK, profile, strict)
-        messages, tools, choice = self._conversation(body, judge, count_only=False, history=history)
+        judge.layer(check_fields(body, betas(headers)))
+        thread = resolve(body, self.store) if "thread" in body else None
+        request = body if thread is None else {**body, "system": thread.system, "tools": thread.tools, "messages": thread.messages}
+        request = {k: v for k, v in request.items() if v is not None or k not in ("system", "tools")}
+        messages, tools, choice = self._conversation(request, judge, count_only=False, history=history)
         spec = body.get("tool_choice") if isinstance(body.get("tool_choice"), dict) else {}
         return Parsed(
             body=body,
@@ -48,8 +69,9 @@ class MessagesDialect:
             tool_choice=choice,
             parallel_tool_calls=spec.get("disable_parallel_tool_use") is not True,
             stream=bool(body.get("stream")),
-            max_tokens=body["max_tokens"],
-            state=[s for s in body.get("stop_sequences") or [] if s],
+            max_tokens=int(body["max_tokens"]),  # 1.0 is 1 (shape.py)
+            stateful=thread is not None,
+            state=_State([s for s in body.get("stop_sequences") or [] if s], thread),
             warnings=tuple(judge.warnings),
         )
 
@@ -78,9 +100,12 @@ class MessagesDialect:
     def render(self, job: RenderInput) -> Rendered:
         parsed, reply, ids = job.parsed, job.reply, job.ids
         calls = [(c.id or tool_use_id(ids, k), c.name, c.arguments) for k, c in enumerate(reply.tool_calls)]
-        output = decide(reply.content, calls, reply.finish_reason, parsed.max_tokens, parsed.state)
+        state: _State = parsed.state
+        output = decide(reply.content, calls, reply.finish_reason, parsed.max_tokens, state.stops)
         input_tokens = prompt_tokens({"messages": parsed.messages}, parsed.tools.tokens)
         final = message_object(ids, parsed.model, output, input_tokens)
+        if state.thread is not None and output.stop_reason != "refusal":  # a refused turn is not kept
+            self.store.put(final["id"], state.thread, final)
         headers = {"request-id": request_id(ids)}
         if parsed.stream:
             start = message_object(ids, parsed.model, None, input_tokens)
@@ -94,7 +119,7 @@ class MessagesDialect:
         return errors.error_body(error)
 
     def error_headers(self, error: APIError) -> dict[str, str]:
-        return {**error.headers, "request-id": errors.request_id()}
+        return {**error.headers, "request-id": errors.request_id_of(error)}
 
     def stream_error(self, profile: Profile, error: APIError, position: int = 0) -> bytes:
         payload = errors.error_payload(error)

@@ -58,11 +58,23 @@ def error_type(error: APIError) -> str:
     return TYPES.get(error.status, "invalid_request_error" if error.status < 500 else "api_error")
 
 
+# Anthropic's text for a body over its size limit, as clients quote the 413 (e.g.
+# '413 {"error":{"type":"request_too_large","message":"Request exceeds the maximum size"}}' in
+# context-overflow detectors); the type is the one Anthropic's errors page documents for 413,
+# although its OpenAPI ErrorResponse lists no such member
+TOO_LARGE = "Request exceeds the maximum size"
+
+
 def error_payload(error: APIError) -> dict[str, Any]:
-    payload: dict[str, Any] = {"type": error_type(error), "message": error.message}
+    message = error.message
+    if error.status == 413 and not message.startswith(TOO_LARGE):
+        message = f"{TOO_LARGE} (mockserver: {message})"
+    payload: dict[str, Any] = {"type": error_type(error), "message": message}
     if error.code in MOCK_CODES:
         payload["code"] = error.code
         payload.update(error.extra)
+    elif "details" in error.extra:  # machine-readable cause (``error.details.error_code``), as the SDK reads it
+        payload["details"] = error.extra["details"]
     return payload
 
 
@@ -71,8 +83,18 @@ def request_id() -> str:
     return "req_011C" + uuid.uuid4().hex[:20]
 
 
+def request_id_of(error: APIError) -> str:
+    """The one request id of an error: its body's ``request_id`` and its ``request-id`` header are
+    the same, as Anthropic sends them."""
+    rid = getattr(error, "_request_id", None)
+    if rid is None:
+        rid = request_id()
+        object.__setattr__(error, "_request_id", rid)
+    return rid
+
+
 def error_body(error: APIError) -> dict[str, Any]:
-    return {"type": "error", "error": error_payload(error), "request_id": request_id()}
+    return {"type": "error", "error": error_payload(error), "request_id": request_id_of(error)}
 
 
 def auth_error(expected: str | None, headers: Mapping[str, str]) -> APIError | None:

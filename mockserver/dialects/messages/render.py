@@ -1,5 +1,6 @@
 """The ``message`` object: ``text`` and ``tool_use`` content blocks, ``stop_reason``,
-``stop_sequence`` and ``usage``, with ids shaped like Anthropic's (``msg_01…``, ``toolu_01…``,
+``stop_sequence``, ``usage`` and ``container`` (every field Anthropic's published ``Message``
+schema requires, the nullable ones null), with ids shaped like Anthropic's (``msg_01…``, ``toolu_01…``,
 22 letters/digits after the prefix), derived from the request like every id of the mock."""
 
 from __future__ import annotations
@@ -59,8 +60,13 @@ def _input(arguments: str) -> Any:
     return value if isinstance(value, dict) else arguments
 
 
+def text_block(text: str) -> dict[str, Any]:
+    """A text block; ``citations`` is required (nullable) in Anthropic's published ``ResponseTextBlock``."""
+    return {"type": "text", "text": text, "citations": None}
+
+
 def blocks(output: Output) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = [{"type": "text", "text": output.text}] if output.text else []
+    out: list[dict[str, Any]] = [text_block(output.text)] if output.text else []
     return out + [{"type": "tool_use", "id": c["id"], "name": c["name"], "input": c["input"]} for c in output.calls]
 
 
@@ -71,6 +77,7 @@ def usage(input_tokens: int, output_tokens: int) -> dict[str, Any]:
         "cache_read_input_tokens": 0,
         "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
         "output_tokens": output_tokens,
+        "server_tool_use": None,  # required (nullable) in the published Usage: no server tool runs here
         "service_tier": "standard",
     }
 
@@ -86,6 +93,7 @@ def message_object(ids: IdSource, model: str, output: Output | None, input_token
         "stop_reason": output.stop_reason if output is not None else None,
         "stop_sequence": output.stop_sequence if output is not None else None,
         "usage": usage(input_tokens, output.tokens if output is not None else 1),
+        "container": None,  # required (nullable) in the published Message: no container tool runs here
     }
 
 

@@ -20,7 +20,9 @@ API's validation layer is. Consecutive turns of the same role are *not* an error
 combines them (anthropic-sdk-python ``message_create_params.py``: "Consecutive `user` or
 `assistant` turns in your request will be combined into a single turn."), and an assistant
 first message is accepted (anthropics/anthropic-sdk-typescript#622). ``max_tokens: 0`` is valid
-("Set to `0` to populate the prompt cache", same file). Unknown fields and block types
+("Set to `0` to populate the prompt cache", same file); a float without a fractional part is an
+integer (``max_tokens: 1.0``), a fractional one "Input should be a valid integer, got a number
+with a fractional part" — pydantic v2's lax mode (``int_from_float``), the layer those texts show. Unknown fields and block types
 (``image``, ``document``, ``thinking``, server tool blocks, …) are accepted.
 """
 
@@ -46,7 +48,16 @@ def required(path: str) -> APIError:
 
 
 def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
+    """An integer as pydantic's lax mode reads one: a float without a fractional part counts
+    (``max_tokens: 1.0`` is 1)."""
+    return (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer())
+
+
+def _not_int(v: Any) -> str:
+    """pydantic v2's texts (``int_type``, ``int_from_float``)."""
+    if isinstance(v, float) and v == v and v not in (float("inf"), float("-inf")):
+        return "Input should be a valid integer, got a number with a fractional part"
+    return "Input should be a valid integer"
 
 
 def _is_number(v: Any) -> bool:
@@ -65,7 +76,7 @@ def check_request(body: dict[str, Any], count_only: bool = False) -> Iterator[AP
         if max_tokens is None:
             yield required("max_tokens")
         elif not _is_int(max_tokens):
-            yield bad("max_tokens", "Input should be a valid integer")
+            yield bad("max_tokens", _not_int(max_tokens))
         elif max_tokens < 0:
             yield bad("max_tokens", "Input should be greater than or equal to 0")
     yield from _check_parameters(body)
@@ -97,7 +108,7 @@ def _check_parameters(body: dict[str, Any]) -> Iterator[APIError]:
             yield bad(name, f"Input should be less than or equal to {high}")
     top_k = body.get("top_k")
     if top_k is not None and not _is_int(top_k):
-        yield bad("top_k", "Input should be a valid integer")
+        yield bad("top_k", _not_int(top_k))
     stream = body.get("stream")
     if stream is not None and not isinstance(stream, bool):
         yield bad("stream", "Input should be a valid boolean")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.dialects.messages.render import Output
+from mockserver.dialects.messages.render import Output, text_block
 from mockserver.wire import jsoncodec
 from mockserver.wire.sse import Piece, split_arguments, split_text
 from mockserver.wire.usage import count_tokens
@@ -38,7 +38,7 @@ def build_events(start: dict[str, Any], output: Output, chunk_chars: int = 0) ->
     events.add("message_start", message=start)
     index = 0
     if output.text:
-        events.add("content_block_start", index=index, content_block={"type": "text", "text": ""})
+        events.add("content_block_start", index=index, content_block=text_block(""))
         events.add("ping")
         for piece in split_text(output.text, chunk_chars):
             events.add("content_block_delta", count_tokens(piece), index=index, delta={"type": "text_delta", "text": piece})

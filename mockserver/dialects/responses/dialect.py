@@ -12,6 +12,8 @@ from typing import Any
 
 from mockserver.dialects.base import Call, Parsed, Rendered, RenderInput, request_key
 from mockserver.dialects.responses.convert import output_messages, text_parts, to_messages
+from mockserver.dialects.responses.fields import check_fields
+from mockserver.dialects.responses.hosted import hosted_problems
 from mockserver.dialects.responses.protocol import check_protocol
 from mockserver.dialects.responses.render import ID_LENGTH, decide, response_object
 from mockserver.dialects.responses.rules import BOOK
@@ -48,6 +50,7 @@ class ResponsesDialect:
     ) -> Parsed:
         judge = Judge(BOOK, profile, strict)
         judge.layer(check_request(body))
+        judge.layer(check_fields(body))
         previous = body.get("previous_response_id")
         prior: list[dict[str, Any]] = []
         if previous is not None:
@@ -62,6 +65,7 @@ class ResponsesDialect:
             prior = stored.history
         tools = tool_set(body.get("tools"), flat=True)
         judge.layer(tools.problems)
+        judge.layer(hosted_problems(body.get("tools")))
         choice = ToolChoice("none")
         problems: list[APIError] = []
         for item in check_tool_choice(body.get("tool_choice"), tools):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from mockserver.wire.lazy import lazy
 from typing import Any
 
+from mockserver.dialects.responses.hosted import valid
 from mockserver.wire.ids import IdSource
 from mockserver.wire.usage import completion_tokens, truncate_to_tokens
 
@@ -87,9 +88,13 @@ def usage(input_tokens: int, output_tokens: int) -> dict[str, Any]:
 
 
 def echo_tools(tools: Any) -> list[dict[str, Any]]:
-    """The declared tools as OpenAI echoes them: function tools with ``strict`` and ``parameters``."""
+    """The declared tools as OpenAI echoes them: function tools with ``strict`` and ``parameters``;
+    a hosted tool only when it is valid against the official schema (a profile that accepts an
+    invalid one with a warning does not echo it: the body stays valid)."""
     echoed = []
     for tool in tools or []:
+        if not valid(tool):
+            continue
         if tool.get("type") == "function":
             tool = {
                 "type": "function",
