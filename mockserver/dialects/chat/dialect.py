@@ -12,7 +12,8 @@ from mockserver.dialects.chat.validate import validate_request
 from mockserver.wire.errors import APIError
 from mockserver.wire.ids import IdSource
 from mockserver.wire.profiles import OPENAI, Profile, call_id, completion_id, error_body, error_payload, forced_reply, shape_chunk, shape_completion
-from mockserver.wire.sse import event
+from mockserver.wire import azure
+from mockserver.wire.sse import Piece, event
 from mockserver.wire.usage import prompt_tokens
 
 
@@ -99,4 +100,7 @@ def _stream(
     if (body.get("stream_options") or {}).get("include_usage"):
         usage = usage_block(prompt, choice_completion_tokens(choices))
     shape = None if profile is OPENAI else partial(shape_chunk, profile)
-    return build_stream(header, choices, usage, chunk_chars=chunk_chars, fast=fast, shape=shape)
+    pieces = build_stream(header, choices, usage, chunk_chars=chunk_chars, fast=fast, shape=shape)
+    if profile.content_filter:  # Azure opens its streams with the prompt's filter results
+        pieces.insert(0, Piece(event(azure.stream_preamble())))
+    return pieces

@@ -14,6 +14,7 @@ from mockserver.dialects.chat.rules import request_parameter_schemas
 from mockserver.validation.params import check_value
 from mockserver.validation.problems import empty_array, invalid, invalid_type, invalid_value, missing, tag
 from mockserver.validation.tools import NAME_RE
+from mockserver.wire import mistral
 from mockserver.wire.errors import APIError
 
 ROLES = ["system", "assistant", "user", "function", "tool", "developer"]
@@ -113,8 +114,16 @@ def _check_tool_call_id(where: str, message: dict[str, Any]) -> Iterator[APIErro
         yield tag(missing(param), "message.tool_call_id_missing")
     elif not isinstance(tool_call_id, str):
         yield tag(invalid_type(param, "a string", tool_call_id), "message.tool_call_id_type")
-    elif len(tool_call_id) > ID_MAX:
-        yield tag(_too_long(param, tool_call_id), "message.tool_call_id_length")
+    else:
+        if len(tool_call_id) > ID_MAX:
+            yield tag(_too_long(param, tool_call_id), "message.tool_call_id_length")
+        if not mistral.valid_id(tool_call_id):
+            yield tag(_id_format(param, tool_call_id), "message.tool_call_id_format")
+
+
+def _id_format(param: str, value: str) -> APIError:
+    """Mistral's rule (accepted by the others: see the rule book)."""
+    return invalid(param, mistral.id_message(value), None)
 
 
 def _too_long(param: str, value: str) -> APIError:
@@ -234,8 +243,11 @@ def _check_tool_call(param: str, call: Any) -> Iterator[APIError]:
             yield tag(missing(f"{param}.{key}"), "assistant.tool_call_fields")
         elif not isinstance(call[key], str):
             yield tag(invalid_type(f"{param}.{key}", "a string", call[key]), "assistant.tool_call_fields")
-    if isinstance(call.get("id"), str) and len(call["id"]) > ID_MAX:
-        yield tag(_too_long(f"{param}.id", call["id"]), "assistant.tool_call_id_length")
+    if isinstance(call.get("id"), str):
+        if len(call["id"]) > ID_MAX:
+            yield tag(_too_long(f"{param}.id", call["id"]), "assistant.tool_call_id_length")
+        if not mistral.valid_id(call["id"]):
+            yield tag(_id_format(f"{param}.id", call["id"]), "assistant.tool_call_id_format")
     kind = call.get("type")
     if isinstance(kind, str) and kind not in ("function", "custom"):
         yield tag(invalid_value(f"{param}.type", kind, ["function", "custom"]), "assistant.tool_call_kind")
