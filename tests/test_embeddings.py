@@ -105,7 +105,7 @@ def test_token_inputs(running):
     ({"input": "x"}, "you must provide a model parameter"),
     ({"model": "text-embedding-3-small"}, "Missing required parameter: 'input'."),
     ({"model": "text-embedding-3-small", "input": "x", "encoding_format": "int8"},
-     "Invalid value: 'int8'. Supported values are: 'float' and 'base64'."),
+     "Invalid value: 'int8'. Supported values are: 'float', and 'base64'."),
     ({"model": "text-embedding-3-small", "input": "x", "dimensions": 0},
      "Invalid 'dimensions': integer below minimum value. Expected a value >= 1, but got 0 instead."),
 ])
