@@ -9,7 +9,10 @@ import json
 import math
 import struct
 
+from pathlib import Path
+
 import httpx
+import jsonschema
 import openai
 import pytest
 
@@ -31,6 +34,7 @@ embeddings:
     like: "refund policy"
     similarity: 0.1
 """
+SCHEMAS = json.loads((Path(__file__).parent / "fixtures" / "openai-embeddings-schemas.json").read_text(encoding="utf-8"))
 INPUT_INVALID = "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference."
 
 
@@ -45,6 +49,20 @@ def client_of(running) -> openai.OpenAI:
 
 def post(running, body, path="/v1/embeddings", **headers):
     return httpx.post(running.url + path, json=body, headers=headers, timeout=10)
+
+
+def assert_official(name: str, instance) -> None:
+    schema = {"$ref": f"#/components/schemas/{name}", "components": SCHEMAS["components"]}
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(instance))
+    assert error is None, f"not a valid {name}: {error.message} at {error.json_path}"
+
+
+def test_answers_and_requests_are_official(running):
+    body = {"model": "text-embedding-3-small", "input": ["a b", "c"], "dimensions": 16, "encoding_format": "float"}
+    assert_official("CreateEmbeddingRequest", body)
+    response = post(running, body)
+    assert response.status_code == 200, response.text
+    assert_official("CreateEmbeddingResponse", response.json())
 
 
 def test_float_and_base64_carry_the_same_vectors(running):
@@ -101,6 +119,7 @@ def test_token_inputs(running):
     ({"model": "text-embedding-3-small", "input": ["x"] * 2049}, INPUT_INVALID),
     ({"model": "text-embedding-3-small", "input": [[1, 2], []]}, INPUT_INVALID),
     ({"model": "text-embedding-3-small", "input": {"text": "x"}}, INPUT_INVALID),
+    ({"model": "text-embedding-3-small", "input": ["x", [1, 2]]}, INPUT_INVALID),  # the schema's oneOf: never mixed
     ({"model": "text-embedding-ada-002", "input": "x", "dimensions": 256}, "This model does not support specifying dimensions."),
     ({"input": "x"}, "you must provide a model parameter"),
     ({"model": "text-embedding-3-small"}, "Missing required parameter: 'input'."),

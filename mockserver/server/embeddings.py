@@ -146,12 +146,11 @@ def _inputs(value: Any) -> list[str | list[int]]:
         value = [value]
     if not isinstance(value, list) or not value or len(value) > MAX_INPUTS:
         raise APIError(INPUT_INVALID)
-    for item in value:
-        if isinstance(item, str):
-            if not item:
-                raise APIError(INPUT_INVALID)
-        elif not (isinstance(item, list) and item and all(_token(v) for v in item)):
+    if isinstance(value[0], str):  # all strings, or all token arrays (the schema's oneOf): never mixed
+        if not all(isinstance(item, str) and item for item in value):
             raise APIError(INPUT_INVALID)
+    elif not all(isinstance(item, list) and item and all(_token(v) for v in item) for item in value):
+        raise APIError(INPUT_INVALID)
     return value
 
 
