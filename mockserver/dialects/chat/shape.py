@@ -114,16 +114,25 @@ def _check_tool_call_id(where: str, message: dict[str, Any]) -> Iterator[APIErro
         yield tag(missing(param), "message.tool_call_id_missing")
     elif not isinstance(tool_call_id, str):
         yield tag(invalid_type(param, "a string", tool_call_id), "message.tool_call_id_type")
-    else:
-        if len(tool_call_id) > ID_MAX:
-            yield tag(_too_long(param, tool_call_id), "message.tool_call_id_length")
-        if not mistral.valid_id(tool_call_id):
-            yield tag(_id_format(param, tool_call_id), "message.tool_call_id_format")
+    elif len(tool_call_id) > ID_MAX:
+        yield tag(_too_long(param, tool_call_id), "message.tool_call_id_length")
 
 
-def _id_format(param: str, value: str) -> APIError:
-    """Mistral's rule (accepted by the others: see the rule book)."""
-    return invalid(param, mistral.id_message(value), None)
+def check_call_ids(messages: list[Any]) -> Iterator[APIError]:
+    """Mistral's id rule, message by message: an assistant's call ids, a tool message's
+    ``tool_call_id`` (a layer of its own, run only under a profile that refuses such ids)."""
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict):
+            continue
+        calls = message.get("tool_calls") if message.get("role") == "assistant" else None
+        for k, call in enumerate(calls if isinstance(calls, list) else ()):
+            call_id = call.get("id") if isinstance(call, dict) else None
+            if isinstance(call_id, str) and not mistral.valid_id(call_id):
+                param = f"messages[{i}].tool_calls[{k}].id"
+                yield tag(invalid(param, mistral.id_message(call_id), None), "assistant.tool_call_id_format")
+        call_id = message.get("tool_call_id") if message.get("role") == "tool" else None
+        if isinstance(call_id, str) and not mistral.valid_id(call_id):
+            yield tag(invalid(f"messages[{i}].tool_call_id", mistral.id_message(call_id), None), "message.tool_call_id_format")
 
 
 def _too_long(param: str, value: str) -> APIError:
@@ -243,11 +252,8 @@ def _check_tool_call(param: str, call: Any) -> Iterator[APIError]:
             yield tag(missing(f"{param}.{key}"), "assistant.tool_call_fields")
         elif not isinstance(call[key], str):
             yield tag(invalid_type(f"{param}.{key}", "a string", call[key]), "assistant.tool_call_fields")
-    if isinstance(call.get("id"), str):
-        if len(call["id"]) > ID_MAX:
-            yield tag(_too_long(f"{param}.id", call["id"]), "assistant.tool_call_id_length")
-        if not mistral.valid_id(call["id"]):
-            yield tag(_id_format(f"{param}.id", call["id"]), "assistant.tool_call_id_format")
+    if isinstance(call.get("id"), str) and len(call["id"]) > ID_MAX:
+        yield tag(_too_long(f"{param}.id", call["id"]), "assistant.tool_call_id_length")
     kind = call.get("type")
     if isinstance(kind, str) and kind not in ("function", "custom"):
         yield tag(invalid_value(f"{param}.type", kind, ["function", "custom"]), "assistant.tool_call_kind")
