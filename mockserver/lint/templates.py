@@ -9,6 +9,7 @@ from typing import Any, Iterator
 
 from jinja2 import TemplateError, meta, nodes
 
+from mockserver.engine.matchers import did_you_mean
 from mockserver.engine.render import ENV
 
 TEXT_KEYS = ("model", "last_message", "user_message", "tool_result")
@@ -103,7 +104,8 @@ def check_template(source: str, groups: dict[str, bool]) -> list[Issue]:
         return issues  # reported by the loader
     known = template_variables()
     for name in sorted(undeclared - known):
-        issues.append(("error", "variable", f"unknown template variable '{name}'; available: {', '.join(sorted(known))}"))
+        near = did_you_mean(name, known)
+        issues.append(("error", "variable", f"unknown template variable '{name}'{f' ({near})' if near else ''}; available: {', '.join(sorted(known))}"))
     for name in _capture_references(tree):
         if name not in groups:
             have = ", ".join(sorted(groups)) or "none"
