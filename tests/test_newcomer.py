@@ -178,3 +178,73 @@ def test_unknown_routes_say_what_to_do_and_are_journaled(server, http):
     journal = http.get("/_mock/journal").json()["data"]
     assert [(e["method"], e["path"], e["status"]) for e in journal][-2:] == [
         ("POST", "/v1/chat/completion", 404), ("POST", "/v1/models/gemini-2.5-flash:somethingElse", 404)]
+
+
+def test_template_mistakes_name_the_expression_and_the_keys_that_exist(serve, workdir, capsys):
+    template = "Ticket {{ result.get_ticket.ticket_number }} is {{ result.get_ticket.priority }}."
+    workdir("support.yaml", f"""
+        version: 1
+        name: support
+        rules:
+          - name: answer
+            when: {{tool_result: get_ticket}}
+            reply: {{content: "{template}"}}
+          - name: typo
+            when: {{tool_result: get_ticket}}
+            reply: {{content: "{{{{ result.get_tiket.priority }}}}"}}
+    """)
+    assert main(["validate", "support.yaml"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert ("support.yaml:9: warning: rule 'typo' at rules[1].reply.content: reads result.get_tiket, but no tool of this file "
+            "is called 'get_tiket' (did you mean 'get_ticket'?): result holds the results just sent, by tool name (get_ticket) "
+            "[variable]") in out
+    running = serve(f"""
+        version: 1
+        name: support
+        rules:
+          - name: answer
+            when: {{tool_result: get_ticket}}
+            reply: {{content: "{template}"}}
+    """)
+    body = {"model": "m", "tools": [{"type": "function", "function": {"name": "get_ticket", "parameters": {"type": "object"}}}],
+            "messages": [{"role": "user", "content": "status?"},
+                         {"role": "assistant", "tool_calls": [{"id": "call_1", "type": "function",
+                                                               "function": {"name": "get_ticket", "arguments": "{}"}}]},
+                         {"role": "tool", "tool_call_id": "call_1", "content": '{"ticket_id": 5, "order_id": 7, "priority": "high"}'}]}
+    answer = httpx.post(running.base_url + "/chat/completions", json=body)
+    assert answer.status_code == 422
+    assert answer.json()["error"]["message"] == (
+        f"Scenario error in scenario 'support' rule 'answer' (inline0.yaml:5): result.get_ticket.ticket_number is undefined "
+        f"in {template!r}: result.get_ticket has no key 'ticket_number'; its keys: order_id, priority, ticket_id")
+
+
+def test_protocol_errors_keep_the_providers_words_and_hint_the_culprit(server):
+    import anthropic
+
+    client = anthropic.Anthropic(base_url=server.url, api_key="k", max_retries=0)
+    tools = [{"name": "lookup", "input_schema": {"type": "object"}}]
+    messages = [{"role": "user", "content": "hi"},
+                {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_right", "name": "lookup", "input": {}}]},
+                {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_wrong", "content": "x"}]}]
+    with pytest.raises(anthropic.BadRequestError) as refused:
+        client.messages.create(model="claude-sonnet-4-5", max_tokens=100, tools=tools, messages=messages)
+    assert refused.value.body["error"]["message"] == (
+        "messages.1: `tool_use` ids were found without `tool_result` blocks immediately after: toolu_right. "
+        "Each `tool_use` block must have a corresponding `tool_result` block in the next message.")
+    assert refused.value.response.headers["x-mock-hint"] == "the next message has tool_result blocks for toolu_wrong"
+    messages[1:2] = []  # no tool_use before the result at all
+    with pytest.raises(anthropic.BadRequestError) as refused:
+        client.messages.create(model="claude-sonnet-4-5", max_tokens=100, tools=tools, messages=messages)
+    assert refused.value.body["error"]["message"].startswith(
+        "messages.1.content.0: unexpected `tool_use_id` found in `tool_result` blocks: toolu_wrong. Each `tool_result` block")
+    assert refused.value.response.headers["x-mock-hint"] == "sent tool_use_id toolu_wrong; the previous message has no tool_use blocks"
+
+    responses = openai.OpenAI(base_url=server.base_url, api_key="k", max_retries=0)
+    with pytest.raises(openai.BadRequestError) as refused:
+        responses.responses.create(model="gpt-4o", input=[
+            {"role": "user", "content": "hi"},
+            {"type": "function_call", "call_id": "call_right", "name": "lookup", "arguments": "{}"},
+            {"type": "function_call_output", "call_id": "call_wrong", "output": "x"}])
+    assert refused.value.body["message"] == "No tool call found for function call output with call_id call_wrong."
+    assert refused.value.response.headers["x-mock-hint"] == (
+        "input[2] answers call_id call_wrong; the function calls of this conversation: call_right")

@@ -40,6 +40,7 @@ def check_document(doc: dict[str, Any], file: str) -> list[Finding]:
     out = _Doc(doc, file)
     top = doc.get("when") or {}
     _check_tool_names(out, top, ("when",))
+    tools = named_tools(doc) | {c["name"] for r in doc["rules"] for c in r["reply"].get("tool_calls") or [] if is_static(c["name"])}
     for i, rule in enumerate(doc["rules"]):
         when = rule.get("when") or {}
         base = ("rules", i)
@@ -49,7 +50,7 @@ def check_document(doc: dict[str, Any], file: str) -> list[Finding]:
         for name, always in named_groups(when).items():
             groups[name] = groups.get(name, False) or always
         for path, source in templates(rule["reply"], base + ("reply",)):
-            for severity, check, message in check_template(source, groups):
+            for severity, check, message in check_template(source, groups, tools):
                 out.add(severity, check, path, message)
     _check_unreachable(out)
     return out.findings
