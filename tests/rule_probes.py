@@ -13,8 +13,10 @@ from payloads import GET_WEATHER_TOOL, assistant_calls, call, chat, function_too
 
 HI = user("hi")
 T = GET_WEATHER_TOOL
-W = call("call_1", "get_weather", '{"city":"Paris"}')
+W = call("callAbc01", "get_weather", '{"city":"Paris"}')
 LONG_ID = "call_" + "x" * 36  # 41 characters
+# ids of the probes are 9 letters or digits, so that Mistral's id rule does not speak first
+BAD_ID = "call_1"  # OpenAI-style: not Mistral's
 NAMED = {"type": "function", "function": {"name": "get_weather"}}
 
 
@@ -51,16 +53,18 @@ CHAT: dict[str, dict[str, Any]] = {
     "message.tool_call_id_missing": _history(assistant_calls(W), {"role": "tool", "content": "x"}),
     "message.tool_call_id_type": _history(assistant_calls(W), {"role": "tool", "content": "x", "tool_call_id": 5}),
     "message.tool_call_id_length": _history(assistant_calls(W), tool(LONG_ID, "x")),
+    "message.tool_call_id_format": _history(assistant_calls(call(BAD_ID, "get_weather", '{"city":"Oslo"}')), tool(BAD_ID, "x")),
     "assistant.content_null": chat(HI, {"role": "assistant", "content": None}, HI),
     "assistant.refusal_type": chat(HI, {"role": "assistant", "content": "x", "refusal": 5}, HI),
     "assistant.tool_calls_type": chat(HI, {"role": "assistant", "content": "x", "tool_calls": "x"}, HI),
     "assistant.tool_calls_empty": chat(HI, {"role": "assistant", "content": "x", "tool_calls": []}, HI),
     "assistant.tool_call_type": chat(HI, assistant_calls(5), HI),
     "assistant.tool_call_fields": _history(assistant_calls({"type": "function", "function": {"name": "get_weather", "arguments": "{}"}})),
-    "assistant.tool_call_kind": _history(assistant_calls({"id": "c", "type": "retrieval"})),
-    "assistant.tool_call_custom_name": _history(assistant_calls({"id": "c", "type": "custom", "custom": {}}), tool("c", "x")),
-    "assistant.tool_call_name_pattern": _history(assistant_calls(call("c", "get weather", "{}")), tool("c", "x")),
+    "assistant.tool_call_kind": _history(assistant_calls({"id": "cAbcdefgh", "type": "retrieval"})),
+    "assistant.tool_call_custom_name": _history(assistant_calls({"id": "cAbcdefgh", "type": "custom", "custom": {}}), tool("cAbcdefgh", "x")),
+    "assistant.tool_call_name_pattern": _history(assistant_calls(call("cAbcdefgh", "get weather", "{}")), tool("cAbcdefgh", "x")),
     "assistant.tool_call_id_length": _history(assistant_calls(call(LONG_ID, "get_weather", '{"city":"Oslo"}')), tool(LONG_ID, "x")),
+    "assistant.tool_call_id_format": _history(assistant_calls(call(BAD_ID, "get_weather", '{"city":"Oslo"}')), tool(BAD_ID, "x")),
     "param.top_logprobs_without_logprobs": chat(HI, top_logprobs=2),
     "param.stream_options_without_stream": chat(HI, stream_options={"include_usage": True}),
     "param.parallel_tool_calls_without_tools": chat(HI, parallel_tool_calls=False),
@@ -88,19 +92,24 @@ CHAT: dict[str, dict[str, Any]] = {
     "tool_choice.allowed_tools": chat(HI, tools=[T], tool_choice={"type": "allowed_tools", "allowed_tools": {"mode": "sometimes", "tools": []}}),
     "tool_choice.allowed_tools_unsupported": chat(HI, tools=[T], tool_choice={
         "type": "allowed_tools", "allowed_tools": {"mode": "auto", "tools": [NAMED]}}),
-    "history.tool_without_call": _history(tool("call_1", "x")),
-    "history.tool_call_id_unknown": _history(assistant_calls(W), tool("call_2", "x")),
-    "history.tool_result_duplicate": _history(assistant_calls(W), tool("call_1", "a"), tool("call_1", "b")),
+    "history.tool_without_call": _history(tool("callAbc01", "x")),
+    "history.tool_call_id_unknown": _history(assistant_calls(W), tool("callAbc02", "x")),
+    "history.tool_result_duplicate": _history(assistant_calls(W), tool("callAbc01", "a"), tool("callAbc01", "b")),
     "history.calls_unanswered": _history(assistant_calls(W), user("and?")),
-    "history.call_id_duplicate": _history(assistant_calls(W, W), tool("call_1", "x")),
-    "history.undeclared_function": _history(assistant_calls(call("c", "get_time", "{}")), tool("c", "x")),
-    "history.arguments_invalid": _history(assistant_calls(call("c", "get_weather", "{}")), tool("c", "x")),
-    "history.arguments_unchecked": _history(assistant_calls(call("c", "get_time", "now")), tool("c", "x")),
+    "history.call_id_duplicate": _history(assistant_calls(W, W), tool("callAbc01", "x")),
+    "history.undeclared_function": _history(assistant_calls(call("cAbcdefgh", "get_time", "{}")), tool("cAbcdefgh", "x")),
+    "history.arguments_invalid": _history(assistant_calls(call("cAbcdefgh", "get_weather", "{}")), tool("cAbcdefgh", "x")),
+    "history.arguments_unchecked": _history(assistant_calls(call("cAbcdefgh", "get_time", "now")), tool("cAbcdefgh", "x")),
 }
 
 # (rule, profile) → the rule that decides first there (an earlier check with an error verdict)
 MASKED = {
     ("tool_choice.allowed_tools", "vllm"): "tool_choice.allowed_tools_unsupported",
+    # Mistral's id rule refuses what the id-length and tool-message probes need (or, for the tool
+    # message, the assistant's call it answers comes first); accepted or not, they meet it
+    ("message.tool_call_id_length", "mistral"): "message.tool_call_id_format",
+    ("assistant.tool_call_id_length", "mistral"): "assistant.tool_call_id_format",
+    ("message.tool_call_id_format", "mistral"): "assistant.tool_call_id_format",
 }
 
 # parameters that need a companion so that only the probed rule speaks

@@ -184,7 +184,7 @@ def test_body_too_large(serve):
 @pytest.mark.parametrize("method,path,status,message", [
     ("GET", "/v1/chat/completions", 405, "Method GET is not allowed for /v1/chat/completions; use POST."),
     ("DELETE", "/v1/models", 405, "Method DELETE is not allowed for /v1/models; use GET"),
-    ("POST", "/v1/embeddings", 404, "Invalid URL (POST /v1/embeddings)"),
+    ("POST", "/v1/audio/speech", 404, "Invalid URL (POST /v1/audio/speech)"),
     ("GET", "/v2/models", 404, "Invalid URL (GET /v2/models)"),
 ])
 def test_routes(http, method, path, status, message):

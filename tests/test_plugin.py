@@ -190,7 +190,7 @@ def test_marker_mistakes_are_setup_errors_naming_the_marker(pytester):
         def test_typo(mockserver):
             pass
 
-        @pytest.mark.mockserver(profile="azure")
+        @pytest.mark.mockserver(profile="bedrock-ish")
         def test_profile(mockserver):
             pass
 
@@ -206,8 +206,8 @@ def test_marker_mistakes_are_setup_errors_naming_the_marker(pytester):
     expect(result, [
         "*@pytest.mark.mockserver on test_inner.py::test_typo: unknown argument(s) scenario; "
         "valid: scenarios, profile, seed, expect_errors, allow_warnings, strict",
-        "*@pytest.mark.mockserver on test_inner.py::test_profile: unknown mockserver profile 'azure'; "
-        "valid profiles: openai, vllm, vertex",
+        "*@pytest.mark.mockserver on test_inner.py::test_profile: unknown mockserver profile 'bedrock-ish'; "
+        "valid profiles: openai, vllm, vertex, azure, mistral",
         "*@pytest.mark.mockserver on test_inner.py::test_missing: cannot load scenarios=[missing.yaml]:",
         "missing.yaml: no such file or directory (looked in */missing.yaml, */missing.yaml)",
         "*@pytest.mark.mockserver on test_inner.py::test_broken: cannot load scenarios=[<scenarios[0]>]:",

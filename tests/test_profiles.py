@@ -21,6 +21,7 @@ from payloads import CURRENT_WEATHER_TOOL, chat, user
 SEEDS = json.loads((Path(__file__).parent / "fixtures" / "provider-seeds.json").read_text(encoding="utf-8"))
 VLLM_ID = re.compile(r"^chatcmpl-[0-9a-f]{32}$")
 VLLM_TOOL_ID = re.compile(r"^chatcmpl-tool-[0-9a-f]{32}$")
+MISTRAL_ID = re.compile(r"^[a-zA-Z0-9]{9}$")
 VERTEX_ID = re.compile(r"^\d{4}-\d{2}-\d{2}\|\d{2}:\d{2}:\d{2}\.\d{6}-07\|\d+\.\d+\.\d+\.\d+\|-\d+$")
 
 
@@ -51,6 +52,11 @@ def assert_like(actual: Any, seed: Any, volatile: dict[str, Any], path: str = "$
             assert_like(a, s, volatile, f"{path}[{i}]")
     else:
         assert actual == seed, f"{path}: {actual!r} != seed's {seed!r}"
+
+
+def _history_ids(body: dict[str, Any]) -> list[str]:
+    ids = [m["tool_call_id"] for m in body["messages"] if m.get("role") == "tool"]
+    return ids + [c["id"] for m in body["messages"] for c in m.get("tool_calls") or []]
 
 
 USAGE_INTS = {f"$.usage.{k}": int for k in ("prompt_tokens", "total_tokens", "completion_tokens")}
@@ -274,13 +280,13 @@ def test_scenario_profile_decides_how_the_history_is_checked(serve):
 
 
 def test_unknown_profile(server, serve):
-    response = post(server, chat(user("hi")), "azure")
+    response = post(server, chat(user("hi")), "bedrock-ish")
     assert response.status_code == 400
     assert response.json()["error"] == {
-        "message": "Unknown profile 'azure' in header X-Mock-Profile; valid profiles: openai, vllm, vertex.",
+        "message": "Unknown profile 'bedrock-ish' in header X-Mock-Profile; valid profiles: openai, vllm, vertex, azure, mistral.",
         "type": "invalid_request_error", "param": None, "code": "invalid_mock_header"}
-    with pytest.raises(ConfigError, match="unknown profile 'azure'; valid profiles: openai, vllm, vertex"):
-        Config(profile="azure")
+    with pytest.raises(ConfigError, match="unknown profile 'bedrock-ish'; valid profiles: openai, vllm, vertex, azure, mistral"):
+        Config(profile="bedrock-ish")
     assert Config.from_env({"MOCKSERVER_PROFILE": "vertex"}).profile == "vertex"
 
 
@@ -299,15 +305,19 @@ def test_cli_profile_flag(monkeypatch):
     assert config_from_args(_parser().parse_args(["serve", "--profile", "vllm"])).profile == "vllm"
     assert config_from_args(_parser().parse_args(["serve"])).profile == "openai"
     with pytest.raises(SystemExit):
-        _parser().parse_args(["serve", "--profile", "azure"])
+        _parser().parse_args(["serve", "--profile", "bedrock-ish"])
 
 
-@pytest.mark.parametrize("profile", ["vllm", "vertex"])
+@pytest.mark.parametrize("profile", ["vllm", "vertex", "azure", "mistral"])
 @pytest.mark.parametrize("name", list(BUNDLED_REQUESTS))
 def test_streams_accumulate_to_the_profile_answer(server, profile, name):
     """Same ids, calls and text streamed or not; only vLLM's forced finish_reason differs, as in vLLM."""
     client = openai.OpenAI(base_url=server.base_url, api_key="k", max_retries=0, default_headers={"X-Mock-Profile": profile})
     body = BUNDLED_REQUESTS[name]
+    if profile == "mistral" and _history_ids(body) and not all(MISTRAL_ID.match(i) for i in _history_ids(body)):
+        with pytest.raises(openai.BadRequestError, match=r"must be a-z, A-Z, 0-9, with a length of 9\.$"):
+            client.chat.completions.create(**body)  # Mistral refuses OpenAI's and vLLM's ids in a history
+        return
     plain = client.chat.completions.create(**body)
     with client.chat.completions.stream(**body) as stream:
         streamed = stream.get_final_completion()

@@ -32,7 +32,7 @@ def problems_of(text: str) -> list[str]:
     ("version: 1\nname: a\nrules:\n  - name: x\n    reply: {}\n", "s.yaml:5: rule 'x' at rules[0].reply:"),
     ("version: 1\nname: a\nrules:\n  - {name: x, reply: {content: a}}\n  - {name: x, reply: {content: b}}\n",
      "s.yaml:5: rule 'x' at rules[1].name: duplicate rule name 'x' (also rules[0])"),
-    ("version: 1\nname: a\nprofile: azure\nrules: [{reply: {content: a}}]\n", "s.yaml:3: at profile: unknown profile 'azure'; valid profiles: openai, vllm, vertex"),
+    ("version: 1\nname: a\nprofile: bedrock-ish\nrules: [{reply: {content: a}}]\n", "s.yaml:3: at profile: unknown profile 'bedrock-ish'; valid profiles: openai, vllm, vertex, azure, mistral"),
     ("version: 1\nname: a\nrules:\n  - when: {turn: {min: 3, max: 1}}\n    reply: {content: a}\n", "s.yaml:4: rule 'rules[0]' at rules[0].when.turn: turn: max (1) is below min (3)"),
     ("version: 1\nname: a\nrules:\n  - when: {tool_choice: sometimes}\n    reply: {content: a}\n", "s.yaml:4: rule 'rules[0]' at rules[0].when.tool_choice:"),
     ("- a\n- b\n", "s.yaml:1: a scenario must be a mapping"),

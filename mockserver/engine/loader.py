@@ -17,6 +17,7 @@ import yaml
 from jsonschema import exceptions as js_exceptions
 
 from mockserver.engine import matchers as matcher_mod
+from mockserver.engine.embedscript import EmbeddingScript, ScriptedEmbedding
 from mockserver.engine.model import AUTO, Reply, Rule, Scenario, ScenarioSet, ToolCallSpec, display_path
 from mockserver.engine.render import RenderError, Template, compile_value
 from mockserver.engine.yamlsrc import line_of, load_documents, plain
@@ -207,6 +208,9 @@ def _load_document(doc: Any, file: str) -> tuple[Scenario | None, list[LoadProbl
     )
     if scenario.profile is not None and scenario.profile not in KNOWN_PROFILES:
         problems.append(_problem(doc, file, ("profile",), f"unknown profile {scenario.profile!r}; valid profiles: {', '.join(KNOWN_PROFILES)}"))
+    scenario.embeddings = _embeddings(doc, file)
+    for text in EmbeddingScript(scenario.embeddings).problems():
+        problems.append(_problem(doc, file, ("embeddings",), text))
     try:
         scenario.preconditions = matcher_mod.build(doc.get("when") or {}, ("when",))
     except matcher_mod.SpecError as exc:
@@ -224,6 +228,16 @@ def _load_document(doc: Any, file: str) -> tuple[Scenario | None, list[LoadProbl
         except _RuleError as exc:
             problems.append(_problem(doc, file, exc.path, exc.message))
     return (None if problems else scenario), problems
+
+
+def _embeddings(doc: dict[str, Any], file: str) -> list[ScriptedEmbedding]:
+    """The scenario's scripted embeddings (their shape already checked by the schema)."""
+    found = []
+    for i, raw in enumerate(doc.get("embeddings") or []):
+        vector = tuple(float(v) for v in raw["vector"]) if "vector" in raw else None
+        found.append(ScriptedEmbedding(str(raw["text"]), raw.get("model"), vector, raw.get("like"),
+                                       float(raw.get("similarity", 1.0)), f"{file}: embeddings[{i}]"))
+    return found
 
 
 def _schema_message(error: js_exceptions.ValidationError) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mockserver.engine.embedscript import EmbeddingScript, ScriptedEmbedding
 from mockserver.engine.index import RuleIndex
 from mockserver.engine.matchers import Header, Matcher, Model
 from mockserver.engine.render import Template, names_in
@@ -71,6 +72,7 @@ class Scenario:
     profile: str | None = None
     preconditions: list[Matcher] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
+    embeddings: list[ScriptedEmbedding] = field(default_factory=list)  # its `embeddings:` entries
     source: Any = None  # the plain YAML data, for GET /_mock/scenarios
 
     def named_models(self) -> list[str]:
@@ -91,6 +93,7 @@ class ScenarioSet:
         self._per_scenario = {s.name: self._ordered(s.rules) for s in self.scenarios}
         self.index = RuleIndex(self.rules)
         self.has_profiles = any(s.profile for s in self.scenarios)  # a scenario names its own profile
+        self.embeddings = EmbeddingScript([e for s in self.scenarios for e in s.embeddings])
         self.header_names = self._header_names(self.rules)  # every header an answer can depend on
         self.memo = Memo()
         self._per_scenario_index = {name: RuleIndex(rules) for name, rules in self._per_scenario.items()}

@@ -19,7 +19,9 @@ from starlette.routing import Route
 from mockserver.server.admin import admin_routes
 from mockserver.dialects import build as build_dialects
 from mockserver.dialects.messages import errors as anthropic_errors
+from mockserver.server.embeddings import embedding_routes
 from mockserver.server.endpoint import DialectEndpoint, FastPath, read_limited
+from mockserver.server.routes import MODEL_LIST_PREFIXES
 from mockserver.server.guard import HostGuard
 from mockserver.server.stored_responses import stored_response_routes
 from mockserver.config import Config, ConfigError
@@ -123,12 +125,16 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
         extra = getattr(dialect, "extra_routes", None)
         if extra is not None:
             routes += extra(service)
+    routes += embedding_routes(service, lambda r: read_body(r, config.max_body_bytes))
     for prefix in ("/v1", ""):
         routes += [
             Route(f"{prefix}/messages/count_tokens", count_tokens, methods=["POST"]),
             Route(f"{prefix}/models", list_models, methods=["GET"]),
             Route(f"{prefix}/models/{{model:path}}", get_model, methods=["GET"]),
         ]
+    for prefix in MODEL_LIST_PREFIXES:  # the model lists under OpenAI-compatible providers' base URLs
+        routes += [Route(f"{prefix}/models", list_models, methods=["GET"]),
+                   Route(f"{prefix}/models/{{model:path}}", get_model, methods=["GET"])]
 
     async def http_error(request: Request, exc: Exception) -> Response:
         if not isinstance(exc, HTTPException):  # pragma: no cover - starlette routes only HTTPExceptions here

@@ -42,7 +42,34 @@ ROUTES: tuple[DialectRoute, ...] = (
     # Anthropic Messages
     DialectRoute("/v1/messages", "messages"),
     DialectRoute("/messages", "messages"),
+    # OpenAI-compatible providers, as their clients address them (docs/providers.md)
+    # - Azure OpenAI: the deployment names the model; api-version and api-key (wire/azure.py)
+    DialectRoute("/openai/deployments/{deployment}/chat/completions", "chat", "azure"),
+    DialectRoute("/openai/responses", "responses", "azure"),  # AzureOpenAI's client.responses
+    DialectRoute("/openai/v1/chat/completions", "chat", "azure"),  # the v1 surface
+    DialectRoute("/openai/v1/responses", "responses", "azure"),
+    # - Vertex AI MaaS (seed 001): …/endpoints/openapi is the OpenAI SDK's base URL
+    DialectRoute("/v1/projects/{project}/locations/{location}/endpoints/openapi/chat/completions", "chat", "vertex"),
+    DialectRoute("/v1beta1/projects/{project}/locations/{location}/endpoints/openapi/chat/completions", "chat", "vertex"),
+    # - Gemini API's OpenAI compatibility (base URL …/v1beta/openai/)
+    DialectRoute("/v1beta/openai/chat/completions", "chat"),
+    # - OpenRouter (base URL …/api/v1)
+    DialectRoute("/api/v1/chat/completions", "chat"),
 )
+
+#: the embeddings endpoint (not a conversation dialect: mockserver.server.embeddings answers
+#: these in OpenAI's shape), at each provider's path for it
+EMBEDDING_ROUTES: tuple[DialectRoute, ...] = (
+    DialectRoute("/v1/embeddings", "embeddings"),
+    DialectRoute("/embeddings", "embeddings"),
+    DialectRoute("/openai/deployments/{deployment}/embeddings", "embeddings", "azure"),
+    DialectRoute("/openai/v1/embeddings", "embeddings", "azure"),
+    DialectRoute("/v1beta/openai/embeddings", "embeddings"),
+    DialectRoute("/api/v1/embeddings", "embeddings"),
+)
+
+#: GET model lists under the providers' base URLs (the server's own GET /v1/models answer)
+MODEL_LIST_PREFIXES: tuple[str, ...] = ("/v1beta/openai", "/api/v1", "/openai/v1")
 
 
 @dataclass(frozen=True)

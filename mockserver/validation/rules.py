@@ -93,6 +93,8 @@ class RuleBook:
             return self.fallback.verdict(rule_id, profile) if self.fallback is not None else None
         if profile == ANY:  # not known yet (a scenario may choose it): an error only if one everywhere
             return min((rule.verdict(p) for p in self.profiles), key=lambda v: _LENIENCY[v.action])
+        if profile not in rule.verdicts and ANY not in rule.verdicts:
+            profile = self.profiles[0]  # a profile this book has no column for: judged as its first (the default)
         return rule.verdict(profile)
 
     def sort(self, problem: APIError, profile: str, strict: bool = False) -> APIError | MockWarning | None:

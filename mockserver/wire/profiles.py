@@ -13,6 +13,10 @@ Sources (see docs/faults-and-profiles.md):
 - ``vertex``: seed 001 (Vertex AI MaaS): tool call id = function name, tool results whose id
   matches no call accepted and paired by order, ``system_fingerprint: ""``, keys sorted,
   Google's error envelope ``{"error": {"code", "message", "status"}}``.
+- ``azure``: Azure OpenAI (``wire/azure.py``): OpenAI's answer with Azure's content-filter
+  annotations, keys sorted, no ``service_tier``; streams open with a prompt-filter chunk.
+- ``mistral``: Mistral's API (``wire/mistral.py``): 9-character tool-call ids, its unwrapped
+  error envelope.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from http import HTTPStatus
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from mockserver.wire import azure, mistral
 from mockserver.wire.errors import APIError
 from mockserver.wire.ids import IdSource
 
@@ -65,7 +70,7 @@ def _shape(layout: Layout | None, source: dict[str, Any]) -> dict[str, Any]:
 class Profile:
     name: str
     summary: str
-    call_ids: str = "openai"  # openai: call_<24 alnum> | vllm: chatcmpl-tool-<32 hex> | function: the name
+    call_ids: str = "openai"  # openai: call_<24 alnum> | vllm: chatcmpl-tool-<32 hex> | function: the name | mistral: 9 alnum
     completion_ids: str = "openai"  # openai | vllm | vertex
     # a reply whose tool call was forced (tool_choice required or named):
     forced_content: str | None = None  # the content sent instead of the rule's (None: keep)
@@ -83,7 +88,8 @@ class Profile:
     delta: Layout | None = None
     chunk_usage: Layout | None = None
     sort_keys: bool = False
-    errors: str = "openai"  # error envelope: openai | vllm | google
+    content_filter: bool = False  # Azure's content_filter_results / prompt_filter_results (wire/azure.py)
+    errors: str = "openai"  # error envelope: openai | vllm | google | mistral
     fault_messages: Mapping[int, str] = field(default_factory=lambda: _EMPTY)  # the provider's own wording of injected HTTP errors
     emulated: tuple[str, ...] = field(default=())  # what docs/faults-and-profiles.md lists
 
@@ -109,6 +115,8 @@ def call_id(profile: Profile, ids: IdSource, choice: int, k: int, name: str) -> 
         return "chatcmpl-tool-" + ids.hex_id(f"call:{choice}:{k}")
     if profile.call_ids == "function":
         return name
+    if profile.call_ids == "mistral":
+        return ids.alnum(f"call:{choice}:{k}", mistral.ID_LENGTH)
     return ids.call_id(choice, k)
 
 
@@ -126,8 +134,13 @@ def shape_completion(profile: Profile, body: dict[str, Any]) -> dict[str, Any]:
     choices = []
     for choice in body["choices"]:
         shaped = dict(choice, message=_shape(profile.message, choice["message"]))
+        if profile.content_filter:
+            shaped["content_filter_results"] = azure.plain(azure.SAFE) if choice["message"].get("content") else {}
         choices.append(_shape(profile.choice, shaped))
-    out = _shape(profile.response, dict(body, choices=choices, usage=_shape(profile.usage, body["usage"])))
+    out = dict(body, choices=choices, usage=_shape(profile.usage, body["usage"]))
+    if profile.content_filter:
+        out["prompt_filter_results"] = azure.plain(azure.PROMPT_FILTER)
+    out = _shape(profile.response, out)
     return _sorted(out) if profile.sort_keys else out
 
 
@@ -138,6 +151,8 @@ def shape_chunk(profile: Profile, chunk: dict[str, Any]) -> dict[str, Any]:
         shaped = dict(choice, delta=_shape(profile.delta, choice["delta"]))
         if choice.get("finish_reason") is not None:
             shaped.update(profile.final_chunk_choice)
+        if profile.content_filter:
+            shaped["content_filter_results"] = azure.plain(azure.SAFE) if choice["delta"].get("content") else {}
         choices.append(_shape(profile.chunk_choice, shaped))
     shaped_chunk = dict(chunk, choices=choices)
     if chunk.get("usage") is not None:
@@ -183,12 +198,16 @@ def error_payload(profile: Profile, error: APIError) -> dict[str, Any]:
                 "param": error.param, "code": error.status}
     if profile.errors == "google":
         return {"code": error.status, "message": error.message, "status": _GOOGLE_STATUS.get(error.status, "UNKNOWN")}
+    if profile.errors == "mistral":
+        return mistral.error_payload(error)
     return error.body()["error"]
 
 
 def error_body(profile: Profile, error: APIError) -> dict[str, Any]:
     if error.code in MOCK_CODES:
         return error.body()
+    if profile.errors == "mistral":
+        return mistral.error_payload(error)  # not wrapped in "error"
     return {"error": error_payload(profile, error)}
 
 
@@ -274,7 +293,40 @@ VERTEX = Profile(
     ),
 )
 
-PROFILES: dict[str, Profile] = {p.name: p for p in (OPENAI, VLLM, VERTEX)}
+AZURE = Profile(
+    name="azure",
+    summary="Azure OpenAI: OpenAI's models behind Azure's deployments, with content-filter annotations.",
+    # a real gpt-4.1 answer on Azure (2025-09): keys sorted, prompt_filter_results, each choice's
+    # content_filter_results ({} for a choice without text), no service_tier
+    response=Layout(("choices", "created", "id", "model", "object", "prompt_filter_results", "system_fingerprint", "usage")),
+    choice=Layout(("content_filter_results", "finish_reason", "index", "logprobs", "message")),
+    chunk=Layout(("choices", "created", "id", "model", "object", "system_fingerprint", "usage"), drop_none=("usage",)),
+    chunk_choice=Layout(("content_filter_results", "delta", "finish_reason", "index", "logprobs")),
+    sort_keys=True,
+    content_filter=True,
+    emulated=(
+        "prompt_filter_results on the answer, content_filter_results on each choice (all categories safe)",
+        "streams open with Azure's prompt-filter chunk (choices [], blank id/model/object, created 0)",
+        "keys sorted; no service_tier",
+        'Azure\'s own errors before the model: no api-version → 404 "Resource not found", an unknown one → '
+        '400 "API version not supported", a wrong api-key → 401 "Access denied due to invalid subscription key…"',
+    ),
+)
+
+MISTRAL = Profile(
+    name="mistral",
+    summary="Mistral's API (api.mistral.ai): OpenAI's format, its own tool-call id rule and error envelope.",
+    call_ids="mistral",
+    errors="mistral",
+    emulated=(
+        "tool-call ids of 9 letters or digits (its own answers, and what it accepts back)",
+        'errors {"object": "error", message, type, param, code} (not wrapped in "error")',
+        'history: "Tool call id was … but must be a-z, A-Z, 0-9, with a length of 9." and '
+        '"Not the same number of function calls and responses" (docs/conformance.md)',
+    ),
+)
+
+PROFILES: dict[str, Profile] = {p.name: p for p in (OPENAI, VLLM, VERTEX, AZURE, MISTRAL)}
 
 
 def get_profile(name: str, where: str = "--profile") -> Profile:

@@ -74,6 +74,10 @@ STACKS = {s.key: s for s in (
     Stack("openai_node", "openai-node (`chat.completions`, `responses`)", ("openai",), ("chat", "responses"), node=True),
     Stack("langchain", "LangChain (`ChatOpenAI.bind_tools`; `ChatAnthropic` for messages)",
           ("langchain-openai", "langchain-anthropic", "langchain-core"), ("chat", "responses", "messages")),
+    Stack("langchain_azure", "LangChain as Azure OpenAI (`AzureChatOpenAI.bind_tools`; `OpenAIEmbeddings`, `AzureOpenAIEmbeddings`)",
+          ("langchain-openai", "langchain-core"), ("chat",),
+          notes=("the mock as the Azure endpoint: the deployment names the model, api-version 2024-10-21, the key as "
+                 "api-key; the embeddings tests embed documents and a query and check the retrieval",)),
     Stack("langgraph", "LangGraph (`create_react_agent`)", ("langgraph", "langchain-openai"), ("chat", "responses"),
           cases=tuple(c for c in ALL_CASES if c != "forced"), left_out={"forced": _AGENT_FORCED}),
     Stack("litellm", "LiteLLM (`completion` / `acompletion`)", ("litellm",), ("chat",), extra="compat-openai2",

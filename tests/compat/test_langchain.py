@@ -42,12 +42,13 @@ def _ask(model: Any, messages: list[Any], stream: bool) -> Any:
     return message
 
 
-def run_chat(exchange: Any) -> list[str]:
+def run_chat(exchange: Any, make: Any = chat_model) -> list[str]:
+    """The tool loop; ``make(exchange)``: the chat model (test_langchain_azure.py passes its own)."""
     case = exchange.case
     tools = tools_of(case)
     by_name = {t.name: t for t in tools}
     strict = {"strict": True} if case.strict else {}
-    llm = chat_model(exchange)
+    llm = make(exchange)
     bound = llm.bind_tools(tools, **strict)
     forced = llm.bind_tools(tools, tool_choice=case.forced, **strict) if case.forced else bound
     messages: list[Any] = [SystemMessage(SYSTEM)]

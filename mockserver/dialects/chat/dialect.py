@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import Any, Mapping
 
 from mockserver.dialects.base import Call, Parsed, Rendered, RenderInput, request_key
 from mockserver.dialects.chat.completion import ChoiceOut, choice_completion_tokens, completion_body, finish_choice, usage_block
@@ -12,7 +12,8 @@ from mockserver.dialects.chat.validate import validate_request
 from mockserver.wire.errors import APIError
 from mockserver.wire.ids import IdSource
 from mockserver.wire.profiles import OPENAI, Profile, call_id, completion_id, error_body, error_payload, forced_reply, shape_chunk, shape_completion
-from mockserver.wire.sse import event
+from mockserver.wire import auth, azure
+from mockserver.wire.sse import Piece, event
 from mockserver.wire.usage import prompt_tokens
 
 
@@ -23,6 +24,7 @@ class ChatDialect:
     def parse(
         self, body: dict[str, Any], profile: str, *, strict: bool = False, history: bool = True, route: Any = None
     ) -> Parsed:
+        body = with_deployment(body, route)
         validated = validate_request(body, profile, strict=strict, history=history)
         return Parsed(
             body=body,
@@ -35,6 +37,12 @@ class ChatDialect:
             max_tokens=body.get("max_completion_tokens") or body.get("max_tokens"),
             warnings=validated.warnings,
         )
+
+    def auth_error(self, expected: str | None, headers: Mapping[str, str], route: Any = None) -> APIError | None:
+        """Azure's paths: its api-version and ``api-key`` (wire/azure.py); else the bearer key."""
+        if route is not None and route.route.profile == "azure":
+            return azure.route_error(route.path, route.query, expected, headers)
+        return auth.auth_error(expected, headers)
 
     def request_key(self, body: dict[str, Any]) -> bytes:
         """What ids are derived from: the request, minus how it is delivered (streamed or not)."""
@@ -78,6 +86,15 @@ class ChatDialect:
         return message.get("content"), calls
 
 
+def with_deployment(body: dict[str, Any], route: Any) -> dict[str, Any]:
+    """Azure's ``/openai/deployments/{deployment}/…``: the deployment names the model (Azure
+    ignores the body's ``model``), so matching, templates and the journal see it as ``model``."""
+    deployment = route.params.get("deployment") if route is not None else None
+    if deployment and body.get("model") != deployment:
+        return dict(body, model=deployment)
+    return body
+
+
 def _completion(body: dict[str, Any], choices: list[ChoiceOut], ids: IdSource, profile: Profile, prompt: int) -> dict[str, Any]:
     """The non-streamed answer, in the profile's shape (also what a stream adds up to)."""
     response = completion_body(body["model"], choices, ids, prompt)
@@ -100,4 +117,7 @@ def _stream(
     if (body.get("stream_options") or {}).get("include_usage"):
         usage = usage_block(prompt, choice_completion_tokens(choices))
     shape = None if profile is OPENAI else partial(shape_chunk, profile)
-    return build_stream(header, choices, usage, chunk_chars=chunk_chars, fast=fast, shape=shape)
+    pieces = build_stream(header, choices, usage, chunk_chars=chunk_chars, fast=fast, shape=shape)
+    if profile.content_filter:  # Azure opens its streams with the prompt's filter results
+        pieces.insert(0, Piece(event(azure.stream_preamble())))
+    return pieces

@@ -18,6 +18,9 @@ from mockserver.validation.params import kinds_of, parameter_schemas
 from mockserver.validation.rules import ACCEPT, ERROR, WARN, Rule, RuleBook, Verdict
 
 PROFILES = ("openai", "vllm", "vertex")
+#: the profiles of this book: PROFILES (the other dialects' books use those) and the providers
+#: that speak only Chat Completions here
+CHAT_PROFILES = PROFILES + ("azure", "mistral")
 
 # --- evidence, short ------------------------------------------------------------------------------
 SCHEMA = "official OpenAPI schema (openai-chat-schemas.json)"
@@ -33,6 +36,12 @@ VLLM_SAMPLING = "vLLM sampling_params.py SamplingParams._verify_args"
 VLLM_IGNORED = "vLLM OpenAIBaseModel ignores fields its request model does not declare (logs them)"
 VERTEX_SEED = "seed 001: Vertex AI MaaS accepted it"
 ASSUMED = "OpenAI-compatible endpoint: OpenAI's behaviour assumed, not verified"
+AZURE_AS_OPENAI = "Azure OpenAI serves OpenAI's models: OpenAI's behaviour assumed, not verified"
+MISTRAL_CODE = "mistral-common protocol/instruct/validator.py"
+MISTRAL_ID = (f"{MISTRAL_CODE} MistralRequestValidatorV3 (^[a-zA-Z0-9]{{9}}$); reported 400 with this text "
+              "(karthink/gptel#1203, langchain-ai/langchain#24668, anomalyco/opencode#1680, nearai/ironclaw#1241)")
+MISTRAL_ORDER = f"{MISTRAL_CODE} _validate_tool_calls_followed_by_tool_messages"
+MISTRAL_COUNT = "Not the same number of function calls and responses"
 MEASURED_NO_TOOLS = ("measured against gpt-4.1-mini ('RC-24' test, public code index): tool_choice or "
                      "parallel_tool_calls without tools → 400; a history with tool_calls and tool results "
                      "but no tools → 200")
@@ -50,10 +59,15 @@ def A(source: str, basis: str = "provider") -> Verdict:
     return Verdict(ACCEPT, source, basis)
 
 
-def _rule(section: str, id: str, check: str, openai: Verdict, vllm: Verdict, vertex: Verdict | None = None) -> Rule:
+def _rule(section: str, id: str, check: str, openai: Verdict, vllm: Verdict, vertex: Verdict | None = None, *,
+          azure: Verdict | None = None, mistral: Verdict | None = None) -> Rule:
     if vertex is None:
         vertex = Verdict(openai.action, ASSUMED, "assumed")
-    return Rule(id, check, {"openai": openai, "vllm": vllm, "vertex": vertex}, section)
+    if azure is None:
+        azure = Verdict(openai.action, AZURE_AS_OPENAI, "assumed")
+    if mistral is None:
+        mistral = Verdict(openai.action, ASSUMED, "assumed")
+    return Rule(id, check, {"openai": openai, "vllm": vllm, "vertex": vertex, "azure": azure, "mistral": mistral}, section)
 
 
 REQ, MSG, ASST, PARAM, TOOLS, CHOICE, HIST = (
@@ -111,7 +125,11 @@ HAND_WRITTEN = (
     _rule(MSG, "message.tool_call_id_type", "`tool_call_id` is a string", E(SCHEMA, "schema"), E(VLLM_CUSTOM)),
     _rule(MSG, "message.tool_call_id_length", "`tool_call_id` has at most 40 characters",
           E("reported: \"Invalid 'messages[13].tool_call_id': string too long. Expected a string with maximum length 40\""),
-          A(VLLM_CUSTOM + " (no length limit)"), A(VERTEX_SEED + " (ids are function names)")),
+          A(VLLM_CUSTOM + " (no length limit)"), A(VERTEX_SEED + " (ids are function names)"),
+          mistral=A(MISTRAL_CODE + ": no length rule but its own (message.tool_call_id_format)")),
+    _rule(MSG, "message.tool_call_id_format", "`tool_call_id` is 9 letters or digits (Mistral's rule)",
+          A("OpenAI's ids are any string up to 40 characters"), A(VLLM_CUSTOM), A(VERTEX_SEED + " (ids are function names)"),
+          azure=A("as OpenAI"), mistral=E(MISTRAL_ID)),
     # --- assistant messages --------------------------------------------------------------------
     _rule(ASST, "assistant.content_null", "an assistant message has content, unless it has tool_calls, a refusal or a function_call",
           E("reported: \"Invalid value for 'content': expected a string, got null.\" (param messages.[N].content)"),
@@ -132,7 +150,11 @@ HAND_WRITTEN = (
     _rule(ASST, "assistant.tool_call_id_length", "a tool call's `id` has at most 40 characters",
           E("reported: \"Invalid 'messages[2].tool_calls[0].id': string too long. Expected a string with maximum "
             "length 40, but got a string with length 41\" (code string_above_max_length)"),
-          A(VLLM_CUSTOM + " (its own ids have 46 characters)"), A(VERTEX_SEED + " (ids are function names)")),
+          A(VLLM_CUSTOM + " (its own ids have 46 characters)"), A(VERTEX_SEED + " (ids are function names)"),
+          mistral=A(MISTRAL_CODE + ": no length rule but its own (assistant.tool_call_id_format)")),
+    _rule(ASST, "assistant.tool_call_id_format", "a tool call's `id` is 9 letters or digits (Mistral's rule)",
+          A("OpenAI's ids are any string up to 40 characters"), A(VLLM_CUSTOM), A(VERTEX_SEED + " (ids are function names)"),
+          azure=A("as OpenAI"), mistral=E(MISTRAL_ID)),
     # --- parameters (relations; types and ranges are generated from the schema below) -----------
     _rule(PARAM, "param.top_logprobs_without_logprobs", "`top_logprobs` only with `logprobs: true`",
           E(SCHEMA + ": \"'logprobs' must be set to true if this parameter is used\"", "schema"),
@@ -188,17 +210,24 @@ HAND_WRITTEN = (
     # --- history ---------------------------------------------------------------------------------
     _rule(HIST, "history.tool_without_call", "a tool message follows an assistant message with tool_calls",
           E("reported (param messages.[N].role): \"Invalid parameter: messages with role 'tool' must be a response to a "
-            "preceeding message with 'tool_calls'.\""), W(VLLM_HISTORY), W(VERTEX_SEED)),
+            "preceeding message with 'tool_calls'.\""), W(VLLM_HISTORY), W(VERTEX_SEED),
+          mistral=E(f"{MISTRAL_CODE} _validate_message_order (\"Unexpected role 'tool' after role 'user'\") or the count "
+                    f"(\"{MISTRAL_COUNT}\"); the mock answers with its own text")),
     _rule(HIST, "history.tool_call_id_unknown", "a tool message's `tool_call_id` is a call of the preceding assistant message",
           E("reported: \"Invalid parameter: 'tool_call_id' of 'x' not found in 'tool_calls' of previous message.\""),
-          W(VLLM_HISTORY), W(VERTEX_SEED + " (results paired with the calls by order)")),
+          W(VLLM_HISTORY), W(VERTEX_SEED + " (results paired with the calls by order)"),
+          mistral=E(f"{MISTRAL_CODE} MistralRequestValidatorV13: \"Unexpected tool call id … in tool results\" "
+                    "(the mock answers with its own text)")),
     _rule(HIST, "history.tool_result_duplicate", "each call is answered once",
           E("reported (agno-agi/agno#5116): \"Invalid parameter: Duplicate value for 'tool_call_id' of 'call_…', in "
             "messages[7] and messages[8].\""), W(VLLM_HISTORY),
-          A(VERTEX_SEED + " (its parallel calls share one id: each is answered by that id)")),
+          A(VERTEX_SEED + " (its parallel calls share one id: each is answered by that id)"),
+          mistral=E(f"{MISTRAL_CODE} MistralRequestValidatorV13: \"Duplicate tool call id … in tool results\" "
+                    "(the mock answers with its own text)")),
     _rule(HIST, "history.calls_unanswered", "every tool call is answered before the next non-tool message",
           E("reported (param messages.[N].role): \"An assistant message with 'tool_calls' must be followed by tool "
-            "messages responding to each 'tool_call_id'.\""), W(VLLM_HISTORY), W(VERTEX_SEED)),
+            "messages responding to each 'tool_call_id'.\""), W(VLLM_HISTORY), W(VERTEX_SEED),
+          mistral=E(f"{MISTRAL_ORDER}; reported 400 (camel-ai/camel#1467, mistralai/client-ts#106)", message=MISTRAL_COUNT)),
     _rule(HIST, "history.call_id_duplicate", "tool call ids are unique in the conversation",
           W("no report of OpenAI refusing it (latitude-llm#1840: 'OpenAI's GPTs don't mind')", "mock"),
           W(VLLM_HISTORY), A(VERTEX_SEED + " (Vertex's own parallel calls share the function name as id)")),
@@ -299,6 +328,6 @@ def _generated() -> tuple[Rule, ...]:
 BOOK = RuleBook(
     dialect="chat",
     title="Chat Completions (`POST /v1/chat/completions`)",
-    profiles=PROFILES,
+    profiles=CHAT_PROFILES,
     rules=HAND_WRITTEN + _generated(),
 )

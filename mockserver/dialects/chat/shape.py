@@ -14,6 +14,7 @@ from mockserver.dialects.chat.rules import request_parameter_schemas
 from mockserver.validation.params import check_value
 from mockserver.validation.problems import empty_array, invalid, invalid_type, invalid_value, missing, tag
 from mockserver.validation.tools import NAME_RE
+from mockserver.wire import mistral
 from mockserver.wire.errors import APIError
 
 ROLES = ["system", "assistant", "user", "function", "tool", "developer"]
@@ -115,6 +116,23 @@ def _check_tool_call_id(where: str, message: dict[str, Any]) -> Iterator[APIErro
         yield tag(invalid_type(param, "a string", tool_call_id), "message.tool_call_id_type")
     elif len(tool_call_id) > ID_MAX:
         yield tag(_too_long(param, tool_call_id), "message.tool_call_id_length")
+
+
+def check_call_ids(messages: list[Any]) -> Iterator[APIError]:
+    """Mistral's id rule, message by message: an assistant's call ids, a tool message's
+    ``tool_call_id`` (a layer of its own, run only under a profile that refuses such ids)."""
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict):
+            continue
+        calls = message.get("tool_calls") if message.get("role") == "assistant" else None
+        for k, call in enumerate(calls if isinstance(calls, list) else ()):
+            call_id = call.get("id") if isinstance(call, dict) else None
+            if isinstance(call_id, str) and not mistral.valid_id(call_id):
+                param = f"messages[{i}].tool_calls[{k}].id"
+                yield tag(invalid(param, mistral.id_message(call_id), None), "assistant.tool_call_id_format")
+        call_id = message.get("tool_call_id") if message.get("role") == "tool" else None
+        if isinstance(call_id, str) and not mistral.valid_id(call_id):
+            yield tag(invalid(f"messages[{i}].tool_call_id", mistral.id_message(call_id), None), "message.tool_call_id_format")
 
 
 def _too_long(param: str, value: str) -> APIError:

@@ -13,13 +13,20 @@ from typing import Any
 from mockserver.dialects.chat.fields import check_fields
 from mockserver.dialects.chat.protocol import check_protocol
 from mockserver.dialects.chat.rules import BOOK
-from mockserver.dialects.chat.shape import check_request
-from mockserver.validation.rules import Judge
+from mockserver.dialects.chat.shape import check_call_ids, check_request
+from mockserver.validation.rules import ACCEPT, Judge
 from mockserver.validation.tools import ToolChoice, ToolSet, check_parallel_tool_calls, check_tool_choice, tool_set
 from mockserver.wire.errors import APIError
 from mockserver.wire.warnings import MockWarning
 
 __all__ = ["ValidatedRequest", "validate_request"]
+
+
+_ID_RULES = ("assistant.tool_call_id_format", "message.tool_call_id_format")
+
+
+def _checks_call_ids(profile: str) -> bool:
+    return any(BOOK.verdict(rule, profile).action != ACCEPT for rule in _ID_RULES)  # type: ignore[union-attr]
 
 
 @dataclass
@@ -48,6 +55,8 @@ def validate_request(
     judge = Judge(BOOK, profile, strict)
     judge.layer(check_request(body))
     judge.layer(check_fields(body))
+    if _checks_call_ids(profile):  # Mistral's id rule: skipped where every id is accepted
+        judge.layer(check_call_ids(body["messages"]))
     tools = tool_set(body.get("tools"))
     judge.layer(tools.problems)
     choice = ToolChoice("none")

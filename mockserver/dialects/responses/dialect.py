@@ -8,7 +8,7 @@ follow-up with ``previous_response_id`` continues the conversation; the server's
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from mockserver.dialects.base import Call, Parsed, Rendered, RenderInput, request_key
 from mockserver.dialects.responses.convert import output_messages, text_parts, to_messages
@@ -22,6 +22,7 @@ from mockserver.dialects.responses.store import ResponseStore
 from mockserver.dialects.responses.stream import build_events, error_event
 from mockserver.validation.rules import Judge
 from mockserver.validation.tools import ToolChoice, tool_set
+from mockserver.wire import auth, azure
 from mockserver.wire.errors import APIError
 from mockserver.wire.ids import IdSource
 from mockserver.wire.profiles import Profile, error_body
@@ -44,6 +45,13 @@ class ResponsesDialect:
     @classmethod
     def from_config(cls, config: Any) -> "ResponsesDialect":
         return cls(ResponseStore(config.responses_store_size, config.responses_store_bytes))
+
+    def auth_error(self, expected: str | None, headers: Mapping[str, str], route: Any = None) -> APIError | None:
+        """Azure's paths (``/openai/responses``, ``/openai/v1/responses``): its api-version and
+        ``api-key`` (wire/azure.py); else the bearer key."""
+        if route is not None and route.route.profile == "azure":
+            return azure.route_error(route.path, route.query, expected, headers)
+        return auth.auth_error(expected, headers)
 
     def parse(
         self, body: dict[str, Any], profile: str, *, strict: bool = False, history: bool = True, route: Any = None
