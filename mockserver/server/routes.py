@@ -42,6 +42,11 @@ ROUTES: tuple[DialectRoute, ...] = (
     # Anthropic Messages
     DialectRoute("/v1/messages", "messages"),
     DialectRoute("/messages", "messages"),
+    # Google generateContent: the Gemini API, then Vertex AI (dialects/gemini)
+    *(DialectRoute(f"/{version}/models/{{model}}:{method}", "gemini")
+      for version in ("v1beta", "v1") for method in ("generateContent", "streamGenerateContent")),
+    *(DialectRoute(f"/{version}/projects/{{project}}/locations/{{location}}/publishers/google/models/{{model}}:{method}", "gemini")
+      for version in ("v1", "v1beta1") for method in ("generateContent", "streamGenerateContent")),
 )
 
 
