@@ -16,7 +16,7 @@ from mockserver.dialects import answer_reader
 from mockserver.wire.errors import SCENARIO_ERROR
 
 REDACTED = "[redacted]"
-SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "api-key", "x-api-key", "cookie"})
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "api-key", "x-api-key", "x-goog-api-key", "cookie"})
 MAX_RAW_TEXT = 64 * 1024
 
 # What happened to a request, from the client's point of view.

@@ -47,6 +47,8 @@ ROUTES: tuple[DialectRoute, ...] = (
       for version in ("v1beta", "v1") for method in ("generateContent", "streamGenerateContent")),
     *(DialectRoute(f"/{version}/projects/{{project}}/locations/{{location}}/publishers/google/models/{{model}}:{method}", "gemini")
       for version in ("v1", "v1beta1") for method in ("generateContent", "streamGenerateContent")),
+    *(DialectRoute(f"/{version}/publishers/google/models/{{model}}:{method}", "gemini")  # Vertex AI express mode (an API key)
+      for version in ("v1", "v1beta1") for method in ("generateContent", "streamGenerateContent")),
 )
 
 

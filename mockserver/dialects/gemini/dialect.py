@@ -46,7 +46,7 @@ def delivery(route: Any) -> Delivery:
     if route is None:
         return Delivery(DEFAULT_MODEL, False, False, False)
     model = route.params.get("model") or DEFAULT_MODEL
-    return Delivery(model, "/projects/" in route.path, route.path.endswith(":streamGenerateContent"),
+    return Delivery(model, "/publishers/" in route.path, route.path.endswith(":streamGenerateContent"),
                     route.query.get("alt") == "sse")
 
 
@@ -128,7 +128,7 @@ class GeminiDialect:
 
     def auth_error(self, expected: str | None, headers: Mapping[str, str], route: Any = None) -> APIError | None:
         query = route.query if route is not None else {}
-        return errors.auth_error(expected, headers, query, route is not None and "/projects/" in route.path)
+        return errors.auth_error(expected, headers, query, route is not None and "/publishers/" in route.path)
 
     def error_body(self, profile: Profile, error: APIError) -> dict[str, Any]:
         return errors.error_body(error)

@@ -52,7 +52,7 @@ def routes(dialect: Any, service: Any) -> list[Route]:
         return list(dict.fromkeys([*KNOWN, *service.scenarios.models()]))
 
     async def count_tokens(request: Request) -> Response:
-        vertex = "/projects/" in request.url.path
+        vertex = "/publishers/" in request.url.path
         try:
             if (problem := refused(request, vertex)) is not None:
                 raise problem
