@@ -341,3 +341,25 @@ def test_ids_are_deterministic_and_depend_on_the_seed(serve):
     again = raw(serve("version: 1\nname: hi\nrules: [{name: hi, reply: {content: hi}}]\n", seed=1), PATH + ":generateContent", HELLO).json()
     other = raw(serve("version: 1\nname: hi\nrules: [{name: hi, reply: {content: hi}}]\n", seed=2), PATH + ":generateContent", HELLO).json()
     assert first["responseId"] == again["responseId"] != other["responseId"]
+
+
+def test_the_pytest_fixture_gives_a_gemini_client(pytester):
+    pytester.makepyfile("""
+        from google.genai import types
+
+        def get_current_weather(location: str) -> int:
+            '''Get the current weather in a given location.'''
+            return {"Lyon": 70, "Oslo": 51}[location]
+
+        def test_loop(mockserver):
+            gemini = mockserver.gemini_client()
+            question = "Which city has a higher temperature, Lyon or Oslo, and by how much in F?"
+            response = gemini.models.generate_content(model="gemini-2.5-flash", contents=question,
+                                                      config=types.GenerateContentConfig(tools=[get_current_weather]))
+            assert response.text.endswith("Lyon has a higher temperature than Oslo by 19 degrees Fahrenheit.")
+            mockserver.assert_tool_called("get_current_weather", args={"location": "Oslo", "unit": "fahrenheit"})
+            assert [e.dialect for e in mockserver.journal.calls] == ["gemini", "gemini"]
+            assert mockserver.journal.calls[0].headers["x-goog-api-key"] == "[redacted]"
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
