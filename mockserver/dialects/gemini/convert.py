@@ -5,8 +5,9 @@
   ``models.py`` ``generate_content_stream`` — and the API accepts it);
 - ``systemInstruction``'s text parts are a system message in front;
 - a model turn's text parts (not ``thought`` parts) are its content, its ``functionCall`` parts
-  its tool calls (``args`` as JSON text); a call without an ``id`` gets one from its place
-  (``name@content:part``), as Gemini pairs calls and responses by order and name, not by id;
+  its tool calls (``args`` as JSON text); a call without an ``id`` gets one from its place among
+  the turn's calls (``name#k``, the id the journal shows for the answer's k-th call too), as
+  Gemini pairs calls and responses by order and name, not by id;
 - a user turn's ``functionResponse`` parts are tool messages answering the call of the previous
   model turn with the same ``id``, else the next unanswered one with the same name, else the
   next unanswered one; then its text parts are one user message;
@@ -37,7 +38,7 @@ class Turn:
 
     def calls(self) -> list[tuple[str, str]]:
         """(id, name) of each function call, in order."""
-        return [(c.get("id") or call_id(c["name"], i, j), c["name"]) for i, j, c in self.of("functionCall")]
+        return [(c.get("id") or call_id(c["name"], k), c["name"]) for k, (_, _, c) in enumerate(self.of("functionCall"))]
 
 
 def turns(contents: list[Any]) -> list[Turn]:
@@ -50,8 +51,9 @@ def turns(contents: list[Any]) -> list[Turn]:
     return out
 
 
-def call_id(name: str, content: int, part: int) -> str:
-    return f"{name}@{content}:{part}"
+def call_id(name: str, ordinal: int | str) -> str:
+    """The id of a call sent without one: its name and its place among its turn's calls."""
+    return f"{name}#{ordinal}"
 
 
 def response_text(response: Any) -> str:
@@ -103,7 +105,7 @@ def to_messages(system: Any, request_turns: list[Turn]) -> list[dict[str, Any]]:
             continue
         responses = [r for _, _, r in turn.of("functionResponse")]
         for response, answered in zip(responses, pair_responses(previous, responses)):
-            messages.append({"role": "tool", "tool_call_id": answered or call_id(response.get("name", ""), turn.index, -1),
+            messages.append({"role": "tool", "tool_call_id": answered or call_id(response.get("name", ""), "unanswered"),
                              "content": response_text(response.get("response"))})
         previous = []
         texts = _texts(parts)

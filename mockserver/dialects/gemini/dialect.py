@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from mockserver.dialects.base import Call, Parsed, Rendered, RenderInput, request_key
 from mockserver.dialects.gemini import errors, stream
-from mockserver.dialects.gemini.convert import to_messages, turns
+from mockserver.dialects.gemini.convert import call_id, to_messages, turns
 from mockserver.dialects.gemini.protocol import check_protocol
 from mockserver.dialects.gemini.render import answer, response_body
 from mockserver.dialects.gemini.rules import BOOK
@@ -149,14 +149,15 @@ class GeminiDialect:
         texts: list[str] = []
         out: list[Call] = []
         candidates = body.get("candidates") or [{}]
-        for k, part in enumerate(((candidates[0].get("content") or {}).get("parts")) or []):
+        for part in ((candidates[0].get("content") or {}).get("parts")) or []:
             if isinstance(part.get("text"), str) and not part.get("thought"):
                 texts.append(part["text"])
             elif isinstance(part.get("functionCall"), dict):
                 call = part["functionCall"]
                 args = call.get("args")
                 arguments = args if isinstance(args, str) else jsoncodec.dumps(args or {}).decode()
-                out.append(Call(call.get("id") or f"{call.get('name', '')}@{k}", call.get("name", ""), arguments))
+                name = call.get("name", "")
+                out.append(Call(call.get("id") or call_id(name, len(out)), name, arguments))
         return ("".join(texts) if texts else None), out
 
 

@@ -51,7 +51,9 @@ def parts(output: Output, text: str | None = None, calls: bool = True) -> list[d
     text = output.text if text is None else text
     out: list[dict[str, Any]] = [{"text": text}] if text else []
     if calls:
-        out += [{"functionCall": {"name": c["name"], "args": c["input"]}} for c in output.calls]
+        # a call's id only when the scenario gives one (the API's calls carry none unless the model sets it)
+        out += [{"functionCall": {**({"id": c["id"]} if c["id"] else {}), "name": c["name"], "args": c["input"]}}
+                for c in output.calls]
     return out
 
 
