@@ -15,6 +15,7 @@ DIALECTS = {  # dialect → the route that serves it
     "chat": "/v1/chat/completions",
     "responses": "/v1/responses",
     "messages": "/v1/messages",
+    "gemini": "/v1beta/models/gpt-4o-mini:generateContent",
 }
 PROFILES = ("openai", "vllm")
 EXTRAS = ("compat", "compat-openai2")
@@ -83,6 +84,8 @@ STACKS = {s.key: s for s in (
     Stack("pydantic_ai", "pydantic-ai (`OpenAIChatModel`, `OpenAIResponsesModel`; `AnthropicModel` for messages)",
           ("pydantic-ai-slim",), ("chat", "responses", "messages")),
     Stack("anthropic_python", "anthropic-python (`messages.create`)", ("anthropic",), ("messages",)),
+    Stack("google_genai", "google-genai (`models.generate_content`, `generate_content_stream`)", ("google-genai",),
+          ("gemini",), strict=False),
     Stack("openai_agents", "openai-agents (`OpenAIChatCompletionsModel`, `OpenAIResponsesModel`)", ("openai-agents",),
           ("chat", "responses")),
     Stack("llamaindex", "LlamaIndex (`OpenAI`, `OpenAIResponses`, `FunctionAgent`)",

@@ -168,10 +168,42 @@ def messages_request(entry: Any) -> Request:
     )
 
 
+# --- Gemini (generateContent) ----------------------------------------------------------------------
+
+_GEMINI_MODES = {"AUTO": "auto", "NONE": "none", "VALIDATED": "auto"}
+
+
+def _gemini_choice(body: dict[str, Any]) -> Any:
+    config = (body.get("toolConfig") or {}).get("functionCallingConfig")
+    if not isinstance(config, dict):
+        return None
+    mode = str(config.get("mode") or "AUTO").upper()
+    if mode == "ANY":
+        allowed = config.get("allowedFunctionNames") or []
+        return allowed[0] if len(allowed) == 1 else "required"
+    return _GEMINI_MODES.get(mode, mode.lower())
+
+
+def gemini_request(entry: Any) -> Request:
+    """The model and the delivery are in the path (``/v1beta/models/{model}:streamGenerateContent``)."""
+    body = entry.request
+    model, _, method = entry.path.rsplit("/", 1)[-1].partition(":")
+    functions = [f for t in body.get("tools") or [] for f in t.get("functionDeclarations") or []]
+    return Request(
+        conversation=tuple(_chat_turn(m) for m in entry.messages),  # neutral: systemInstruction first, turns merged
+        tools=tuple(f.get("name") for f in functions),
+        strict=tuple(False for _ in functions),
+        tool_choice=_gemini_choice(body),
+        stream=method == "streamGenerateContent",
+        raw={**body, "model": model},
+    )
+
+
 READERS: dict[str, Reader] = {
     "chat": Reader(chat_request, chat_reply),
     "responses": Reader(responses_request, neutral_reply),
     "messages": Reader(messages_request, neutral_reply, strict_tools=False),
+    "gemini": Reader(gemini_request, neutral_reply, strict_tools=False),  # Gemini has no strict flag
     # "messages": Reader(messages_request, messages_reply),     — when /v1/messages is served
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -72,6 +73,8 @@ def routes(dialect: Any, service: Any) -> list[Route]:
         if (problem := refused(request, False)) is not None:
             return _error(problem)
         name = request.path_params["model"].removeprefix("models/")
+        if ":" in name:  # a method's path (…:generateContent) asked with GET: the method is POST
+            raise HTTPException(405, headers={"Allow": "POST"})
         if name not in models():
             return _error(APIError(f"models/{name} is not found for API version v1beta, or is not supported for "
                                    "generateContent. Call ListModels to see the list of available models and their "
