@@ -100,4 +100,5 @@ STACKS = {s.key: s for s in (
           ("chat", "responses"), node=True),
     Stack("ai_sdk_compatible", "Vercel AI SDK (`@ai-sdk/openai-compatible`)", ("ai", "@ai-sdk/openai-compatible"),
           ("chat",), node=True),
+    Stack("ai_sdk_google", "Vercel AI SDK (`@ai-sdk/google`)", ("ai", "@ai-sdk/google"), ("gemini",), node=True, strict=False),
 )}

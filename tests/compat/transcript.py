@@ -184,13 +184,30 @@ def _gemini_choice(body: dict[str, Any]) -> Any:
     return _GEMINI_MODES.get(mode, mode.lower())
 
 
+def _gemini_turns(messages: list[dict[str, Any]]) -> tuple[Turn, ...]:
+    """Gemini's calls carry no id on the wire (the mock names them ``name#k`` in its journal), so a
+    client may give them its own (the AI SDK does): ids are read as their place in the turn,
+    and each result as the call it answers."""
+    turns: list[Turn] = []
+    renamed: dict[str, str] = {}
+    for message in messages:
+        turn = _chat_turn(message)
+        if turn.role == "assistant" and turn.calls:
+            renamed = {c.id: f"{c.name}#{k}" for k, c in enumerate(turn.calls)}
+            turn = Turn(turn.role, turn.text, tuple(Call(renamed[c.id], c.name, c.arguments) for c in turn.calls))
+        elif turn.role == "tool":
+            turn = Turn(turn.role, turn.text, (), renamed.get(turn.call_id or "", turn.call_id))
+        turns.append(turn)
+    return tuple(turns)
+
+
 def gemini_request(entry: Any) -> Request:
     """The model and the delivery are in the path (``/v1beta/models/{model}:streamGenerateContent``)."""
     body = entry.request
     model, _, method = entry.path.rsplit("/", 1)[-1].partition(":")
     functions = [f for t in body.get("tools") or [] for f in t.get("functionDeclarations") or []]
     return Request(
-        conversation=tuple(_chat_turn(m) for m in entry.messages),  # neutral: systemInstruction first, turns merged
+        conversation=_gemini_turns(entry.messages),  # neutral: systemInstruction first, turns merged
         tools=tuple(f.get("name") for f in functions),
         strict=tuple(False for _ in functions),
         tool_choice=_gemini_choice(body),

@@ -12,8 +12,9 @@
   model turn with the same ``id``, else the next unanswered one with the same name, else the
   next unanswered one; then its text parts are one user message;
 - a response's content for the templates: ``response.result`` / ``response.output`` /
-  ``response.content`` when it is the only field (a string as is, else as JSON), else the whole
-  ``response`` as JSON (so ``tool_results[0].json`` is the object the tool returned);
+  ``response.content`` when it is the only field besides a ``name`` repeating the function's (a
+  string as is, else as JSON: google-genai sends ``{"result": …}``, the AI SDK ``{"name", "content"}``),
+  else the whole ``response`` as JSON (so ``tool_results[0].json`` is the object the tool returned);
 - other parts (``inlineData``, ``fileData``, code execution) carry nothing the engine reads.
 """
 
@@ -56,9 +57,12 @@ def call_id(name: str, ordinal: int | str) -> str:
     return f"{name}#{ordinal}"
 
 
-def response_text(response: Any) -> str:
-    if isinstance(response, dict) and len(response) == 1:
-        (key, value), = response.items()
+def response_text(response: Any, name: Any = None) -> str:
+    inner = response
+    if isinstance(inner, dict) and name is not None and inner.get("name") == name:
+        inner = {k: v for k, v in inner.items() if k != "name"}
+    if isinstance(inner, dict) and len(inner) == 1:
+        (key, value), = inner.items()
         if key in WRAPPERS:
             return value if isinstance(value, str) else jsoncodec.dumps(value).decode()
     return jsoncodec.dumps(response if response is not None else {}).decode()
@@ -106,7 +110,7 @@ def to_messages(system: Any, request_turns: list[Turn]) -> list[dict[str, Any]]:
         responses = [r for _, _, r in turn.of("functionResponse")]
         for response, answered in zip(responses, pair_responses(previous, responses)):
             messages.append({"role": "tool", "tool_call_id": answered or call_id(response.get("name", ""), "unanswered"),
-                             "content": response_text(response.get("response"))})
+                             "content": response_text(response.get("response"), response.get("name"))})
         previous = []
         texts = _texts(parts)
         if texts or not responses:
