@@ -73,16 +73,18 @@ _AGENT_FORCED = ("its agent loop offers no way to force the first call only (a f
 STACKS = {s.key: s for s in (
     Stack("openai_python", "openai-python (`chat.completions`, `responses`)", ("openai",), ("chat", "responses")),
     Stack("openai_node", "openai-node (`chat.completions`, `responses`)", ("openai",), ("chat", "responses"), node=True),
-    Stack("langchain", "LangChain (`ChatOpenAI.bind_tools`; `ChatAnthropic` for messages)",
-          ("langchain-openai", "langchain-anthropic", "langchain-core"), ("chat", "responses", "messages")),
-    Stack("langgraph", "LangGraph (`create_react_agent`)", ("langgraph", "langchain-openai"), ("chat", "responses"),
+    Stack("langchain", "LangChain (`ChatOpenAI.bind_tools`; `ChatAnthropic` for messages; `ChatGoogleGenerativeAI` for gemini)",
+          ("langchain-openai", "langchain-anthropic", "langchain-google-genai", "langchain-core"),
+          ("chat", "responses", "messages", "gemini")),
+    Stack("langgraph", "LangGraph (`create_react_agent`; `ChatGoogleGenerativeAI` for gemini)",
+          ("langgraph", "langchain-openai", "langchain-google-genai"), ("chat", "responses", "gemini"),
           cases=tuple(c for c in ALL_CASES if c != "forced"), left_out={"forced": _AGENT_FORCED}),
     Stack("litellm", "LiteLLM (`completion` / `acompletion`)", ("litellm",), ("chat",), extra="compat-openai2",
           notes=("installed as litellm[mcp]: 1.106.2's completion() imports the mcp package whenever tools are "
                  "given, which plain `pip install litellm` does not install (ModuleNotFoundError; "
                  "related: BerriAI/litellm#38399)",)),
-    Stack("pydantic_ai", "pydantic-ai (`OpenAIChatModel`, `OpenAIResponsesModel`; `AnthropicModel` for messages)",
-          ("pydantic-ai-slim",), ("chat", "responses", "messages")),
+    Stack("pydantic_ai", "pydantic-ai (`OpenAIChatModel`, `OpenAIResponsesModel`; `AnthropicModel` for messages; `GoogleModel` for gemini)",
+          ("pydantic-ai-slim",), ("chat", "responses", "messages", "gemini")),
     Stack("anthropic_python", "anthropic-python (`messages.create`)", ("anthropic",), ("messages",)),
     Stack("google_genai", "google-genai (`models.generate_content`, `generate_content_stream`)", ("google-genai",),
           ("gemini",), strict=False),

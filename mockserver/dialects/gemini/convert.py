@@ -12,7 +12,7 @@
   model turn with the same ``id``, else the next unanswered one with the same name, else the
   next unanswered one; then its text parts are one user message;
 - a response's content for the templates: ``response.result`` / ``response.output`` /
-  ``response.content`` when it is the only field besides a ``name`` repeating the function's (a
+  ``response.content`` / ``response.return_value`` when it is the only field besides a ``name`` repeating the function's (a
   string as is, else as JSON: google-genai sends ``{"result": …}``, the AI SDK ``{"name", "content"}``),
   else the whole ``response`` as JSON (so ``tool_results[0].json`` is the object the tool returned);
 - other parts (``inlineData``, ``fileData``, code execution) carry nothing the engine reads.
@@ -25,7 +25,7 @@ from typing import Any
 
 from mockserver.wire import jsoncodec
 
-WRAPPERS = ("result", "output", "content")
+WRAPPERS = ("result", "output", "content", "return_value")  # google-genai, ADK, the AI SDK, pydantic-ai
 
 
 @dataclass
