@@ -187,7 +187,8 @@ def _gemini_choice(body: dict[str, Any]) -> Any:
 def _gemini_turns(messages: list[dict[str, Any]]) -> tuple[Turn, ...]:
     """Gemini's calls carry no id on the wire (the mock names them ``name#k`` in its journal), so a
     client may give them its own (the AI SDK does): ids are read as their place in the turn,
-    and each result as the call it answers."""
+    and each result as the call it answers. A ``functionResponse.response`` is an object: a client
+    may send a tool's JSON text as that object (LangChain does), so a result is compared as JSON."""
     turns: list[Turn] = []
     renamed: dict[str, str] = {}
     for message in messages:
@@ -196,7 +197,9 @@ def _gemini_turns(messages: list[dict[str, Any]]) -> tuple[Turn, ...]:
             renamed = {c.id: f"{c.name}#{k}" for k, c in enumerate(turn.calls)}
             turn = Turn(turn.role, turn.text, tuple(Call(renamed[c.id], c.name, c.arguments) for c in turn.calls))
         elif turn.role == "tool":
-            turn = Turn(turn.role, turn.text, (), renamed.get(turn.call_id or "", turn.call_id))
+            value = _parsed(turn.text)
+            text = json.dumps(value) if isinstance(value, (dict, list)) else turn.text  # the tools' json.dumps
+            turn = Turn(turn.role, text, (), renamed.get(turn.call_id or "", turn.call_id))
         turns.append(turn)
     return tuple(turns)
 
