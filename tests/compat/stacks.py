@@ -88,6 +88,8 @@ STACKS = {s.key: s for s in (
     Stack("anthropic_python", "anthropic-python (`messages.create`)", ("anthropic",), ("messages",)),
     Stack("google_genai", "google-genai (`models.generate_content`, `generate_content_stream`)", ("google-genai",),
           ("gemini",), strict=False),
+    Stack("google_adk", "Google ADK (`LlmAgent` + `InMemoryRunner`, function tools)", ("google-adk", "google-genai"),
+          ("gemini",), strict=False, cases=tuple(c for c in ALL_CASES if c != "forced"), left_out={"forced": _AGENT_FORCED}),
     Stack("openai_agents", "openai-agents (`OpenAIChatCompletionsModel`, `OpenAIResponsesModel`)", ("openai-agents",),
           ("chat", "responses")),
     Stack("llamaindex", "LlamaIndex (`OpenAI`, `OpenAIResponses`, `FunctionAgent`)",
