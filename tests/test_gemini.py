@@ -207,9 +207,8 @@ def test_the_three_protocol_errors_in_googles_words(gemini_server, contents, mes
     response = raw(gemini_server, PATH + ":generateContent", {"contents": contents, "tools": _weather_tools()})
     assert response.status_code == 400
     error = response.json()["error"]
-    assert (error["code"], error["message"], error["status"]) == (400, message, "INVALID_ARGUMENT")
-    assert error["details"][0]["@type"] == "type.googleapis.com/google.rpc.BadRequest"
-    assert error["details"][0]["fieldViolations"][0]["description"].startswith("mockserver: ")
+    assert error == {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}  # Google's words, nothing else
+    assert "contents[" in response.headers["x-mock-hint"]  # the mock's explanation, beside them
     gemini = client(gemini_server)  # kept: a dropped Client closes its HTTP client
     with pytest.raises(genai_errors.ClientError) as raised:
         gemini.models.generate_content(model=MODEL, contents=contents, config=types.GenerateContentConfig(

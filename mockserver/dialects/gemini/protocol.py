@@ -10,8 +10,8 @@
   parts in a turn whose previous turn is not a model turn with ``functionCall`` parts;
 - "Please ensure that the number of function response parts is equal to the number of function
   call parts of the function call turn." (microsoft/vscode#299295, google-gemini/gemini-cli#17208).
-The provider's text is the message; what the mock saw rides beside it as a
-``google.rpc.BadRequest`` field violation in ``details`` (Google's own error detail type).
+The provider's text is the whole body; what the mock saw rides beside it in ``X-Mock-Hint``
+(``wire.errors.hinted``), as in the other dialects.
 Beyond Gemini (mockserver's checks, as in the other dialects): a ``functionResponse`` naming a
 function the previous turn did not call; ``functionCall.args`` against the declared schema.
 Warnings: calls left unanswered by a following user turn; a response ``id`` matching no call;
@@ -27,7 +27,7 @@ from mockserver.validation.arguments import arguments_problem
 from mockserver.validation.problems import tag
 from mockserver.validation.tools import ToolSet
 from mockserver.wire import jsoncodec
-from mockserver.wire.errors import APIError
+from mockserver.wire.errors import APIError, hinted
 
 CALL_AFTER = "Please ensure that function call turn comes immediately after a user turn or after a function response turn."
 RESPONSE_AFTER = "Please ensure that function response turn comes immediately after a function call turn."
@@ -36,9 +36,7 @@ COUNT = ("Please ensure that the number of function response parts is equal to t
 
 
 def explained(message: str, field: str, why: str, rule: str) -> APIError:
-    details = [{"@type": "type.googleapis.com/google.rpc.BadRequest",
-                "fieldViolations": [{"field": field, "description": f"mockserver: {why}"}]}]
-    return tag(APIError(message, param=field, extra={"details": details}), rule)
+    return tag(hinted(APIError(message, param=field), why), rule)
 
 
 def check_protocol(request_turns: list[Turn], tools: ToolSet) -> Iterator[APIError]:

@@ -21,8 +21,8 @@ BOOK = RuleBook(
     title="Google generateContent (`POST /v1beta/models/{model}:generateContent`, Vertex AI `…/publishers/google/models/{model}:generateContent`)",
     profiles=("openai",),
     note="The `openai` column is the default profile, which for this dialect means Google's own API (every profile "
-         "judges alike). The mock's own explanation of a protocol error rides beside Google's text as a "
-         "`google.rpc.BadRequest` field violation in `error.details`.",
+         "judges alike). The mock's own explanation of a protocol error rides beside Google's text in the "
+         "`X-Mock-Hint` header.",
     rules=(
         _rule("gemini.call_after", "a model turn with `functionCall` parts comes right after a user turn (text or function responses)",
               Verdict(ERROR, "reported: \"Please ensure that function call turn comes immediately after a user turn or after a "
