@@ -362,3 +362,22 @@ def test_the_pytest_fixture_gives_a_gemini_client(pytester):
     """)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("model,declaration,question,args,result,answer", [
+    ("gpt-5.4", {"name": "get_weather", "parameters": {"type": "OBJECT", "properties": {"city": {"type": "STRING"}}, "required": ["city"]}},
+     "What is the weather in Reykjavik?", {"city": "Reykjavik"}, {"temperature": -3, "condition": "snowy"},
+     "The weather in Reykjavik is -3°C and snowy."),
+    ("gpt-4o", {"name": "get_current_weather", "parametersJsonSchema": {"type": "object", "properties": {"location": {"type": "string"}}}},
+     "成都今天的天气怎么样？", {"location": "成都"}, {"temperature": 18, "condition": "多云"}, "成都今天多云，气温18度。"),
+])
+def test_seeds_002_and_003_with_new_inputs(gemini_server, model, declaration, question, args, result, answer):
+    """The model is the path's (the seeds' scenarios name theirs); the result object is what the tool returned."""
+    path = f"/v1beta/models/{model}:generateContent"
+    body = {"contents": [{"role": "user", "parts": [{"text": question}]}], "tools": [{"functionDeclarations": [declaration]}]}
+    first = raw(gemini_server, path, body).json()
+    [part] = first["candidates"][0]["content"]["parts"]
+    assert part["functionCall"] == {"name": declaration["name"], "args": args}
+    body["contents"] += [first["candidates"][0]["content"],
+                         {"role": "user", "parts": [{"functionResponse": {"name": declaration["name"], "response": result}}]}]
+    assert raw(gemini_server, path, body).json()["candidates"][0]["content"]["parts"] == [{"text": answer}]
