@@ -49,7 +49,15 @@ async def _run(exchange: Any) -> list[str]:
 
 
 def run_gemini(exchange: Any) -> list[str]:
-    return asyncio.run(_run(exchange))
+    saved = {k: os.environ.get(k) for k in ("GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI")}
+    try:
+        return asyncio.run(_run(exchange))
+    finally:  # the environment as it was: the key is this test's
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 RUN = {"gemini": run_gemini}

@@ -12,6 +12,9 @@ Evidence (reported bodies):
   initialized field" (a part with no data field; the same front end's wording for a oneof);
 - a value of the wrong JSON type: "Invalid value at 'PATH' (TYPE), VALUE", the wording of
   Google's JSON front end for proto fields (e.g. ``TYPE_STRING``); *assumed* for the exact type names.
+Not found in public reports, so in the mock's words (same status and shape, naming the field): two
+data fields in one part ("Oneof field 'data' is already set", the front end's oneof wording,
+assumed), a ``functionCall``/``functionResponse`` without a name, ``candidateCount`` outside 1..8.
 Unknown fields are accepted here (the front end refuses them, but the two surfaces and their
 versions differ in what they know: refusing one would break a client the real API accepts).
 """
