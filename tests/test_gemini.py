@@ -322,6 +322,8 @@ def test_journal_near_misses_and_count_tokens(serve):
     assert missed.json()["error"]["near_misses"][0]["rule"] == "only-hello"
     journal = httpx.get(server.url + "/_mock/journal").json()["data"]
     assert [e["dialect"] for e in journal] == ["gemini", "gemini"] and {e["outcome"] for e in journal} == {"answered", "unmatched"}
+    summary = httpx.get(server.url + "/_mock/journal?summary=true").json()["data"]
+    assert [e["model"] for e in summary if e["outcome"] == "answered"] == [MODEL]  # the path's model
     counted = httpx.post(server.url + PATH + ":countTokens", json=HELLO).json()
     assert counted["totalTokens"] > 0
     assert_official("CountTokensResponse", counted)

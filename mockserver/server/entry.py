@@ -108,7 +108,10 @@ class Entry:
 
     @property
     def model(self) -> str | None:
+        """The body's ``model``, else the model the dialect read (Gemini's is in the path)."""
         model = self.request.get("model") if isinstance(self.request, dict) else None
+        if not isinstance(model, str) and self.parsed is not None:
+            model = getattr(self.parsed, "model", None)
         return model if isinstance(model, str) else None
 
     @property
