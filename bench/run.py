@@ -266,15 +266,21 @@ def scale_case(quick: bool, large: int = 10_000) -> dict[str, float]:
 
 def dialect_case(quick: bool) -> dict[str, float]:
     """The same first-seen request (a different question every time, with tools; memo off) as
-    Chat Completions and as the Responses API: the Responses dialect's cost relative to chat."""
+    Chat Completions, as the Responses API and as Gemini's generateContent: each dialect's cost
+    relative to chat."""
     from mockserver.config import Config
     from mockserver.dialects.chat.dialect import ChatDialect
+    from mockserver.dialects.gemini.dialect import GeminiDialect
     from mockserver.dialects.responses.dialect import ResponsesDialect
     from mockserver.engine.loader import bundled_scenarios_dir, load_paths
+    from mockserver.server.routes import resolve
     from mockserver.server.service import MockService
 
-    chat, responses = ChatDialect(), ResponsesDialect()
-    service = MockService(Config(memo=False), load_paths([bundled_scenarios_dir()]), {"chat": chat, "responses": responses})
+    chat, responses, gemini = ChatDialect(), ResponsesDialect(), GeminiDialect()
+    service = MockService(Config(memo=False), load_paths([bundled_scenarios_dir()]),
+                          {"chat": chat, "responses": responses, "gemini": gemini})
+    gemini_route = resolve("/v1beta/models/gpt-5.4:generateContent")
+    google_tool = {"name": "get_weather", "parameters": {"type": "OBJECT", "properties": {"city": {"type": "STRING"}}, "required": ["city"]}}
     tool = {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
     headers = {"content-type": "application/json"}
     repeat = 300 if quick else 2000
@@ -285,21 +291,26 @@ def dialect_case(quick: bool) -> dict[str, float]:
             question = f"What is the weather in City{i}?"
             if kind == "chat":
                 body = {"model": "gpt-5.4", "messages": [{"role": "user", "content": question}], "tools": [{"type": "function", "function": tool}]}
+            elif kind == "gemini":
+                body = {"contents": [{"role": "user", "parts": [{"text": question}]}], "tools": [{"functionDeclarations": [google_tool]}]}
             else:
                 body = {"model": "gpt-5.4", "input": question, "tools": [{"type": "function", **tool}], "store": kind == "responses-stored"}
             out.append(json.dumps(body).encode())
         return out
 
-    kinds = (("chat", chat), ("responses", responses), ("responses-stored", responses))
+    kinds = (("chat", chat), ("responses", responses), ("responses-stored", responses), ("gemini", gemini))
+    routes = {"gemini": gemini_route}
     batches = {kind: bodies(kind) for kind, _ in kinds}
     samples: dict[str, list[float]] = {kind: [] for kind, _ in kinds}
     for _ in range(5):  # alternating rounds, best of each: the machine is shared
         for kind, dialect in kinds:
             it = iter(batches[kind])
-            samples[kind].append(per_call(lambda: service.handle(dialect, next(it), headers), repeat))
+            route = routes.get(kind)
+            samples[kind].append(per_call(lambda: service.handle(dialect, next(it), headers, route), repeat))
     result = {f"{kind}_us": min(times) * 1e6 for kind, times in samples.items()}
     result["ratio"] = result["responses_us"] / result["chat_us"]
     result["stored_ratio"] = result["responses-stored_us"] / result["chat_us"]
+    result["gemini_ratio"] = result["gemini_us"] / result["chat_us"]
     return result
 
 
@@ -466,6 +477,7 @@ def write_results(report: dict, args: argparse.Namespace) -> None:
     sc, hi, bs, su = report["scale"], report["history"], report["big_schema"], report["startup"]
     lines += [
         f"| a Responses API request vs the same Chat Completions request (first-seen, memo off, in-process) | ≤ 1.3× | {dl['ratio']:.2f}× ({dl['responses_us']:.0f} vs {dl['chat_us']:.0f} µs); stored (`store: true`) {dl['stored_ratio']:.2f}× |",
+        f"| a Gemini generateContent request vs the same Chat Completions request (first-seen, memo off, in-process) | ≤ 1.2× | {dl['gemini_ratio']:.2f}× ({dl['gemini_us']:.0f} vs {dl['chat_us']:.0f} µs) |",
         f"| {sc['large_rules']:,} rules vs 10 rules (exact-text rules, indexed) | ≤ 2× | {sc['ratio']:.2f}× ({sc['rules_10000_us']:.0f} vs {sc['rules_10_us']:.0f} µs per request, in-process) |",
         f"| {sc['large_rules']:,} regex rules vs 10 (literal prefilter, then the regex) | ≤ 10× | {sc['regex_ratio']:.2f}× ({sc['regex_rules_10000_us']:.0f} vs {sc['regex_rules_10_us']:.0f} µs, best of 4) |",
         f"| {hi['messages']}-message history, {hi['tool_calls']} tool calls | ≤ 5 ms | {hi['warm_ms']:.2f} ms (first time {hi['cold_ms']:.1f} ms) |",

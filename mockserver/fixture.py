@@ -77,6 +77,15 @@ class MockServer:
         self._clients.append(client)
         return client
 
+    def gemini_client(self, **http_options: Any) -> Any:
+        """A ``google.genai.Client`` talking to this server's Gemini API paths (``/v1beta/models/…``);
+        closed after the test. ``http_options``: more ``types.HttpOptions`` fields (``headers``…)."""
+        from mockserver.dialects.gemini.client import gemini_client
+
+        client = gemini_client(self.url, self.api_key, **http_options)
+        self._clients.append(client)
+        return client
+
     def asgi_transport(self) -> Any:
         """An ``ASGITransport`` to the same app (of the HTTP library the installed openai uses:
         ``httpx2`` for recent releases, ``httpx`` before): in-process, no socket, for async clients."""

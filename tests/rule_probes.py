@@ -232,3 +232,41 @@ MESSAGES: dict[str, dict[str, Any]] = {
     "messages.tool_result_unexpected": _messages({"role": "assistant", "content": "hello"}, _tool_result("toolu_9")),
     "messages.input_invalid": _messages(_tool_use({}), _tool_result("toolu_1")),
 }
+
+
+# --- Gemini (generateContent): each probe breaks one rule of dialects/gemini/rules.py ------------
+
+_GEMINI_WEATHER = {"name": "get_weather", "parameters": {"type": "OBJECT", "properties": {"city": {"type": "STRING"}},
+                                                         "required": ["city"]}}
+
+
+def _gemini(*contents: dict[str, Any], declarations: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+    return {"contents": [{"role": "user", "parts": [{"text": "hi"}]}, *contents],
+            "tools": [{"functionDeclarations": declarations or [_GEMINI_WEATHER]}], **extra}
+
+
+def _g_call(*args: dict[str, Any], name: str = "get_weather") -> dict[str, Any]:
+    return {"role": "model", "parts": [{"functionCall": {"name": name, "args": a}} for a in args]}
+
+
+def _g_response(*names: str, id: str | None = None) -> dict[str, Any]:
+    return {"role": "user", "parts": [{"functionResponse": {"name": n, "response": {"result": "x"}, **({"id": id} if id else {})}}
+                                      for n in names]}
+
+
+GEMINI: dict[str, dict[str, Any]] = {
+    "gemini.call_after": {"contents": [_g_call({"city": "Oslo"}), _g_response("get_weather")],
+                          "tools": [{"functionDeclarations": [_GEMINI_WEATHER]}]},
+    "gemini.response_after": _gemini({"role": "model", "parts": [{"text": "hello"}]}, _g_response("get_weather")),
+    "gemini.response_count": _gemini(_g_call({"city": "Oslo"}, {"city": "Rome"}), _g_response("get_weather")),
+    "gemini.response_name": _gemini(_g_call({"city": "Oslo"}), _g_response("get_time")),
+    "gemini.response_id": _gemini({"role": "model", "parts": [{"functionCall": {"name": "get_weather", "args": {"city": "Oslo"}, "id": "c1"}}]},
+                                  _g_response("get_weather", id="c9")),
+    "gemini.calls_unanswered": _gemini(_g_call({"city": "Oslo"}), {"role": "user", "parts": [{"text": "and?"}]}),
+    "gemini.args_invalid": _gemini(_g_call({}), _g_response("get_weather")),
+    "gemini.call_undeclared": _gemini(_g_call({"city": "Oslo"}, name="get_time"), _g_response("get_time")),
+    "gemini.function_name": _gemini(declarations=[{"name": "1weather"}]),
+    "gemini.function_duplicate": _gemini(declarations=[_GEMINI_WEATHER, _GEMINI_WEATHER]),
+    "gemini.allowed_undeclared": _gemini(toolConfig={"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["get_time"]}}),
+    "gemini.allowed_without_any": _gemini(toolConfig={"functionCallingConfig": {"mode": "AUTO", "allowedFunctionNames": ["get_weather"]}}),
+}

@@ -54,7 +54,8 @@ def blocks() -> list[Block]:
         source = path.read_text(encoding="utf-8")
         for match in BLOCK_RE.finditer(source):
             line = source[: match.start()].count("\n") + 1
-            found.append(Block(path.name, line, match.group(1), match.group(2)))
+            found.append(Block(path.relative_to(ROOT / "docs").as_posix() if path.parent != ROOT else path.name, line,
+                               match.group(1), match.group(2)))
     return found
 
 
@@ -69,6 +70,8 @@ def kind(block: Block) -> str:
             return "ci"  # GitHub Actions (a whole workflow, or its steps), GitLab CI
         return "scenario"
     if block.lang == "python":
+        if block.file.startswith("dialects/") and "def test_" in text:
+            return "dialect-test-module"  # a dialect page's own test (run by test_the_dialect_pages_tests_pass)
         return "test-module" if "def test_" in text else ("journal-snippet" if "mockserver.calls" in text else "snippet")
     if block.lang == "jinja":
         return "filter-examples"  # rendered by tests/test_docs.py::test_filter_examples_render_as_documented
@@ -242,6 +245,14 @@ def test_the_test_module_and_the_journal_snippet_pass(pytester):
     pytester.makepyfile(test_agent=module.text + extra)
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+
+
+@pytest.mark.parametrize("block", of_kind("dialect-test-module"), ids=lambda b: b.id)
+def test_the_dialect_pages_tests_pass(pytester, block):
+    """docs/dialects/*.md: each page's test module runs as written, with the bundled scenarios."""
+    pytester.makepyfile(test_dialect_page=block.text)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=block.text.count("\ndef test_") + block.text.startswith("def test_"))
 
 
 # --- outputs quoted from mockserver ----------------------------------------------------------------

@@ -23,7 +23,7 @@ _HOP_BY_HOP = frozenset({
     "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer",
     "transfer-encoding", "upgrade", "host", "content-length", "accept-encoding",
 })
-_CREDENTIALS = ("authorization", "api-key", "x-api-key")
+_CREDENTIALS = ("authorization", "api-key", "x-api-key", "x-goog-api-key")
 # not relayed back: the body is relayed decoded, and the serving side sets its own framing
 RESPONSE_DROP = frozenset({"content-length", "content-encoding", "transfer-encoding", "connection", "keep-alive",
                            "date", "server"})
@@ -67,7 +67,10 @@ class Upstream:
         return self._client
 
     def url_for(self, path: str, query: bytes = b"") -> str:
-        rest = path[3:] if path == "/v1" or path.startswith("/v1/") else path
+        # OpenAI-style bases end in /v1 (the client's /v1 is theirs); Google's method paths
+        # (…/models/{model}:generateContent) carry their own version and go under the host as they are
+        google = ":" in path.rsplit("/", 1)[-1]
+        rest = path[3:] if (path == "/v1" or path.startswith("/v1/")) and not google else path
         url = self.base + rest
         return url + ("?" + query.decode("latin-1") if query else "")
 

@@ -16,7 +16,7 @@ from mockserver.dialects import answer_reader
 from mockserver.wire.errors import SCENARIO_ERROR
 
 REDACTED = "[redacted]"
-SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "api-key", "x-api-key", "cookie"})
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "api-key", "x-api-key", "x-goog-api-key", "cookie"})
 MAX_RAW_TEXT = 64 * 1024
 
 # What happened to a request, from the client's point of view.
@@ -108,7 +108,10 @@ class Entry:
 
     @property
     def model(self) -> str | None:
+        """The body's ``model``, else the model the dialect read (Gemini's is in the path)."""
         model = self.request.get("model") if isinstance(self.request, dict) else None
+        if not isinstance(model, str) and self.parsed is not None:
+            model = getattr(self.parsed, "model", None)
         return model if isinstance(model, str) else None
 
     @property

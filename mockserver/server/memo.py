@@ -25,7 +25,7 @@ from typing import Any, Callable, Hashable
 from mockserver.wire.bounded import ByteLRU
 
 # Headers that change an answer whatever the scenarios say.
-FIXED_HEADERS = ("content-type", "authorization", "x-api-key", "x-mock-scenario", "x-mock-profile", "x-mock-session", "x-mock-fault")
+FIXED_HEADERS = ("content-type", "authorization", "x-api-key", "x-goog-api-key", "x-mock-scenario", "x-mock-profile", "x-mock-session", "x-mock-fault")
 MAX_BODY = 64 * 1024  # larger requests are not remembered
 MEMO_ITEMS = 2048
 MEMO_BYTES = 32 * 1024 * 1024

@@ -55,6 +55,13 @@ ROUTES: tuple[DialectRoute, ...] = (
     DialectRoute("/v1beta/openai/chat/completions", "chat"),
     # - OpenRouter (base URL …/api/v1)
     DialectRoute("/api/v1/chat/completions", "chat"),
+    # Google generateContent: the Gemini API, then Vertex AI (dialects/gemini)
+    *(DialectRoute(f"/{version}/models/{{model}}:{method}", "gemini")
+      for version in ("v1beta", "v1") for method in ("generateContent", "streamGenerateContent")),
+    *(DialectRoute(f"/{version}/projects/{{project}}/locations/{{location}}/publishers/google/models/{{model}}:{method}", "gemini")
+      for version in ("v1", "v1beta1") for method in ("generateContent", "streamGenerateContent")),
+    *(DialectRoute(f"/{version}/publishers/google/models/{{model}}:{method}", "gemini")  # Vertex AI express mode (an API key)
+      for version in ("v1", "v1beta1") for method in ("generateContent", "streamGenerateContent")),
 )
 
 #: the embeddings endpoint (not a conversation dialect: mockserver.server.embeddings answers

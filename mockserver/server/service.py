@@ -213,7 +213,7 @@ class MockService:
             pieces = rendered.stream
             if stream_fault:
                 error = APIError(stream_fault.message or _STREAM_ERROR, type="server_error", status=500)
-                pieces = StreamFault(stream_fault.kind, stream_fault.after).apply(pieces, Piece(dialect.stream_error(profile, error, stream_fault.after)))
+                pieces = StreamFault(stream_fault.kind, stream_fault.after).apply(pieces, Piece(_stream_error(dialect, profile, error, stream_fault.after, state.route)))
             pieces = apply_timing(pieces, timing, jitter_seed)
             if state.latency and pieces:
                 pieces[0] = replace(pieces[0], delay=pieces[0].delay + state.latency)
@@ -260,6 +260,14 @@ def error_headers(dialect: Dialect, error: APIError) -> dict[str, str]:
     """An error's headers, with what the dialect adds (Anthropic's ``request-id``)."""
     extra = getattr(dialect, "error_headers", None)
     return extra(error) if extra is not None else error.headers
+
+
+def _stream_error(dialect: Dialect, profile: Profile, error: APIError, after: int, route: RouteMatch | None) -> bytes:
+    """The dialect's mid-stream error event; a dialect whose framing depends on the request
+    (Gemini: SSE or a JSON array, by ``alt=sse``) is given the route too."""
+    if getattr(dialect, "stream_error_takes_route", False):
+        return dialect.stream_error(profile, error, after, route=route)  # type: ignore[call-arg]
+    return dialect.stream_error(profile, error, after)
 
 
 def _fault_texts(dialect: Dialect) -> Mapping[int, str] | None:

@@ -15,6 +15,7 @@ DIALECTS = {  # dialect → the route that serves it
     "chat": "/v1/chat/completions",
     "responses": "/v1/responses",
     "messages": "/v1/messages",
+    "gemini": "/v1beta/models/gpt-4o-mini:generateContent",
 }
 PROFILES = ("openai", "vllm")
 EXTRAS = ("compat", "compat-openai2")
@@ -72,21 +73,27 @@ _AGENT_FORCED = ("its agent loop offers no way to force the first call only (a f
 STACKS = {s.key: s for s in (
     Stack("openai_python", "openai-python (`chat.completions`, `responses`)", ("openai",), ("chat", "responses")),
     Stack("openai_node", "openai-node (`chat.completions`, `responses`)", ("openai",), ("chat", "responses"), node=True),
-    Stack("langchain", "LangChain (`ChatOpenAI.bind_tools`; `ChatAnthropic` for messages)",
-          ("langchain-openai", "langchain-anthropic", "langchain-core"), ("chat", "responses", "messages")),
+    Stack("langchain", "LangChain (`ChatOpenAI.bind_tools`; `ChatAnthropic` for messages; `ChatGoogleGenerativeAI` for gemini)",
+          ("langchain-openai", "langchain-anthropic", "langchain-google-genai", "langchain-core"),
+          ("chat", "responses", "messages", "gemini")),
     Stack("langchain_azure", "LangChain as Azure OpenAI (`AzureChatOpenAI.bind_tools`; `OpenAIEmbeddings`, `AzureOpenAIEmbeddings`)",
           ("langchain-openai", "langchain-core"), ("chat",),
           notes=("the mock as the Azure endpoint: the deployment names the model, api-version 2024-10-21, the key as "
                  "api-key; the embeddings tests embed documents and a query and check the retrieval",)),
-    Stack("langgraph", "LangGraph (`create_react_agent`)", ("langgraph", "langchain-openai"), ("chat", "responses"),
+    Stack("langgraph", "LangGraph (`create_react_agent`; `ChatGoogleGenerativeAI` for gemini)",
+          ("langgraph", "langchain-openai", "langchain-google-genai"), ("chat", "responses", "gemini"),
           cases=tuple(c for c in ALL_CASES if c != "forced"), left_out={"forced": _AGENT_FORCED}),
     Stack("litellm", "LiteLLM (`completion` / `acompletion`)", ("litellm",), ("chat",), extra="compat-openai2",
           notes=("installed as litellm[mcp]: 1.106.2's completion() imports the mcp package whenever tools are "
                  "given, which plain `pip install litellm` does not install (ModuleNotFoundError; "
                  "related: BerriAI/litellm#38399)",)),
-    Stack("pydantic_ai", "pydantic-ai (`OpenAIChatModel`, `OpenAIResponsesModel`; `AnthropicModel` for messages)",
-          ("pydantic-ai-slim",), ("chat", "responses", "messages")),
+    Stack("pydantic_ai", "pydantic-ai (`OpenAIChatModel`, `OpenAIResponsesModel`; `AnthropicModel` for messages; `GoogleModel` for gemini)",
+          ("pydantic-ai-slim",), ("chat", "responses", "messages", "gemini")),
     Stack("anthropic_python", "anthropic-python (`messages.create`)", ("anthropic",), ("messages",)),
+    Stack("google_genai", "google-genai (`models.generate_content`, `generate_content_stream`)", ("google-genai",),
+          ("gemini",), strict=False),
+    Stack("google_adk", "Google ADK (`LlmAgent` + `InMemoryRunner`, function tools)", ("google-adk", "google-genai"),
+          ("gemini",), strict=False, cases=tuple(c for c in ALL_CASES if c != "forced"), left_out={"forced": _AGENT_FORCED}),
     Stack("openai_agents", "openai-agents (`OpenAIChatCompletionsModel`, `OpenAIResponsesModel`)", ("openai-agents",),
           ("chat", "responses")),
     Stack("llamaindex", "LlamaIndex (`OpenAI`, `OpenAIResponses`, `FunctionAgent`)",
@@ -101,4 +108,5 @@ STACKS = {s.key: s for s in (
           ("chat", "responses"), node=True),
     Stack("ai_sdk_compatible", "Vercel AI SDK (`@ai-sdk/openai-compatible`)", ("ai", "@ai-sdk/openai-compatible"),
           ("chat",), node=True),
+    Stack("ai_sdk_google", "Vercel AI SDK (`@ai-sdk/google`)", ("ai", "@ai-sdk/google"), ("gemini",), node=True, strict=False),
 )}

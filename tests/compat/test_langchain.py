@@ -1,7 +1,7 @@
 """LangChain: ``ChatOpenAI.bind_tools`` in a hand-written loop over LangChain's own messages;
 streamed with ``.stream()`` (chunks added up), plain with ``.invoke()``. The forced case binds
 ``tool_choice`` for the first request only. The responses dialect is ``use_responses_api=True``,
-messages is ``ChatAnthropic``."""
+messages is ``ChatAnthropic``, gemini is ``ChatGoogleGenerativeAI`` (Gemini has no strict tools)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from langchain_anthropic import ChatAnthropic
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.tools import tool
+from langchain_google_genai import ChatGoogleGenerativeAI
 from langchain_openai import ChatOpenAI
 
 from cases import SYSTEM, TOOLS
@@ -21,7 +22,10 @@ STACK = STACKS["langchain"]
 
 def chat_model(exchange: Any, **extra: Any) -> Any:
     """ChatOpenAI on Chat Completions, or on the Responses API (``use_responses_api``); ChatAnthropic
-    on Messages."""
+    on Messages; ChatGoogleGenerativeAI on Gemini's generateContent."""
+    if exchange.dialect == "gemini":
+        return ChatGoogleGenerativeAI(model=MODEL, base_url=exchange.url, google_api_key=exchange.api_key, max_retries=0,
+                                      streaming=exchange.stream, **extra)
     if exchange.dialect == "messages":
         return ChatAnthropic(model=MODEL, base_url=exchange.url, api_key=exchange.api_key, max_retries=0,
                              streaming=exchange.stream, **extra)
@@ -47,7 +51,7 @@ def run_chat(exchange: Any, make: Any = chat_model) -> list[str]:
     case = exchange.case
     tools = tools_of(case)
     by_name = {t.name: t for t in tools}
-    strict = {"strict": True} if case.strict else {}
+    strict = {"strict": True} if case.strict and exchange.dialect != "gemini" else {}
     llm = make(exchange)
     bound = llm.bind_tools(tools, **strict)
     forced = llm.bind_tools(tools, tool_choice=case.forced, **strict) if case.forced else bound
@@ -67,7 +71,7 @@ def run_chat(exchange: Any, make: Any = chat_model) -> list[str]:
     return answers
 
 
-RUN = {"chat": run_chat, "responses": run_chat, "messages": run_chat}  # the dialect is the chat model's
+RUN = {"chat": run_chat, "responses": run_chat, "messages": run_chat, "gemini": run_chat}  # the dialect is the chat model's
 
 
 def test_langchain(exchange, dialect, case, stream) -> None:

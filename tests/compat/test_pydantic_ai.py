@@ -1,5 +1,5 @@
 """pydantic-ai: an ``Agent`` over ``OpenAIChatModel`` (chat), ``OpenAIResponsesModel``
-(responses) or ``AnthropicModel`` (messages), history from ``all_messages()``; plain with
+(responses), ``AnthropicModel`` (messages) or ``GoogleModel`` (gemini), history from ``all_messages()``; plain with
 ``run``, streamed with ``run_stream``. The forced case names the tool for the first step only, the
 way pydantic-ai wants it: a capability whose model settings depend on the run step."""
 
@@ -11,8 +11,10 @@ from typing import Any
 from pydantic_ai import Agent, Tool
 from pydantic_ai.capabilities import AbstractCapability
 from pydantic_ai.models.anthropic import AnthropicModel
+from pydantic_ai.models.google import GoogleModel
 from pydantic_ai.models.openai import OpenAIChatModel, OpenAIResponsesModel
 from pydantic_ai.providers.anthropic import AnthropicProvider
+from pydantic_ai.providers.google import GoogleProvider
 from pydantic_ai.providers.openai import OpenAIProvider
 
 from cases import SYSTEM, TOOLS
@@ -37,6 +39,8 @@ async def run_chat(exchange: Any) -> list[str]:
     model: Any
     if exchange.dialect == "messages":
         model = AnthropicModel(MODEL, provider=AnthropicProvider(base_url=exchange.url, api_key=exchange.api_key))
+    elif exchange.dialect == "gemini":
+        model = GoogleModel(MODEL, provider=GoogleProvider(api_key=exchange.api_key, base_url=exchange.url))
     else:
         provider = OpenAIProvider(base_url=exchange.base_url, api_key=exchange.api_key)
         model = (OpenAIResponsesModel if exchange.dialect == "responses" else OpenAIChatModel)(MODEL, provider=provider)
@@ -56,7 +60,7 @@ async def run_chat(exchange: Any) -> list[str]:
     return answers
 
 
-RUN = {"chat": run_chat, "responses": run_chat, "messages": run_chat}  # OpenAIResponsesModel, AnthropicModel
+RUN = {"chat": run_chat, "responses": run_chat, "messages": run_chat, "gemini": run_chat}  # by the dialect: the model class
 
 
 def test_pydantic_ai(exchange, dialect, case, stream) -> None:

@@ -168,10 +168,62 @@ def messages_request(entry: Any) -> Request:
     )
 
 
+# --- Gemini (generateContent) ----------------------------------------------------------------------
+
+_GEMINI_MODES = {"AUTO": "auto", "NONE": "none", "VALIDATED": "auto"}
+
+
+def _gemini_choice(body: dict[str, Any]) -> Any:
+    config = (body.get("toolConfig") or {}).get("functionCallingConfig")
+    if not isinstance(config, dict):
+        return None
+    mode = str(config.get("mode") or "AUTO").upper()
+    if mode == "ANY":
+        allowed = config.get("allowedFunctionNames") or []
+        return allowed[0] if len(allowed) == 1 else "required"
+    return _GEMINI_MODES.get(mode, mode.lower())
+
+
+def _gemini_turns(messages: list[dict[str, Any]]) -> tuple[Turn, ...]:
+    """Gemini's calls carry no id on the wire (the mock names them ``name#k`` in its journal), so a
+    client may give them its own (the AI SDK does): ids are read as their place in the turn,
+    and each result as the call it answers. A ``functionResponse.response`` is an object: a client
+    may send a tool's JSON text as that object (LangChain does), so a result is compared as JSON."""
+    turns: list[Turn] = []
+    renamed: dict[str, str] = {}
+    for message in messages:
+        turn = _chat_turn(message)
+        if turn.role == "assistant" and turn.calls:
+            renamed = {c.id: f"{c.name}#{k}" for k, c in enumerate(turn.calls)}
+            turn = Turn(turn.role, turn.text, tuple(Call(renamed[c.id], c.name, c.arguments) for c in turn.calls))
+        elif turn.role == "tool":
+            value = _parsed(turn.text)
+            text = json.dumps(value) if isinstance(value, (dict, list)) else turn.text  # the tools' json.dumps
+            turn = Turn(turn.role, text, (), renamed.get(turn.call_id or "", turn.call_id))
+        turns.append(turn)
+    return tuple(turns)
+
+
+def gemini_request(entry: Any) -> Request:
+    """The model and the delivery are in the path (``/v1beta/models/{model}:streamGenerateContent``)."""
+    body = entry.request
+    model, _, method = entry.path.rsplit("/", 1)[-1].partition(":")
+    functions = [f for t in body.get("tools") or [] for f in t.get("functionDeclarations") or []]
+    return Request(
+        conversation=_gemini_turns(entry.messages),  # neutral: systemInstruction first, turns merged
+        tools=tuple(f.get("name") for f in functions),
+        strict=tuple(False for _ in functions),
+        tool_choice=_gemini_choice(body),
+        stream=method == "streamGenerateContent",
+        raw={**body, "model": model},
+    )
+
+
 READERS: dict[str, Reader] = {
     "chat": Reader(chat_request, chat_reply),
     "responses": Reader(responses_request, neutral_reply),
     "messages": Reader(messages_request, neutral_reply, strict_tools=False),
+    "gemini": Reader(gemini_request, neutral_reply, strict_tools=False),  # Gemini has no strict flag
     # "messages": Reader(messages_request, messages_reply),     — when /v1/messages is served
 }
 

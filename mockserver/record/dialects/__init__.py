@@ -55,10 +55,11 @@ class Adapter(Protocol):
 
 def adapters() -> list[Adapter]:
     from mockserver.record.dialects.chat import ChatAdapter
+    from mockserver.record.dialects.gemini import GeminiAdapter
     from mockserver.record.dialects.messages import MessagesAdapter
     from mockserver.record.dialects.responses import ResponsesAdapter
 
-    return [ChatAdapter(), ResponsesAdapter(), MessagesAdapter()]
+    return [ChatAdapter(), ResponsesAdapter(), MessagesAdapter(), GeminiAdapter()]
 
 
 _ADAPTERS = adapters()
@@ -73,6 +74,10 @@ def for_path(path: str) -> Adapter | None:
             return _BY_PATH[candidate]
     for known, adapter in _BY_PATH.items():  # e.g. /openai/v1/chat/completions behind a gateway
         if known.startswith("/v1/") and path.endswith(known):
+            return adapter
+    for adapter in _ADAPTERS:  # paths with parameters (Gemini's carry the model)
+        matches = getattr(adapter, "matches", None)
+        if matches is not None and matches(path):
             return adapter
     return None
 
