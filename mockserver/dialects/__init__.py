@@ -18,6 +18,7 @@ CLASSES = {
     "chat": ("mockserver.dialects.chat.dialect", "ChatDialect"),
     "responses": ("mockserver.dialects.responses.dialect", "ResponsesDialect"),
     "messages": ("mockserver.dialects.messages.dialect", "MessagesDialect"),
+    "bedrock": ("mockserver.dialects.bedrock.dialect", "BedrockDialect"),
 }
 
 

@@ -42,6 +42,9 @@ ROUTES: tuple[DialectRoute, ...] = (
     # Anthropic Messages
     DialectRoute("/v1/messages", "messages"),
     DialectRoute("/messages", "messages"),
+    # AWS Bedrock Runtime Converse (the model id, an ARN's slashes included, is the path's)
+    DialectRoute("/model/{model_id:path}/converse", "bedrock"),
+    DialectRoute("/model/{model_id:path}/converse-stream", "bedrock"),
 )
 
 
