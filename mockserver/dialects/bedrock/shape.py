@@ -146,7 +146,7 @@ def _check_inference(config: Any) -> Iterator[APIError]:
         if not isinstance(stops, list) or not all(isinstance(s, str) for s in stops):
             yield wrong_type("inferenceConfig.stopSequences", "a list of strings")
         elif len(stops) > 2500:
-            yield constraint(None, "inferenceConfig.stopSequences", "Member must have length less than or equal to 2500")
+            yield constraint(stops, "inferenceConfig.stopSequences", "Member must have length less than or equal to 2500")
 
 
 def _check_system(system: Any) -> Iterator[APIError]:

@@ -47,7 +47,7 @@ def check_tool_config(config: Any) -> Iterator[APIError]:
         yield wrong_type("toolConfig.tools", "a list")
         return
     if not tools:
-        yield constraint(None, "toolConfig.tools", "Member must have length greater than or equal to 1")
+        yield constraint(tools, "toolConfig.tools", "Member must have length greater than or equal to 1")
         return
     for i, tool in enumerate(tools):
         member = f"toolConfig.tools.{i + 1}.member"
