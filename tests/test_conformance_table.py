@@ -18,6 +18,7 @@ from conversations import BUNDLED_REQUESTS
 from mockserver.config import Config
 from mockserver.dialects.chat.protocol import check_protocol
 from mockserver.dialects.chat.rules import BOOK
+from mockserver.dialects.bedrock.rules import BOOK as BEDROCK_BOOK
 from mockserver.dialects.messages.rules import BOOK as MESSAGES_BOOK
 from mockserver.dialects.responses.rules import BOOK as RESPONSES_BOOK
 from mockserver.dialects.chat.shape import check_request
@@ -26,14 +27,16 @@ from mockserver.validation import conformance
 from mockserver.validation.rules import ACCEPT, ERROR, WARN
 from mockserver.validation.tools import check_parallel_tool_calls, check_tool_choice, tool_set
 from mockserver.wire.errors import APIError
-from rule_probes import CHAT, MASKED, MESSAGES, RESPONSES, parameter_probes
+from rule_probes import BEDROCK, CHAT, MASKED, MESSAGES, RESPONSES, parameter_probes
 from conftest import scenario_set
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "conformance.md"
 PROBES = {**CHAT, **parameter_probes()}
 # each dialect's rule book, the path its probes go to, and its probes
 DIALECTS = {"chat": (BOOK, "/chat/completions", PROBES), "responses": (RESPONSES_BOOK, "/responses", RESPONSES),
-            "messages": (MESSAGES_BOOK, "/messages", MESSAGES)}
+            "messages": (MESSAGES_BOOK, "/messages", MESSAGES),
+            # a path outside /v1: the model is the path's
+            "bedrock": (BEDROCK_BOOK, "/model/anthropic.claude-3-5-sonnet-20240620-v1:0/converse", BEDROCK)}
 CASES = [(name, rule.id, profile) for name, (book, _, _) in DIALECTS.items() for rule in book.rules for profile in book.profiles]
 ANSWER_ANYTHING = "version: 1\nname: anything\nrules: [{name: any, reply: {content: ok}}]\n"
 
@@ -79,7 +82,8 @@ def test_every_rule_has_a_probe_and_every_probe_a_rule():
 def test_the_server_answers_as_the_table_says(probe_server, dialect, rule_id, profile):
     book, path, probes = DIALECTS[dialect]
     verdict = book.by_id[rule_id].verdict(profile)
-    response = httpx.post(probe_server.base_url + path, json=probes[rule_id], headers={"X-Mock-Profile": profile}, timeout=10)
+    base = probe_server.url if path.startswith("/model/") else probe_server.base_url
+    response = httpx.post(base + path, json=probes[rule_id], headers={"X-Mock-Profile": profile}, timeout=10)
     if verdict.action == ERROR:
         assert response.status_code == 400, response.text
         assert response.headers["x-mock-rule"] == MASKED.get((rule_id, profile), rule_id), response.text
