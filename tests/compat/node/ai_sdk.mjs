@@ -1,10 +1,12 @@
 // Vercel AI SDK: generateText (plain) or streamText (streamed) with tools and a step limit, the
 // history from response.messages. Provider by argv[2]: "openai" (@ai-sdk/openai, .chat() for the
-// chat dialect) or "compatible" (@ai-sdk/openai-compatible). The forced case forces the first step
+// chat dialect), "compatible" (@ai-sdk/openai-compatible) or "bedrock" (@ai-sdk/amazon-bedrock:
+// Converse / ConverseStream at baseURL, signed with dummy SigV4 credentials). The forced case forces the first step
 // only (prepareStep).
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from "ai";
 import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { createAmazonBedrock } from "@ai-sdk/amazon-bedrock";
 import { callTool, done, readSpec } from "./tools.mjs";
 
 const spec = readSpec();
@@ -12,6 +14,10 @@ const provider = process.argv[2];
 const MODEL = "gpt-4o-mini";
 
 function model() {
+  if (provider === "bedrock") {
+    const baseURL = spec.base_url.replace(/\/v1$/, "");
+    return createAmazonBedrock({ baseURL, region: "us-east-1", accessKeyId: "mockserver", secretAccessKey: "mockserver" })(MODEL);
+  }
   if (provider === "compatible") {
     return createOpenAICompatible({ name: "mockserver", baseURL: spec.base_url, apiKey: spec.api_key })(MODEL);
   }
