@@ -89,7 +89,7 @@ STACKS = {s.key: s for s in (
     Stack("pydantic_ai", "pydantic-ai (`OpenAIChatModel`, `OpenAIResponsesModel`; `AnthropicModel` for messages, "
           "`BedrockConverseModel` for bedrock)", ("pydantic-ai-slim",), ("chat", "responses", "messages", "bedrock")),
     Stack("strands", "Strands Agents (`Agent` with `@tool`, its default `BedrockModel`)", ("strands-agents", "boto3"),
-          ("bedrock",)),
+          ("bedrock",), cases=tuple(c for c in ALL_CASES if c != "forced"), left_out={"forced": _AGENT_FORCED}),
     Stack("anthropic_python", "anthropic-python (`messages.create`)", ("anthropic",), ("messages",)),
     Stack("openai_agents", "openai-agents (`OpenAIChatCompletionsModel`, `OpenAIResponsesModel`)", ("openai-agents",),
           ("chat", "responses")),

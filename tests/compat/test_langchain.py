@@ -1,13 +1,15 @@
 """LangChain: ``ChatOpenAI.bind_tools`` in a hand-written loop over LangChain's own messages;
 streamed with ``.stream()`` (chunks added up), plain with ``.invoke()``. The forced case binds
 ``tool_choice`` for the first request only. The responses dialect is ``use_responses_api=True``,
-messages is ``ChatAnthropic``."""
+messages is ``ChatAnthropic``, bedrock is ``ChatBedrockConverse`` (``endpoint_url`` on the mock,
+dummy AWS credentials; streamed: ConverseStream)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from langchain_anthropic import ChatAnthropic
+from langchain_aws import ChatBedrockConverse
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.tools import tool
 from langchain_openai import ChatOpenAI
@@ -21,7 +23,13 @@ STACK = STACKS["langchain"]
 
 def chat_model(exchange: Any, **extra: Any) -> Any:
     """ChatOpenAI on Chat Completions, or on the Responses API (``use_responses_api``); ChatAnthropic
-    on Messages."""
+    on Messages; ChatBedrockConverse on Bedrock's Converse."""
+    if exchange.dialect == "bedrock":
+        return ChatBedrockConverse(model=MODEL, provider="openai", endpoint_url=exchange.url, region_name="us-east-1",
+                                   aws_access_key_id="mockserver", aws_secret_access_key="mockserver",
+                                   disable_streaming=not exchange.stream,
+                                   # it decides tool_choice support from the model id; gpt-4o-mini is none it knows
+                                   supports_tool_choice_values=("auto", "any", "tool"), **extra)
     if exchange.dialect == "messages":
         return ChatAnthropic(model=MODEL, base_url=exchange.url, api_key=exchange.api_key, max_retries=0,
                              streaming=exchange.stream, **extra)
@@ -66,7 +74,7 @@ def run_chat(exchange: Any) -> list[str]:
     return answers
 
 
-RUN = {"chat": run_chat, "responses": run_chat, "messages": run_chat}  # the dialect is the chat model's
+RUN = {"chat": run_chat, "responses": run_chat, "messages": run_chat, "bedrock": run_chat}  # the dialect is the chat model's
 
 
 def test_langchain(exchange, dialect, case, stream) -> None:

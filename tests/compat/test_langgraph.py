@@ -1,4 +1,5 @@
-"""LangGraph: the prebuilt ``create_react_agent`` over ``ChatOpenAI``, one thread (an in-memory
+"""LangGraph: the prebuilt ``create_react_agent`` over ``ChatOpenAI`` (``ChatBedrockConverse`` for
+bedrock), one thread (an in-memory
 checkpointer) across the user's turns; streamed with ``stream_mode="messages"``."""
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def run_chat(exchange: Any) -> list[str]:
     return answers
 
 
-RUN = {"chat": run_chat, "responses": run_chat}  # the dialect is the model's use_responses_api
+RUN = {"chat": run_chat, "responses": run_chat, "bedrock": run_chat}  # the dialect is the model's (ChatBedrockConverse for bedrock)
 
 
 def test_langgraph(exchange, dialect, case, stream) -> None:

@@ -1,5 +1,6 @@
 """pydantic-ai: an ``Agent`` over ``OpenAIChatModel`` (chat), ``OpenAIResponsesModel``
-(responses) or ``AnthropicModel`` (messages), history from ``all_messages()``; plain with
+(responses), ``AnthropicModel`` (messages) or ``BedrockConverseModel`` (bedrock: a boto3 client on
+the mock with dummy credentials), history from ``all_messages()``; plain with
 ``run``, streamed with ``run_stream``. The forced case names the tool for the first step only, the
 way pydantic-ai wants it: a capability whose model settings depend on the run step."""
 
@@ -10,9 +11,12 @@ from typing import Any
 
 from pydantic_ai import Agent, Tool
 from pydantic_ai.capabilities import AbstractCapability
+import boto3
 from pydantic_ai.models.anthropic import AnthropicModel
+from pydantic_ai.models.bedrock import BedrockConverseModel
 from pydantic_ai.models.openai import OpenAIChatModel, OpenAIResponsesModel
 from pydantic_ai.providers.anthropic import AnthropicProvider
+from pydantic_ai.providers.bedrock import BedrockModelProfile, BedrockProvider
 from pydantic_ai.providers.openai import OpenAIProvider
 
 from cases import SYSTEM, TOOLS
@@ -35,7 +39,13 @@ class ForceFirst(AbstractCapability[Any]):
 async def run_chat(exchange: Any) -> list[str]:
     case = exchange.case
     model: Any
-    if exchange.dialect == "messages":
+    if exchange.dialect == "bedrock":
+        client = boto3.client("bedrock-runtime", endpoint_url=exchange.url, region_name="us-east-1",
+                              aws_access_key_id="mockserver", aws_secret_access_key="mockserver")
+        # its profile decides tool_choice support from the model name; gpt-4o-mini is none it knows
+        profile = BedrockModelProfile(bedrock_supports_tool_choice=True)
+        model = BedrockConverseModel(MODEL, provider=BedrockProvider(bedrock_client=client), profile=profile)
+    elif exchange.dialect == "messages":
         model = AnthropicModel(MODEL, provider=AnthropicProvider(base_url=exchange.url, api_key=exchange.api_key))
     else:
         provider = OpenAIProvider(base_url=exchange.base_url, api_key=exchange.api_key)
@@ -56,7 +66,7 @@ async def run_chat(exchange: Any) -> list[str]:
     return answers
 
 
-RUN = {"chat": run_chat, "responses": run_chat, "messages": run_chat}  # OpenAIResponsesModel, AnthropicModel
+RUN = {"chat": run_chat, "responses": run_chat, "messages": run_chat, "bedrock": run_chat}  # the model is the dialect's
 
 
 def test_pydantic_ai(exchange, dialect, case, stream) -> None:
