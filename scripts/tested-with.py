@@ -65,8 +65,11 @@ def served_dialects() -> set[str]:
     from mockserver.config import Config
     from mockserver.server.app import build_app
 
+    from mockserver.server.routes import resolve
+
     paths = {getattr(route, "path", None) for route in build_app(Config(port=0)).routes}
-    return {dialect for dialect, route in DIALECTS.items() if route in paths}
+    # a route with the model in its path (/model/{modelId}/converse) is served when the table resolves it
+    return {dialect for dialect, route in DIALECTS.items() if route in paths or resolve(route) is not None}
 
 
 def table(pythons: dict[str, str] | None = None) -> str:
