@@ -25,6 +25,7 @@ the model has a list) has no reported text: the mock names the culprit in the sa
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Iterator
 
 from mockserver.wire.errors import APIError
@@ -80,8 +81,13 @@ def wrong_type(path: str, expected: str) -> APIError:
 def check_model(model_id: str) -> Iterator[APIError]:
     if len(model_id) > MODEL_MAX:
         yield constraint(model_id, "modelId", f"Member must have length less than or equal to {MODEL_MAX}")
-    elif not MODEL_RE.fullmatch(model_id):
+    elif not _model_ok(model_id):
         yield constraint(model_id, "modelId", f"Member must satisfy regular expression pattern: {MODEL_PATTERN}")
+
+
+@lru_cache(maxsize=256)  # a suite uses a handful of model ids (each at most MODEL_MAX characters)
+def _model_ok(model_id: str) -> bool:
+    return MODEL_RE.fullmatch(model_id) is not None
 
 
 def _check_string(value: Any, path: str, pattern: re.Pattern[str], maximum: int) -> Iterator[APIError]:
