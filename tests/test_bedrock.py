@@ -205,3 +205,54 @@ def test_timing_delays_the_first_event(serve):
     decoded = decode_stream(raw_stream(running.url, MODEL, {"messages": [{"role": "user", "content": [{"text": "slow"}]}]}).content)
     assert time.perf_counter() - started >= 0.3
     assert [p["delta"]["text"] for h, p in decoded if h[":event-type"] == "contentBlockDelta"] == ["in ", "good ", "time"]
+
+
+# --- the docs page, the fixture, serve --upstream --------------------------------------------------
+
+
+def test_the_docs_python_block_runs_against_the_server(server):
+    from pathlib import Path
+    import re
+    page = (Path(__file__).resolve().parent.parent / "docs" / "dialects" / "bedrock.md").read_text(encoding="utf-8")
+    [block] = re.findall(r"^```python\n(.*?)^```$", page, re.MULTILINE | re.DOTALL)
+    exec(compile(block.replace("http://localhost:8000", server.url), "docs/dialects/bedrock.md", "exec"), {})
+
+
+def test_pytest_fixture_bedrock_client(pytester):
+    pytester.makepyfile("""
+        def test_loop(mockserver):
+            bedrock = mockserver.bedrock_client()
+            tool = {"toolSpec": {"name": "get_weather", "inputSchema": {"json": {"type": "object", "properties": {"city": {"type": "string"}}}}}}
+            first = bedrock.converse(modelId="gpt-5.4", messages=[{"role": "user", "content": [{"text": "What is the weather in Oslo?"}]}],
+                                     toolConfig={"tools": [tool]})
+            assert first["stopReason"] == "tool_use"
+            mockserver.assert_tool_called("get_weather", args={"city": "Oslo"})
+            assert [e.dialect for e in mockserver.journal.calls] == ["bedrock"]
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_serve_upstream_forwards_with_a_bedrock_api_key(serve):
+    upstream = serve("""
+        version: 1
+        name: upstream
+        rules:
+          - name: far
+            when: {last_message: {contains: far}}
+            reply: {content: "from upstream"}
+    """, api_key="bedrock-api-key")
+    front = serve("""
+        version: 1
+        name: local
+        rules:
+          - name: near
+            when: {last_message: {contains: near}}
+            reply: {content: "from the mock"}
+    """, upstream=upstream.url, upstream_api_key="bedrock-api-key")
+    bedrock = client(front.url)  # signs with dummy SigV4: the upstream key replaces it
+    ask = lambda text: bedrock.converse(modelId=MODEL, messages=[{"role": "user", "content": [{"text": text}]}])  # noqa: E731
+    assert ask("near")["output"]["message"]["content"] == [{"text": "from the mock"}]
+    assert ask("far")["output"]["message"]["content"] == [{"text": "from upstream"}]
+    seen = httpx.get(upstream.url + "/_mock/journal", headers={"Authorization": "Bearer bedrock-api-key"}).json()["data"]
+    assert [e["headers"].get("authorization") for e in seen] == ["[redacted]"] and seen[0]["path"] == f"/model/{MODEL}/converse"
