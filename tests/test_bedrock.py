@@ -189,6 +189,8 @@ def test_journal_entries_are_bedrock(serve):
     assert [e["path"] for e in entries] == [f"/model/{MODEL}/converse", f"/model/{MODEL}/converse-stream"]
     assert [e["response"]["output"]["message"]["content"] for e in entries] == [[{"text": "hi there"}]] * 2
     assert [e["rule"] for e in entries] == ["hi", "hi"]
+    summaries = httpx.get(running.url + "/_mock/journal?summary=1").json()["data"]
+    assert [e["model"] for e in summaries] == [MODEL, MODEL]  # the path's modelId
     assert all("mock-secret" not in str(e) and "AKIDMOCK" not in str(e.get("headers")) for e in entries)
 
 

@@ -108,7 +108,10 @@ class Entry:
 
     @property
     def model(self) -> str | None:
+        """The body's ``model``, else the one the dialect read from the path (Bedrock's ``modelId``)."""
         model = self.request.get("model") if isinstance(self.request, dict) else None
+        if not isinstance(model, str) and self.parsed is not None:
+            model = self.parsed.model or None
         return model if isinstance(model, str) else None
 
     @property
