@@ -212,14 +212,6 @@ def test_timing_delays_the_first_event(serve):
 # --- the docs page, the fixture, serve --upstream --------------------------------------------------
 
 
-def test_the_docs_python_block_runs_against_the_server(server):
-    from pathlib import Path
-    import re
-    page = (Path(__file__).resolve().parent.parent / "docs" / "dialects" / "bedrock.md").read_text(encoding="utf-8")
-    [block] = re.findall(r"^```python\n(.*?)^```$", page, re.MULTILINE | re.DOTALL)
-    exec(compile(block.replace("http://localhost:8000", server.url), "docs/dialects/bedrock.md", "exec"), {})
-
-
 def test_pytest_fixture_bedrock_client(pytester):
     pytester.makepyfile("""
         def test_loop(mockserver):
