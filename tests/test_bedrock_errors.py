@@ -139,6 +139,8 @@ def test_mid_stream_fault_is_a_model_stream_error_exception_event(server):
     with pytest.raises(botocore.exceptions.EventStreamError) as raised:
         list(answer["stream"])
     assert raised.value.response["Error"]["Code"] == "modelStreamErrorException"
+    faults = [e["faults"] for e in httpx.get(server.url + "/_mock/journal").json()["data"] if e["faults"]]
+    assert faults[-1] == [{"source": "X-Mock-Fault header", "stream": {"kind": "error", "after": 2}}]
 
 
 def test_cut_stream_ends_without_message_stop(server):

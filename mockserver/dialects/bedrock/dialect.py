@@ -32,9 +32,6 @@ from mockserver.wire.errors import APIError
 from mockserver.wire.profiles import Profile
 from mockserver.wire.usage import prompt_tokens
 
-STREAM_SUFFIX = "/converse-stream"
-
-
 class BedrockDialect:
     name = "bedrock"
     fault_messages = errors.FAULT_MESSAGES
@@ -59,7 +56,7 @@ class BedrockDialect:
             messages=messages,
             tools=tools,
             tool_choice=tool_choice,
-            stream=route is not None and route.path.endswith(STREAM_SUFFIX),
+            stream=route is not None and route.route.stream,
             max_tokens=config.get("maxTokens"),
             state=[s for s in config.get("stopSequences") or [] if s],
             warnings=tuple(judge.warnings),
