@@ -90,7 +90,7 @@ BEDROCK_REQUEST = {
 }
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(where=st.integers(0, 500), replacement=json_values, stream=st.booleans())
 def test_mutated_bedrock_requests(http, where, replacement, stream):
     body = mutate(BEDROCK_REQUEST, where, replacement)
