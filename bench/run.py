@@ -269,6 +269,7 @@ def dialect_case(quick: bool) -> dict[str, float]:
     Chat Completions, as the Responses API and as Gemini's generateContent: each dialect's cost
     relative to chat."""
     from mockserver.config import Config
+    from mockserver.dialects.bedrock.dialect import BedrockDialect
     from mockserver.dialects.chat.dialect import ChatDialect
     from mockserver.dialects.gemini.dialect import GeminiDialect
     from mockserver.dialects.responses.dialect import ResponsesDialect

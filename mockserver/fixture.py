@@ -98,6 +98,20 @@ class MockServer:
         settings = {**self.client_kwargs, "base_url": ASGI_BASE_URL, "http_client": http_client}
         return openai.AsyncOpenAI(**{**settings, **overrides})
 
+    def bedrock_client(self, **config: Any) -> Any:
+        """A boto3 ``bedrock-runtime`` client on this server (``endpoint_url``, dummy credentials:
+        the mock accepts any SigV4 signature; no retries); ``config``: more ``botocore.config.Config``
+        settings. Closed after the test."""
+        try:
+            import boto3
+            from botocore.config import Config as BotoConfig
+        except ImportError:  # pragma: no cover - boto3 is a test extra
+            raise RuntimeError("mockserver.bedrock_client() needs boto3: pip install boto3") from None
+        client = boto3.client("bedrock-runtime", endpoint_url=self.url, region_name="us-east-1", aws_access_key_id="mockserver",
+                              aws_secret_access_key="mockserver", config=BotoConfig(**{"retries": {"max_attempts": 1}, **config}))
+        self._clients.append(client)
+        return client
+
     # --- state -------------------------------------------------------------------------------
 
     @property

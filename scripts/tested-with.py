@@ -66,6 +66,8 @@ def served_dialects() -> set[str]:
     from mockserver.server.app import build_app
     from mockserver.server.routes import resolve
 
+    from mockserver.server.routes import resolve
+
     paths = {getattr(route, "path", None) for route in build_app(Config(port=0)).routes}
     # a literal route, or a path of the route table's (Gemini's carry the model: /v1beta/models/{model}:…)
     return {dialect for dialect, route in DIALECTS.items() if route in paths or resolve(route) is not None}

@@ -270,3 +270,35 @@ GEMINI: dict[str, dict[str, Any]] = {
     "gemini.allowed_undeclared": _gemini(toolConfig={"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["get_time"]}}),
     "gemini.allowed_without_any": _gemini(toolConfig={"functionCallingConfig": {"mode": "AUTO", "allowedFunctionNames": ["get_weather"]}}),
 }
+
+
+# --- Bedrock Converse (sent to /model/{modelId}/converse) ------------------------------------------
+
+_B_USER = {"role": "user", "content": [{"text": "What is the weather in Oslo?"}]}
+_B_TOOLS = {"tools": [{"toolSpec": {"name": "get_weather", "inputSchema": {"json": {
+    "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}}]}
+
+
+def _b_call(arguments: dict[str, Any]) -> dict[str, Any]:
+    return {"role": "assistant", "content": [{"toolUse": {"toolUseId": "tooluse_1", "name": "get_weather", "input": arguments}}]}
+
+
+def _b_result(*extra: dict[str, Any], tool_use_id: str = "tooluse_1") -> dict[str, Any]:
+    return {"role": "user", "content": [{"toolResult": {"toolUseId": tool_use_id, "content": [{"text": "2"}]}}, *extra]}
+
+
+def _converse(*messages: dict[str, Any], tools: bool = True, **extra: Any) -> dict[str, Any]:
+    return {"messages": list(messages), **({"toolConfig": _B_TOOLS} if tools else {}), **extra}
+
+
+BEDROCK: dict[str, dict[str, Any]] = {
+    "bedrock.start_with_user": _converse({"role": "assistant", "content": [{"text": "hi"}]}),
+    "bedrock.alternate_roles": _converse(_B_USER, _B_USER),
+    "bedrock.content_empty": _converse(_B_USER, {"role": "assistant", "content": []}, _B_USER),
+    "bedrock.tool_config_missing": _converse(_B_USER, _b_call({"city": "Oslo"}), _b_result(), tools=False),
+    "bedrock.tool_result_missing": _converse(_B_USER, _b_call({"city": "Oslo"}), _B_USER),
+    "bedrock.tool_result_extra": _converse(_B_USER, _b_call({"city": "Oslo"}), _b_result(_b_result(tool_use_id="tooluse_2")["content"][0])),
+    "bedrock.tool_result_mixed": _converse(_B_USER, _b_call({"city": "Oslo"}), _b_result({"text": "and also"})),
+    "bedrock.input_invalid": _converse(_B_USER, _b_call({"town": "Oslo"}), _b_result()),
+    "bedrock.tool_choice_undeclared": _converse(_B_USER, toolConfig={**_B_TOOLS, "toolChoice": {"tool": {"name": "get_time"}}}),
+}

@@ -72,6 +72,8 @@ def kind(block: Block) -> str:
     if block.lang == "python":
         if block.file.startswith("dialects/") and "def test_" in text:
             return "dialect-test-module"  # a dialect page's own test (run by test_the_dialect_pages_tests_pass)
+        if "import boto3" in text:
+            return "boto3-snippet"  # an AWS SDK client (docs/dialects/bedrock.md), run below
         return "test-module" if "def test_" in text else ("journal-snippet" if "mockserver.calls" in text else "snippet")
     if block.lang == "jinja":
         return "filter-examples"  # rendered by tests/test_docs.py::test_filter_examples_render_as_documented
@@ -235,6 +237,12 @@ def test_the_client_snippet_talks_to_a_server(bundled_server):
     namespace: dict[str, Any] = {}
     exec(compile(LOCAL_URL.sub(bundled_server.url, block.text), block.id, "exec"), namespace)
     assert "gpt-5.4" in {m.id for m in namespace["client"].models.list()}
+
+
+@pytest.mark.parametrize("block", of_kind("boto3-snippet"), ids=lambda b: b.id)
+def test_the_boto3_snippets_run_against_a_server(block, bundled_server):
+    """Each block asserts what the server answers (e.g. Bedrock's toolUse for the bundled weather rule)."""
+    exec(compile(LOCAL_URL.sub(bundled_server.url, block.text), block.id, "exec"), {})
 
 
 def test_the_test_module_and_the_journal_snippet_pass(pytester):

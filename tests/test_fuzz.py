@@ -74,3 +74,28 @@ def test_mutated_bundled_requests(http, name, where, replacement, stream, profil
 def test_odd_bytes(http, raw):
     response = http.post("/v1/chat/completions", content=raw, headers={"content-type": "application/json"})
     assert response.status_code < 500, response.text
+
+
+# Bedrock Converse: a valid request with history, tools and every block kind, mutated at random
+BEDROCK_REQUEST = {
+    "messages": [
+        {"role": "user", "content": [{"text": "What is the weather in Oslo?"}, {"image": {"format": "png", "source": {"bytes": "iVBO"}}}]},
+        {"role": "assistant", "content": [{"text": "Checking."}, {"toolUse": {"toolUseId": "tooluse_1", "name": "get_weather", "input": {"city": "Oslo"}}}]},
+        {"role": "user", "content": [{"toolResult": {"toolUseId": "tooluse_1", "status": "success", "content": [{"json": {"t": 2}}, {"text": "ok"}]}}]},
+    ],
+    "system": [{"text": "Be brief."}],
+    "toolConfig": {"tools": [{"toolSpec": {"name": "get_weather", "description": "w", "inputSchema": {"json": {
+        "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}}], "toolChoice": {"auto": {}}},
+    "inferenceConfig": {"maxTokens": 100, "temperature": 0.5, "topP": 0.9, "stopSequences": ["x"]},
+}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(where=st.integers(0, 500), replacement=json_values, stream=st.booleans())
+def test_mutated_bedrock_requests(http, where, replacement, stream):
+    body = mutate(BEDROCK_REQUEST, where, replacement)
+    path = "/model/anthropic.claude-3-5-sonnet-20240620-v1:0/converse" + ("-stream" if stream else "")
+    response = http.post(http.base_url.copy_with(path=path), json=body)
+    assert response.status_code < 500, (response.status_code, response.text[:500], json.dumps(body)[:500])
+    if response.status_code != 200:
+        assert "message" in response.json() and response.headers["x-amzn-errortype"]

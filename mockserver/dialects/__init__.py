@@ -19,6 +19,7 @@ CLASSES = {
     "responses": ("mockserver.dialects.responses.dialect", "ResponsesDialect"),
     "messages": ("mockserver.dialects.messages.dialect", "MessagesDialect"),
     "gemini": ("mockserver.dialects.gemini.dialect", "GeminiDialect"),
+    "bedrock": ("mockserver.dialects.bedrock.dialect", "BedrockDialect"),
 }
 
 

@@ -28,6 +28,7 @@ class DialectRoute:
     path: str  # starlette-style: "/v1beta/models/{model}:generateContent"
     dialect: str  # a name in mockserver.dialects.CLASSES
     profile: str | None = None  # the provider profile the path implies, if any
+    stream: bool = False  # the path itself asks for a streamed answer (Bedrock's /converse-stream)
 
 
 #: every dialect path the server answers, by wire dialect; OpenAI-compatible providers' paths
@@ -62,6 +63,9 @@ ROUTES: tuple[DialectRoute, ...] = (
       for version in ("v1", "v1beta1") for method in ("generateContent", "streamGenerateContent")),
     *(DialectRoute(f"/{version}/publishers/google/models/{{model}}:{method}", "gemini")  # Vertex AI express mode (an API key)
       for version in ("v1", "v1beta1") for method in ("generateContent", "streamGenerateContent")),
+    # AWS Bedrock Runtime Converse (the model id, an ARN's slashes included, is the path's)
+    DialectRoute("/model/{model_id:path}/converse", "bedrock"),
+    DialectRoute("/model/{model_id:path}/converse-stream", "bedrock", stream=True),
 )
 
 #: the embeddings endpoint (not a conversation dialect: mockserver.server.embeddings answers

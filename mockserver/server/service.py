@@ -240,7 +240,8 @@ class _State:
     fired: list[dict[str, Any]] = field(default_factory=list)  # faults that fired (journal)
 
     def fire(self, fault: Fault, source: str, body: dict[str, Any]) -> None:
-        if fault is not NO_FAULT and (described := fired(fault, source, bool(body.get("stream")))):
+        streamed = bool(body.get("stream")) or (self.route is not None and self.route.route.stream)
+        if fault is not NO_FAULT and (described := fired(fault, source, streamed)):
             self.fired.append(described)
 
     def read_headers(self, headers: Mapping[str, str]) -> None:

@@ -16,6 +16,7 @@ DIALECTS = {  # dialect → the route that serves it
     "responses": "/v1/responses",
     "messages": "/v1/messages",
     "gemini": "/v1beta/models/gpt-4o-mini:generateContent",
+    "bedrock": "/model/gpt-4o-mini/converse",
 }
 PROFILES = ("openai", "vllm")
 EXTRAS = ("compat", "compat-openai2")
@@ -64,6 +65,10 @@ _LLAMAINDEX_MEMORY = ("llama-index-workflows 2.26.1 + llama-index-core 0.14.25: 
 _LLAMAINDEX_RESPONSES_CHOICE = ("llama-index-llms-openai 0.8.3: OpenAIResponses sends a named tool_choice in the Chat "
                                 "Completions shape {type, function: {name}}; the Responses API wants {type, name} and "
                                 "answers 400 missing tool_choice.name; no upstream issue found")
+# @ai-sdk/amazon-bedrock's prepareTools (dist/index.mjs): when toolChoice names a tool, only that
+# tool is declared (functionTools.filter(t => t.name === toolChoice.toolName)); the case declares both.
+_AI_SDK_BEDROCK_FORCED = ("@ai-sdk/amazon-bedrock 4.0.186 declares only the named tool when toolChoice forces one "
+                          "(prepareTools filters functionTools by toolChoice.toolName); the case expects every tool declared")
 _AGENT_FORCED = ("its agent loop offers no way to force the first call only (a forced tool_choice on every turn never "
                  "lets the model answer)")
 
@@ -73,22 +78,24 @@ _AGENT_FORCED = ("its agent loop offers no way to force the first call only (a f
 STACKS = {s.key: s for s in (
     Stack("openai_python", "openai-python (`chat.completions`, `responses`)", ("openai",), ("chat", "responses")),
     Stack("openai_node", "openai-node (`chat.completions`, `responses`)", ("openai",), ("chat", "responses"), node=True),
-    Stack("langchain", "LangChain (`ChatOpenAI.bind_tools`; `ChatAnthropic` for messages; `ChatGoogleGenerativeAI` for gemini)",
-          ("langchain-openai", "langchain-anthropic", "langchain-google-genai", "langchain-core"),
-          ("chat", "responses", "messages", "gemini")),
+    Stack("langchain", "LangChain (`ChatOpenAI.bind_tools`; `ChatAnthropic` for messages; `ChatGoogleGenerativeAI` for gemini; `ChatBedrockConverse` for bedrock)",
+          ("langchain-openai", "langchain-anthropic", "langchain-google-genai", "langchain-aws", "langchain-core"),
+          ("chat", "responses", "messages", "gemini", "bedrock")),
     Stack("langchain_azure", "LangChain as Azure OpenAI (`AzureChatOpenAI.bind_tools`; `OpenAIEmbeddings`, `AzureOpenAIEmbeddings`)",
           ("langchain-openai", "langchain-core"), ("chat",),
           notes=("the mock as the Azure endpoint: the deployment names the model, api-version 2024-10-21, the key as "
                  "api-key; the embeddings tests embed documents and a query and check the retrieval",)),
-    Stack("langgraph", "LangGraph (`create_react_agent`; `ChatGoogleGenerativeAI` for gemini)",
-          ("langgraph", "langchain-openai", "langchain-google-genai"), ("chat", "responses", "gemini"),
+    Stack("langgraph", "LangGraph (`create_react_agent`; `ChatGoogleGenerativeAI` for gemini; `ChatBedrockConverse` for bedrock)",
+          ("langgraph", "langchain-openai", "langchain-google-genai", "langchain-aws"), ("chat", "responses", "gemini", "bedrock"),
           cases=tuple(c for c in ALL_CASES if c != "forced"), left_out={"forced": _AGENT_FORCED}),
     Stack("litellm", "LiteLLM (`completion` / `acompletion`)", ("litellm",), ("chat",), extra="compat-openai2",
           notes=("installed as litellm[mcp]: 1.106.2's completion() imports the mcp package whenever tools are "
                  "given, which plain `pip install litellm` does not install (ModuleNotFoundError; "
                  "related: BerriAI/litellm#38399)",)),
-    Stack("pydantic_ai", "pydantic-ai (`OpenAIChatModel`, `OpenAIResponsesModel`; `AnthropicModel` for messages; `GoogleModel` for gemini)",
-          ("pydantic-ai-slim",), ("chat", "responses", "messages", "gemini")),
+    Stack("pydantic_ai", "pydantic-ai (`OpenAIChatModel`, `OpenAIResponsesModel`; `AnthropicModel` for messages; `GoogleModel` for gemini; "
+          "`BedrockConverseModel` for bedrock)", ("pydantic-ai-slim",), ("chat", "responses", "messages", "gemini", "bedrock")),
+    Stack("strands", "Strands Agents (`Agent` with `@tool`, its default `BedrockModel`)", ("strands-agents", "boto3"),
+          ("bedrock",), cases=tuple(c for c in ALL_CASES if c != "forced"), left_out={"forced": _AGENT_FORCED}),
     Stack("anthropic_python", "anthropic-python (`messages.create`)", ("anthropic",), ("messages",)),
     Stack("google_genai", "google-genai (`models.generate_content`, `generate_content_stream`)", ("google-genai",),
           ("gemini",), strict=False),
@@ -109,4 +116,6 @@ STACKS = {s.key: s for s in (
     Stack("ai_sdk_compatible", "Vercel AI SDK (`@ai-sdk/openai-compatible`)", ("ai", "@ai-sdk/openai-compatible"),
           ("chat",), node=True),
     Stack("ai_sdk_google", "Vercel AI SDK (`@ai-sdk/google`)", ("ai", "@ai-sdk/google"), ("gemini",), node=True, strict=False),
+    Stack("ai_sdk_bedrock", "Vercel AI SDK (`@ai-sdk/amazon-bedrock`)", ("ai", "@ai-sdk/amazon-bedrock"), ("bedrock",), node=True,
+          xfail={("bedrock", "forced", "*", "*"): _AI_SDK_BEDROCK_FORCED}),
 )}

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_anthropic import ChatAnthropic
+from langchain_aws import ChatBedrockConverse
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.tools import tool
 from langchain_google_genai import ChatGoogleGenerativeAI
@@ -26,6 +27,12 @@ def chat_model(exchange: Any, **extra: Any) -> Any:
     if exchange.dialect == "gemini":
         return ChatGoogleGenerativeAI(model=MODEL, base_url=exchange.url, google_api_key=exchange.api_key, max_retries=0,
                                       streaming=exchange.stream, **extra)
+    if exchange.dialect == "bedrock":
+        return ChatBedrockConverse(model=MODEL, provider="openai", endpoint_url=exchange.url, region_name="us-east-1",
+                                   aws_access_key_id="mockserver", aws_secret_access_key="mockserver",
+                                   disable_streaming=not exchange.stream,
+                                   # it decides tool_choice support from the model id; gpt-4o-mini is none it knows
+                                   supports_tool_choice_values=("auto", "any", "tool"), **extra)
     if exchange.dialect == "messages":
         return ChatAnthropic(model=MODEL, base_url=exchange.url, api_key=exchange.api_key, max_retries=0,
                              streaming=exchange.stream, **extra)
@@ -71,7 +78,7 @@ def run_chat(exchange: Any, make: Any = chat_model) -> list[str]:
     return answers
 
 
-RUN = {"chat": run_chat, "responses": run_chat, "messages": run_chat, "gemini": run_chat}  # the dialect is the chat model's
+RUN = {"chat": run_chat, "responses": run_chat, "messages": run_chat, "gemini": run_chat, "bedrock": run_chat}  # the dialect is the chat model's
 
 
 def test_langchain(exchange, dialect, case, stream) -> None:

@@ -41,7 +41,7 @@ def run_chat(exchange: Any) -> list[str]:
     return answers
 
 
-RUN = {"chat": run_chat, "responses": run_chat, "gemini": run_chat}  # the dialect is the chat model's
+RUN = {"chat": run_chat, "responses": run_chat, "gemini": run_chat, "bedrock": run_chat}  # the dialect is the chat model's
 
 
 def test_langgraph(exchange, dialect, case, stream) -> None:

@@ -10,11 +10,14 @@ from typing import Any
 
 from pydantic_ai import Agent, Tool
 from pydantic_ai.capabilities import AbstractCapability
+import boto3
 from pydantic_ai.models.anthropic import AnthropicModel
 from pydantic_ai.models.google import GoogleModel
 from pydantic_ai.models.openai import OpenAIChatModel, OpenAIResponsesModel
 from pydantic_ai.providers.anthropic import AnthropicProvider
 from pydantic_ai.providers.google import GoogleProvider
+from pydantic_ai.models.bedrock import BedrockConverseModel
+from pydantic_ai.providers.bedrock import BedrockModelProfile, BedrockProvider
 from pydantic_ai.providers.openai import OpenAIProvider
 
 from cases import SYSTEM, TOOLS
@@ -37,7 +40,13 @@ class ForceFirst(AbstractCapability[Any]):
 async def run_chat(exchange: Any) -> list[str]:
     case = exchange.case
     model: Any
-    if exchange.dialect == "messages":
+    if exchange.dialect == "bedrock":
+        client = boto3.client("bedrock-runtime", endpoint_url=exchange.url, region_name="us-east-1",
+                              aws_access_key_id="mockserver", aws_secret_access_key="mockserver")
+        # its profile decides tool_choice support from the model name; gpt-4o-mini is none it knows
+        profile = BedrockModelProfile(bedrock_supports_tool_choice=True)
+        model = BedrockConverseModel(MODEL, provider=BedrockProvider(bedrock_client=client), profile=profile)
+    elif exchange.dialect == "messages":
         model = AnthropicModel(MODEL, provider=AnthropicProvider(base_url=exchange.url, api_key=exchange.api_key))
     elif exchange.dialect == "gemini":
         model = GoogleModel(MODEL, provider=GoogleProvider(api_key=exchange.api_key, base_url=exchange.url))
@@ -60,7 +69,7 @@ async def run_chat(exchange: Any) -> list[str]:
     return answers
 
 
-RUN = {"chat": run_chat, "responses": run_chat, "messages": run_chat, "gemini": run_chat}  # by the dialect: the model class
+RUN = {"chat": run_chat, "responses": run_chat, "messages": run_chat, "gemini": run_chat, "bedrock": run_chat}  # by the dialect: the model class
 
 
 def test_pydantic_ai(exchange, dialect, case, stream) -> None:

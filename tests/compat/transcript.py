@@ -5,7 +5,7 @@ and the request's facts (tools declared, tool_choice, stream, strict) — so one
 (``check.py``) holds every stack to the same protocol whichever wire format it speaks.
 
 Readers exist for ``chat`` (Chat Completions, read from the body as sent), ``responses`` (the
-Responses API) and ``messages`` (Anthropic's Messages API). The last two read the conversation
+Responses API), ``messages`` (Anthropic's Messages API) and ``bedrock`` (Bedrock's Converse). The last two read the conversation
 from the journal's neutral form (which expands a ``previous_response_id``, and merges Anthropic's
 blocks into turns) and tools and tool_choice from the body. A served dialect without a reader
 fails loudly.
@@ -219,11 +219,40 @@ def gemini_request(entry: Any) -> Request:
     )
 
 
+# --- Bedrock Converse ----------------------------------------------------------------------------
+
+
+def _bedrock_choice(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    if "tool" in value:
+        return (value["tool"] or {}).get("name")
+    return "required" if "any" in value else ("auto" if "auto" in value else value)
+
+
+def bedrock_request(entry: Any) -> Request:
+    """The model and the delivery are the path's (``/model/{modelId}/converse`` or
+    ``/converse-stream``): ``raw`` gets the model so the check reads it as for the others."""
+    body = entry.request
+    config = body.get("toolConfig") or {}
+    specs = [t["toolSpec"] for t in config.get("tools") or [] if isinstance(t, dict) and "toolSpec" in t]
+    model = entry.path.split("/model/", 1)[1].rsplit("/", 1)[0]
+    return Request(
+        conversation=tuple(_chat_turn(m) for m in entry.messages),  # neutral: system first, toolResults as tool turns
+        tools=tuple(s.get("name") for s in specs),
+        strict=tuple(s.get("strict") is True for s in specs),
+        tool_choice=_bedrock_choice(config.get("toolChoice")),
+        stream=entry.path.endswith("/converse-stream"),
+        raw={**body, "model": model},
+    )
+
+
 READERS: dict[str, Reader] = {
     "chat": Reader(chat_request, chat_reply),
     "responses": Reader(responses_request, neutral_reply),
     "messages": Reader(messages_request, neutral_reply, strict_tools=False),
     "gemini": Reader(gemini_request, neutral_reply, strict_tools=False),  # Gemini has no strict flag
+    "bedrock": Reader(bedrock_request, neutral_reply, strict_tools=False),
     # "messages": Reader(messages_request, messages_reply),     — when /v1/messages is served
 }
 

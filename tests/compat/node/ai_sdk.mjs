@@ -2,11 +2,14 @@
 // history from response.messages. Provider by argv[2]: "openai" (@ai-sdk/openai, .chat() for the
 // chat dialect), "compatible" (@ai-sdk/openai-compatible) or "google" (@ai-sdk/google, Gemini's
 // generateContent at /v1beta). The forced case forces the first step
+// chat dialect), "compatible" (@ai-sdk/openai-compatible) or "bedrock" (@ai-sdk/amazon-bedrock:
+// Converse / ConverseStream at baseURL, signed with dummy SigV4 credentials). The forced case forces the first step
 // only (prepareStep).
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from "ai";
 import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { createGoogleGenerativeAI } from "@ai-sdk/google";
+import { createAmazonBedrock } from "@ai-sdk/amazon-bedrock";
 import { callTool, done, readSpec } from "./tools.mjs";
 
 const spec = readSpec();
@@ -17,6 +20,10 @@ function model() {
   if (provider === "google") {
     const root = spec.base_url.replace(/\/v1$/, "");
     return createGoogleGenerativeAI({ baseURL: `${root}/v1beta`, apiKey: spec.api_key })(MODEL);
+  }
+  if (provider === "bedrock") {
+    const baseURL = spec.base_url.replace(/\/v1$/, "");
+    return createAmazonBedrock({ baseURL, region: "us-east-1", accessKeyId: "mockserver", secretAccessKey: "mockserver" })(MODEL);
   }
   if (provider === "compatible") {
     return createOpenAICompatible({ name: "mockserver", baseURL: spec.base_url, apiKey: spec.api_key })(MODEL);

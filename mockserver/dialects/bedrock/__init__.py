@@ -1,0 +1,1 @@
+"""AWS Bedrock Runtime Converse / ConverseStream."""
