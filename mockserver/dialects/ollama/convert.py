@@ -1,0 +1,130 @@
+"""Ollama's messages → the engine's neutral (chat-shaped) messages, and the warnings Ollama's
+leniency leaves to the mock.
+
+- ``content`` is a string; ``images`` and ``thinking`` carry nothing the engine reads;
+- an assistant's ``tool_calls`` (``function.name``, object ``arguments``, optional ``id`` and
+  ``function.index``) become neutral calls with JSON-text arguments; a call without an ``id``
+  gets one derived from its place (``call_<message>_<call>``) so results can be paired with it;
+- a ``tool`` message names its call by ``tool_call_id`` (recent clients) or only by
+  ``tool_name`` (ollama-python, ollama-js): it is paired with the first unanswered call of that
+  name of the assistant message before it, else with the first unanswered call.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from mockserver.validation.arguments import arguments_problem
+from mockserver.validation.problems import tag
+from mockserver.validation.tools import ToolSet
+from mockserver.wire import jsoncodec
+from mockserver.wire.errors import APIError
+
+from mockserver.dialects.ollama.shape import ROLES
+
+
+def to_messages(messages: list[Any], tools: ToolSet, check: bool = True) -> tuple[list[dict[str, Any]], list[APIError]]:
+    """The neutral conversation, and the warnings (``check``: the history's protocol too)."""
+    out: list[dict[str, Any]] = []
+    problems: list[APIError] = []
+    unused: list[dict[str, Any]] = []  # calls of the last assistant message not answered yet
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict):
+            continue
+        role = (message.get("role") or "").lower()
+        content = message.get("content") or ""
+        if role == "assistant":
+            if check and unused:
+                problems.append(_unanswered(unused))
+            calls = [_call(i, k, c) for k, c in enumerate(message.get("tool_calls") or []) if isinstance(c, dict)]
+            neutral: dict[str, Any] = {"role": "assistant", "content": content or (None if calls else "")}
+            if calls:
+                neutral["tool_calls"] = calls
+                if check:
+                    problems.extend(_check_calls(i, calls, tools))
+            unused = list(calls)
+            out.append(neutral)
+            continue
+        if role == "tool":
+            call = _pair(message, unused)
+            if call is not None:
+                unused.remove(call)
+            elif check:
+                problems.append(_unmatched(i, message))
+            if check and not message.get("tool_name") and not message.get("tool_call_id"):
+                problems.append(tag(APIError(
+                    f"messages[{i}]: a tool message without `tool_name`: Ollama's template cannot say which tool answered",
+                    param=f"messages[{i}].tool_name"), "ollama.tool_name_missing"))
+            call_id = call["id"] if call is not None else (message.get("tool_call_id") or "")
+            out.append({"role": "tool", "tool_call_id": call_id, "content": content})
+            continue
+        if check and unused:
+            problems.append(_unanswered(unused))
+        unused = []
+        if check and role not in ROLES:
+            problems.append(tag(APIError(
+                f"messages[{i}].role: {message.get('role')!r} is not one of {', '.join(ROLES)} (Ollama passes it to the "
+                "model's template as it is)", param=f"messages[{i}].role"), "ollama.role_unknown"))
+        out.append({"role": role if role in ROLES else "user", "content": content})
+    return out, problems
+
+
+def _call(i: int, k: int, call: dict[str, Any]) -> dict[str, Any]:
+    function = call.get("function") if isinstance(call.get("function"), dict) else {}
+    arguments = function.get("arguments")
+    return {
+        "id": call.get("id") or f"call_{i}_{k}",
+        "type": "function",
+        "function": {"name": function.get("name") or "", "arguments": jsoncodec.dumps(arguments if arguments is not None else {}).decode()},
+    }
+
+
+def _pair(message: dict[str, Any], unused: list[dict[str, Any]]) -> dict[str, Any] | None:
+    wanted_id, name = message.get("tool_call_id"), message.get("tool_name")
+    if wanted_id:
+        found = next((c for c in unused if c["id"] == wanted_id), None)
+        if found is not None:
+            return found
+    if name:
+        return next((c for c in unused if c["function"]["name"] == name), None)
+    return unused[0] if unused and not wanted_id else None
+
+
+def _unmatched(i: int, message: dict[str, Any]) -> APIError:
+    named = message.get("tool_call_id") or message.get("tool_name") or "(unnamed)"
+    return tag(APIError(
+        f"messages[{i}]: a tool result for {named!s} answers no unanswered call of the assistant message before it",
+        param=f"messages[{i}]"), "ollama.tool_result_unmatched")
+
+
+def _unanswered(unused: list[dict[str, Any]]) -> APIError:
+    names = ", ".join(f"{c['function']['name']} ({c['id']})" for c in unused)
+    return tag(APIError(f"tool calls without a tool result before the next message: {names}", param="messages"),
+               "ollama.tool_result_missing")
+
+
+def _check_calls(i: int, calls: list[dict[str, Any]], tools: ToolSet) -> Iterator[APIError]:
+    for k, call in enumerate(calls):
+        name = call["function"]["name"]
+        where = f"messages[{i}].tool_calls[{k}]"
+        declared = tools.functions.get(name)
+        if declared is None:
+            if tools.functions:
+                yield tag(APIError(f"{where}: the call names {name!r}, which `tools` does not declare", param=where),
+                          "ollama.tool_undeclared")
+            continue
+        if declared.schema_key is None:
+            continue
+        problem = arguments_problem(declared.schema_key, call["function"]["arguments"])
+        if problem:
+            yield tag(APIError(f"{where}.function.arguments: the arguments of tool '{name}' are invalid: {problem}",
+                               param=f"{where}.function.arguments", code="invalid_tool_arguments"), "ollama.arguments_invalid")
+
+
+def generate_messages(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """``/api/generate``: the system text (if any) and the prompt as the user message."""
+    out: list[dict[str, Any]] = []
+    if body.get("system"):
+        out.append({"role": "system", "content": body["system"]})
+    out.append({"role": "user", "content": body.get("prompt") or ""})
+    return out
