@@ -17,6 +17,7 @@ CLASSES = {
     "chat": ("mockserver.dialects.chat.dialect", "ChatDialect"),
     "responses": ("mockserver.dialects.responses.dialect", "ResponsesDialect"),
     "messages": ("mockserver.dialects.messages.dialect", "MessagesDialect"),
+    "ollama": ("mockserver.dialects.ollama.dialect", "OllamaDialect"),
 }
 
 

@@ -81,6 +81,7 @@ class Rendered:
     summary: Callable[[], dict[str, Any]] | None = None  # a stream as one body (journal)
     completion_tokens: int = 0  # for the timing of a non-streamed answer
     headers: dict[str, str] = field(default_factory=dict)
+    media_type: str = "text/event-stream; charset=utf-8"  # a stream's content-type
 
 
 class Dialect(Protocol):

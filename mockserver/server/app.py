@@ -17,6 +17,7 @@ from starlette.routing import Route
 from mockserver.server.admin import admin_routes
 from mockserver.dialects.chat.dialect import ChatDialect
 from mockserver.dialects.messages.dialect import MessagesDialect
+from mockserver.dialects.ollama.dialect import OllamaDialect
 from mockserver.dialects.responses.dialect import ResponsesDialect
 from mockserver.dialects.responses.store import ResponseStore
 from mockserver.server.endpoint import DialectEndpoint, FastPath, read_limited
@@ -58,7 +59,8 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
         scenarios = load_paths(config.scenario_paths())
     responses = ResponsesDialect(ResponseStore(config.responses_store_size, config.responses_store_bytes))
     messages = MessagesDialect()
-    service = MockService(config, scenarios, {"chat": ChatDialect(), "responses": responses, "messages": messages})
+    ollama = OllamaDialect.from_config(config)
+    service = MockService(config, scenarios, {"chat": ChatDialect(), "responses": responses, "messages": messages, "ollama": ollama})
     sink = None
     if config.journal_file:
         sink = JournalFile(config.journal_file, config.journal_file_max_bytes, config.journal_file_backups)
@@ -108,6 +110,8 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     routes += admin_routes(journal, overlay, lambda r: read_body(r, config.max_scenario_bytes, "--max-scenario-bytes"), error_response, json_response)
     routes += stored_response_routes(responses.store, lambda r: service.auth_error(r.headers), error_response, json_response)
     routes += inspector_routes(journal, service, error_response)
+    routes += [Route(path, endpoint, methods=["POST"]) for path in sorted(ollama.paths)]
+    routes += ollama.extra_routes(service)
     for prefix in ("/v1", ""):
         routes += [
             Route(f"{prefix}/chat/completions", endpoint, methods=["POST"]),

@@ -73,7 +73,7 @@ class DialectEndpoint:
         rule = outcome.error.rule if outcome.error is not None else None
         headers = response_headers(outcome.headers, outcome.warnings, rule) if outcome.warnings or rule else outcome.headers
         if outcome.stream is not None:
-            await SSEResponse(outcome.stream, headers)(scope, receive, send)
+            await SSEResponse(outcome.stream, headers, outcome.media_type)(scope, receive, send)
             return
         if outcome.delay > 0:
             await asyncio.sleep(outcome.delay)

@@ -40,6 +40,7 @@ class Outcome:
     reply: RenderedReply | None = None
     error: APIError | None = None
     stream: list[Piece] | None = None  # SSE pieces (with their delays) instead of a body
+    media_type: str = "text/event-stream; charset=utf-8"  # the stream's content-type
     delay: float = 0.0  # seconds to wait before a non-streamed answer (timing emulation)
     summary: Callable[[], dict[str, Any]] | None = None  # a streamed answer as one body (journal)
     stream_fault: dict[str, Any] | None = None  # how a streamed answer was broken on purpose
@@ -118,7 +119,8 @@ class MockService:
                     refused.status, dialect.error_body(OPENAI, refused), error_headers(dialect, refused), error=refused, dialect=dialect.name
                 )
             state.read_headers(headers)
-            check_content_type(headers.get("content-type"))
+            if not getattr(dialect, "any_content_type", False):  # Ollama reads any body as JSON (curl -d)
+                check_content_type(headers.get("content-type"))
             body = parse_json_object(raw, self.config.max_depth)
             outcome = self._handle(dialect, body, headers, state, scenarios)
         except APIError as error:
@@ -208,7 +210,7 @@ class MockService:
             # a broken stream is not what the full answer adds up to: the journal says what broke
             summary = None if stream_fault else rendered.summary
             fault = {"kind": stream_fault.kind, "after": stream_fault.after} if stream_fault else None
-            return Outcome(200, None, stream=pieces, summary=summary, stream_fault=fault, **common)
+            return Outcome(200, None, stream=pieces, summary=summary, stream_fault=fault, media_type=rendered.media_type, **common)
         delay = timing.total(rendered.completion_tokens, jitter_seed) if timing.active else 0.0
         return Outcome(200, rendered.body, delay=delay + state.latency, **common)
 

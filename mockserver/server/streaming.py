@@ -18,18 +18,19 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
+SSE = "text/event-stream; charset=utf-8"
 HEADERS = [
-    (b"content-type", b"text/event-stream; charset=utf-8"),
     (b"cache-control", b"no-cache"),
     (b"x-accel-buffering", b"no"),
 ]
 
 
 class SSEResponse:
-    def __init__(self, pieces: list[Piece], headers: Mapping[str, str] | list[tuple[str, str]] | None = None) -> None:
+    def __init__(self, pieces: list[Piece], headers: Mapping[str, str] | list[tuple[str, str]] | None = None,
+                 media_type: str = SSE) -> None:
         self.pieces = pieces
         pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers or [])
-        self.headers = HEADERS + [(k.lower().encode(), v.encode()) for k, v in pairs]
+        self.headers = [(b"content-type", media_type.encode())] + HEADERS + [(k.lower().encode(), v.encode()) for k, v in pairs]
         self.completed = False
         self.disconnected = False
 
