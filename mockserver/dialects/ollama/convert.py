@@ -4,7 +4,9 @@ leniency leaves to the mock.
 - ``content`` is a string; ``images`` and ``thinking`` carry nothing the engine reads;
 - an assistant's ``tool_calls`` (``function.name``, object ``arguments``, optional ``id`` and
   ``function.index``) become neutral calls with JSON-text arguments; a call without an ``id``
-  gets one derived from its place (``call_<message>_<call>``) so results can be paired with it;
+  (ollama-python and ollama-js drop it) gets the one the mock gave it (``id_of``: the id derived
+  from the request that asked for it, the same body with the messages before it) so results,
+  the journal and ``assert_tool_result_sent`` pair with the call the mock issued;
 - a ``tool`` message names its call by ``tool_call_id`` (recent clients) or only by
   ``tool_name`` (ollama-python, ollama-js): it is paired with the first unanswered call of that
   name of the assistant message before it, else with the first unanswered call.
@@ -12,7 +14,7 @@ leniency leaves to the mock.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from mockserver.validation.arguments import arguments_problem
 from mockserver.validation.problems import tag
@@ -23,7 +25,8 @@ from mockserver.wire.errors import APIError
 from mockserver.dialects.ollama.shape import ROLES
 
 
-def to_messages(messages: list[Any], tools: ToolSet, check: bool = True) -> tuple[list[dict[str, Any]], list[APIError]]:
+def to_messages(messages: list[Any], tools: ToolSet, check: bool = True,
+                id_of: Callable[[int, int], str] | None = None) -> tuple[list[dict[str, Any]], list[APIError]]:
     """The neutral conversation, and the warnings (``check``: the history's protocol too)."""
     out: list[dict[str, Any]] = []
     problems: list[APIError] = []
@@ -36,7 +39,7 @@ def to_messages(messages: list[Any], tools: ToolSet, check: bool = True) -> tupl
         if role == "assistant":
             if check and unused:
                 problems.append(_unanswered(unused))
-            calls = [_call(i, k, c) for k, c in enumerate(message.get("tool_calls") or []) if isinstance(c, dict)]
+            calls = [_call(i, k, c, id_of) for k, c in enumerate(message.get("tool_calls") or []) if isinstance(c, dict)]
             neutral: dict[str, Any] = {"role": "assistant", "content": content or (None if calls else "")}
             if calls:
                 neutral["tool_calls"] = calls
@@ -69,11 +72,11 @@ def to_messages(messages: list[Any], tools: ToolSet, check: bool = True) -> tupl
     return out, problems
 
 
-def _call(i: int, k: int, call: dict[str, Any]) -> dict[str, Any]:
+def _call(i: int, k: int, call: dict[str, Any], id_of: Callable[[int, int], str] | None) -> dict[str, Any]:
     function = call.get("function") if isinstance(call.get("function"), dict) else {}
     arguments = function.get("arguments")
     return {
-        "id": call.get("id") or f"call_{i}_{k}",
+        "id": call.get("id") or (id_of(i, k) if id_of is not None else f"call_{i}_{k}"),
         "type": "function",
         "function": {"name": function.get("name") or "", "arguments": jsoncodec.dumps(arguments if arguments is not None else {}).decode()},
     }

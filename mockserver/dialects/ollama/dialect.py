@@ -33,6 +33,7 @@ from mockserver.validation.tools import EMPTY_TOOLSET, ToolChoice, tool_set
 from mockserver.wire import jsoncodec
 from mockserver.wire.auth import auth_error
 from mockserver.wire.errors import APIError
+from mockserver.wire.ids import IdSource
 from mockserver.wire.profiles import Profile
 from mockserver.wire.sse import Timing
 from mockserver.wire.usage import prompt_tokens
@@ -55,14 +56,15 @@ class OllamaDialect:
     fault_messages = FAULT_MESSAGES
     any_content_type = True  # Ollama decodes any body as JSON: `curl -d` sends form-urlencoded
 
-    def __init__(self, timing: Timing | None = None, check_models: bool = True) -> None:
+    def __init__(self, timing: Timing | None = None, check_models: bool = True, config: Any = None) -> None:
         self.timing = timing or Timing()
+        self.config = config  # read for the seed (it may change at run time): ids of calls sent back without one
         self.check_models = check_models  # off with --upstream: the upstream knows its models
         self._names: Callable[[], list[str]] | None = None  # the scenarios' models (set by extra_routes)
 
     @classmethod
     def from_config(cls, config: Any) -> "OllamaDialect":
-        return cls(Timing(config.ttft, config.tps, config.jitter), check_models=not config.upstream)
+        return cls(Timing(config.ttft, config.tps, config.jitter), check_models=not config.upstream, config=config)
 
     def extra_routes(self, service: Any) -> list[Any]:
         self._names = lambda: service.scenarios.models()
@@ -82,7 +84,7 @@ class OllamaDialect:
         else:
             tools = tool_set(body["tools"]) if body.get("tools") else EMPTY_TOOLSET
             judge.layer(replace(p, rule="ollama.tools_suspicious") for p in tools.problems)
-            messages, problems = to_messages(body.get("messages") or [], tools, check=history)
+            messages, problems = to_messages(body.get("messages") or [], tools, check=history, id_of=partial(self._issued_id, body))
             if not messages:
                 problems.insert(0, tag(APIError("`messages` is empty: Ollama only loads the model (done_reason \"load\")",
                                                 param="messages"), "ollama.messages_empty"))
@@ -112,6 +114,12 @@ class OllamaDialect:
             raise tag(APIError(models.not_found_text(requested), param="model", code="model_not_found", status=404),
                       "ollama.model_not_found")
         return requested
+
+    def _issued_id(self, body: dict[str, Any], i: int, k: int) -> str:
+        """The id the mock gave call ``k`` of message ``i``: derived, as every id, from the request
+        that asked for it (this body with the messages before ``i``) and the seed."""
+        seed = getattr(self.config, "seed", 0)
+        return tool_call_id(IdSource(self.request_key({**body, "messages": body["messages"][:i]}), seed), k)
 
     def request_key(self, body: dict[str, Any]) -> bytes:
         return request_key(body, ("stream", "keep_alive"))
