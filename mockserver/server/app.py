@@ -15,11 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.server.admin import admin_routes
-from mockserver.dialects.chat.dialect import ChatDialect
-from mockserver.dialects.messages.dialect import MessagesDialect
-from mockserver.dialects.ollama.dialect import OllamaDialect
-from mockserver.dialects.responses.dialect import ResponsesDialect
-from mockserver.dialects.responses.store import ResponseStore
+from mockserver.dialects import build as build_dialects
 from mockserver.server.endpoint import DialectEndpoint, FastPath, read_limited
 from mockserver.server.guard import HostGuard
 from mockserver.server.stored_responses import stored_response_routes
@@ -57,10 +53,9 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     config = config or Config()
     if scenarios is None:
         scenarios = load_paths(config.scenario_paths())
-    responses = ResponsesDialect(ResponseStore(config.responses_store_size, config.responses_store_bytes))
-    messages = MessagesDialect()
-    ollama = OllamaDialect.from_config(config)
-    service = MockService(config, scenarios, {"chat": ChatDialect(), "responses": responses, "messages": messages, "ollama": ollama})
+    dialects = build_dialects(config)
+    responses, messages = dialects["responses"], dialects["messages"]
+    service = MockService(config, scenarios, dialects)
     sink = None
     if config.journal_file:
         sink = JournalFile(config.journal_file, config.journal_file_max_bytes, config.journal_file_backups)
@@ -110,13 +105,15 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     routes += admin_routes(journal, overlay, lambda r: read_body(r, config.max_scenario_bytes, "--max-scenario-bytes"), error_response, json_response)
     routes += stored_response_routes(responses.store, lambda r: service.auth_error(r.headers), error_response, json_response)
     routes += inspector_routes(journal, service, error_response)
-    routes += [Route(path, endpoint, methods=["POST"]) for path in sorted(ollama.paths)]
-    routes += ollama.extra_routes(service)
+    # every dialect path of the route table (the fast path answers their POSTs; the router
+    # lists them so that other methods get a 405), then each dialect's auxiliary routes
+    routes += [Route(r.path, endpoint, methods=["POST"]) for r in endpoint.table.routes]
+    for dialect in dialects.values():
+        extra = getattr(dialect, "extra_routes", None)
+        if extra is not None:
+            routes += extra(service)
     for prefix in ("/v1", ""):
         routes += [
-            Route(f"{prefix}/chat/completions", endpoint, methods=["POST"]),
-            Route(f"{prefix}/responses", endpoint, methods=["POST"]),
-            Route(f"{prefix}/messages", endpoint, methods=["POST"]),
             Route(f"{prefix}/messages/count_tokens", count_tokens, methods=["POST"]),
             Route(f"{prefix}/models", list_models, methods=["GET"]),
             Route(f"{prefix}/models/{{model:path}}", get_model, methods=["GET"]),

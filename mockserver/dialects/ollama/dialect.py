@@ -52,7 +52,6 @@ MOCK_CODES = frozenset({"no_matching_rule", "scenario_error", "invalid_mock_head
 
 class OllamaDialect:
     name = "ollama"
-    paths = frozenset({"/api/chat", GENERATE})
     fault_messages = FAULT_MESSAGES
     any_content_type = True  # Ollama decodes any body as JSON: `curl -d` sends form-urlencoded
 
