@@ -41,7 +41,6 @@ class Outcome:
     reply: RenderedReply | None = None
     error: APIError | None = None
     stream: list[Piece] | None = None  # SSE pieces (with their delays) instead of a body
-    media_type: str = "text/event-stream; charset=utf-8"  # the stream's content-type
     delay: float = 0.0  # seconds to wait before a non-streamed answer (timing emulation)
     summary: Callable[[], dict[str, Any]] | None = None  # a streamed answer as one body (journal)
     stream_fault: dict[str, Any] | None = None  # how a streamed answer was broken on purpose
@@ -127,7 +126,6 @@ class MockService:
                 )
             state.read_headers(headers)
             if not getattr(dialect, "any_content_type", False):  # Ollama reads any body as JSON (curl -d)
-                if not getattr(dialect, "any_content_type", False):  # Ollama reads any body as JSON (curl -d)
                 check_content_type(headers.get("content-type"))
             body = parse_json_object(raw, self.config.max_depth)
             outcome = self._handle(dialect, body, headers, state, scenarios)
