@@ -20,20 +20,23 @@ from mockserver.dialects.chat.protocol import check_protocol
 from mockserver.dialects.chat.rules import BOOK
 from mockserver.dialects.messages.rules import BOOK as MESSAGES_BOOK
 from mockserver.dialects.responses.rules import BOOK as RESPONSES_BOOK
+from mockserver.dialects.ollama.rules import BOOK as OLLAMA_BOOK
 from mockserver.dialects.chat.shape import check_request
 from mockserver.testing import ServerThread
 from mockserver.validation import conformance
 from mockserver.validation.rules import ACCEPT, ERROR, WARN
 from mockserver.validation.tools import check_parallel_tool_calls, check_tool_choice, tool_set
 from mockserver.wire.errors import APIError
-from rule_probes import CHAT, MASKED, MESSAGES, RESPONSES, parameter_probes
+from rule_probes import CHAT, MASKED, MESSAGES, OLLAMA, OLLAMA_STATUS, RESPONSES, parameter_probes
 from conftest import scenario_set
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "conformance.md"
 PROBES = {**CHAT, **parameter_probes()}
 # each dialect's rule book, the path its probes go to, and its probes
 DIALECTS = {"chat": (BOOK, "/chat/completions", PROBES), "responses": (RESPONSES_BOOK, "/responses", RESPONSES),
-            "messages": (MESSAGES_BOOK, "/messages", MESSAGES)}
+            "messages": (MESSAGES_BOOK, "/messages", MESSAGES), "ollama": (OLLAMA_BOOK, "/api/chat", OLLAMA)}
+# books whose columns are not server profiles (Ollama's one column holds under every profile)
+NO_PROFILE_HEADER = {"ollama"}
 CASES = [(name, rule.id, profile) for name, (book, _, _) in DIALECTS.items() for rule in book.rules for profile in book.profiles]
 ANSWER_ANYTHING = "version: 1\nname: anything\nrules: [{name: any, reply: {content: ok}}]\n"
 
@@ -79,9 +82,11 @@ def test_every_rule_has_a_probe_and_every_probe_a_rule():
 def test_the_server_answers_as_the_table_says(probe_server, dialect, rule_id, profile):
     book, path, probes = DIALECTS[dialect]
     verdict = book.by_id[rule_id].verdict(profile)
-    response = httpx.post(probe_server.base_url + path, json=probes[rule_id], headers={"X-Mock-Profile": profile}, timeout=10)
+    base = probe_server.url if path.startswith("/api/") else probe_server.base_url
+    headers = {} if dialect in NO_PROFILE_HEADER else {"X-Mock-Profile": profile}
+    response = httpx.post(base + path, json=probes[rule_id], headers=headers, timeout=10)
     if verdict.action == ERROR:
-        assert response.status_code == 400, response.text
+        assert response.status_code == OLLAMA_STATUS.get(rule_id, 400), response.text
         assert response.headers["x-mock-rule"] == MASKED.get((rule_id, profile), rule_id), response.text
     else:
         assert response.status_code == 200, response.text

@@ -84,7 +84,8 @@ class OllamaDialect:
             tools = tool_set(body["tools"]) if body.get("tools") else EMPTY_TOOLSET
             judge.layer(replace(p, rule="ollama.tools_suspicious") for p in tools.problems)
             messages, problems = to_messages(body.get("messages") or [], tools, check=history, id_of=partial(self._issued_id, body))
-            if not messages:
+            if not messages:  # the engine needs a message: an empty user turn stands for none
+                messages = [{"role": "user", "content": ""}]
                 problems.insert(0, tag(APIError("`messages` is empty: Ollama only loads the model (done_reason \"load\")",
                                                 param="messages"), "ollama.messages_empty"))
             judge.layer(problems)
