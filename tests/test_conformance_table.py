@@ -38,7 +38,7 @@ DIALECTS = {"chat": (BOOK, "/chat/completions", PROBES), "responses": (RESPONSES
 # books whose columns are not server profiles (Ollama's one column holds under every profile)
 NO_PROFILE_HEADER = {"ollama"}
 CASES = [(name, rule.id, profile) for name, (book, _, _) in DIALECTS.items() for rule in book.rules for profile in book.profiles]
-ANSWER_ANYTHING = "version: 1\nname: anything\nrules: [{name: any, reply: {content: ok}}]\n"
+ANSWER_ANYTHING = "version: 1\nname: anything\nmodels: [anything]\nrules: [{name: any, reply: {content: ok}}]\n"
 
 
 def warning_codes(response: httpx.Response) -> list[str]:

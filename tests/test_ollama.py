@@ -360,3 +360,13 @@ def test_bundled_server_answers_on_the_default_ollama_paths():
     with ServerThread(Config(scenarios=[str(bundled_scenarios_dir())], port=0)) as running:
         answer = ollama.Client(host=running.url).chat(model="gpt-4o:latest", messages=[{"role": "user", "content": "hello"}])
         assert answer.done and answer.message.role == "assistant" and answer.model == "gpt-4o:latest"
+
+
+def test_any_model_when_the_scenarios_name_none(serve):
+    server = serve("""
+        version: 1
+        name: unnamed
+        rules: [{name: any, reply: {content: ok}}]
+    """)
+    answer = httpx.post(server.url + "/api/chat", json={**HI, "model": "qwen3:8b", "stream": False})
+    assert answer.status_code == 200 and answer.json()["model"] == "qwen3:8b"

@@ -59,7 +59,8 @@ class OllamaDialect:
         self.timing = timing or Timing()
         self.config = config  # read for the seed (it may change at run time): ids of calls sent back without one
         self.check_models = check_models  # off with --upstream: the upstream knows its models
-        self._names: Callable[[], list[str]] | None = None  # the scenarios' models (set by extra_routes)
+        self._names: Callable[[], list[str]] | None = None  # the scenarios' models and names (set by extra_routes)
+        self._declared: Callable[[], bool] = lambda: False  # whether any scenario names a model itself
 
     @classmethod
     def from_config(cls, config: Any) -> "OllamaDialect":
@@ -67,6 +68,7 @@ class OllamaDialect:
 
     def extra_routes(self, service: Any) -> list[Any]:
         self._names = lambda: service.scenarios.models()
+        self._declared = lambda: any(s.named_models() for s in service.scenarios.scenarios)
         refused = lambda request: self._refused(service.config.api_key, request.headers)  # noqa: E731
         return routes(self._names, refused, service.config.max_body_bytes)
 
@@ -104,13 +106,15 @@ class OllamaDialect:
         )
 
     def _model(self, requested: str) -> str:
-        """The scenario model ``requested`` names (``x`` is ``x:latest``); a 404 if none does."""
+        """The scenario model ``requested`` names (``x`` is ``x:latest``); a 404 if none does while
+        the scenarios name models (``models:`` or a ``model`` matcher; scenarios that name none
+        answer any model, as for the other dialects)."""
         if self._names is None:
             return requested
         found = models.find(requested, self._names())
         if found is not None:
             return found
-        if self.check_models:
+        if self.check_models and self._declared():
             raise tag(APIError(models.not_found_text(requested), param="model", code="model_not_found", status=404),
                       "ollama.model_not_found")
         return requested

@@ -52,7 +52,8 @@ BOOK = RuleBook(
         _error("ollama.model_required", "`model` is set (400 `model is required`)",
                f"{ROUTES} ChatHandler: parseAndValidateModelRef → writeModelRefParseError(…, \"model is required\")"),
         _error("ollama.model_not_found", "the model is one the scenarios name, as `ollama list` would show it "
-               "(404 `model 'x' not found`); not checked with `--upstream`",
+               "(404 `model 'x' not found`), when the scenarios name models (`models:` or a `model` matcher); not "
+               "checked with `--upstream`",
                f"{ROUTES} ChatHandler/GenerateHandler: getModel → os.IsNotExist → 404 \"model '%s' not found\""),
         _error("ollama.top_logprobs_range", "`top_logprobs` is between 0 and 20",
                f"{ROUTES} ChatHandler: \"top_logprobs must be between 0 and 20\""),
