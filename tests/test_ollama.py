@@ -325,7 +325,8 @@ def test_near_miss_and_journal(serve):
     assert isinstance(body["error"], str) and body["error"]
     ollama.Client(host=server.url).chat(model="llama3.2", messages=HI["messages"])
     entries = httpx.get(server.url + "/_mock/journal").json()["data"]
-    assert [(e["dialect"], e["status"]) for e in entries] == [("ollama", 400), ("ollama", 200)]
+    assert [(e["dialect"], e["status"], e["outcome"]) for e in entries] == [("ollama", 400, "unmatched"), ("ollama", 200, "answered")]
+    assert entries[0]["error"]["code"] == "no_matching_rule" and entries[0]["error"]["message"] == body["error"]
 
 
 def test_fixture_helper_and_assertions(pytester):
@@ -370,3 +371,20 @@ def test_any_model_when_the_scenarios_name_none(serve):
     """)
     answer = httpx.post(server.url + "/api/chat", json={**HI, "model": "qwen3:8b", "stream": False})
     assert answer.status_code == 200 and answer.json()["model"] == "qwen3:8b"
+
+
+def test_client_made_call_ids_read_as_the_mocks(server, http):
+    """LangChain's ChatOllama replaces each call id with a uuid4 of its own (Ollama's are random
+    too): the history is read with the ids the mock issued, so results pair with its calls."""
+    question = {"role": "user", "content": "What is the weather in Oslo?"}
+    body = {"model": "gpt-5.4", "stream": False, "tools": [_declared(get_weather)]}
+    first = http.post("/api/chat", json={**body, "messages": [question]}).json()
+    [issued] = first["message"]["tool_calls"]
+    uuid = "0b6f1c1e-8a3e-4d0c-9a51-3f1f2b7f9c10"
+    history = [question, {"role": "assistant", "content": "", "tool_calls": [{**issued, "id": uuid, "type": "function"}]},
+               {"role": "tool", "tool_call_id": uuid, "content": '{"temperature": 2, "condition": "snowy"}'}]
+    final = http.post("/api/chat", json={**body, "messages": history})
+    assert final.json()["message"]["content"] == "The weather in Oslo is 2°C and snowy." and "x-mock-warnings" not in final.headers
+    entry = server.app.state.journal.calls[-1]
+    assert entry.request["messages"][1]["tool_calls"][0]["id"] == uuid  # the body as sent is kept
+    assert entry.messages[1]["tool_calls"][0]["id"] == issued["id"] == entry.messages[2]["tool_call_id"]

@@ -3,10 +3,12 @@ leniency leaves to the mock.
 
 - ``content`` is a string; ``images`` and ``thinking`` carry nothing the engine reads;
 - an assistant's ``tool_calls`` (``function.name``, object ``arguments``, optional ``id`` and
-  ``function.index``) become neutral calls with JSON-text arguments; a call without an ``id``
-  (ollama-python and ollama-js drop it) gets the one the mock gave it (``id_of``: the id derived
-  from the request that asked for it, the same body with the messages before it) so results,
-  the journal and ``assert_tool_result_sent`` pair with the call the mock issued;
+  ``function.index``) become neutral calls with JSON-text arguments. Ollama's call ids are
+  optional and its server makes random ones, so clients drop them (ollama-python) or make their
+  own (LangChain's ChatOllama: a uuid4): a call whose id is not one of the mock's shape
+  (``call_`` + 8 of ``[a-z0-9]``) is read with the id the mock gave it (``id_of``: derived from
+  the request that asked for it, the same body with the messages before it), so results, the
+  journal and ``assert_tool_result_sent`` pair with the call the mock issued;
 - a ``tool`` message names its call by ``tool_call_id`` (recent clients) or only by
   ``tool_name`` (ollama-python, ollama-js): it is paired with the first unanswered call of that
   name of the assistant message before it, else with the first unanswered call.
@@ -14,6 +16,7 @@ leniency leaves to the mock.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Iterator
 
 from mockserver.validation.arguments import arguments_problem
@@ -24,13 +27,15 @@ from mockserver.wire.errors import APIError
 
 from mockserver.dialects.ollama.shape import ROLES
 
+OURS = re.compile(r"call_[a-z0-9]{8}")  # the mock's call ids (server/routes.go toolCallId's shape)
+
 
 def to_messages(messages: list[Any], tools: ToolSet, check: bool = True,
                 id_of: Callable[[int, int], str] | None = None) -> tuple[list[dict[str, Any]], list[APIError]]:
     """The neutral conversation, and the warnings (``check``: the history's protocol too)."""
     out: list[dict[str, Any]] = []
     problems: list[APIError] = []
-    unused: list[dict[str, Any]] = []  # calls of the last assistant message not answered yet
+    unused: list[tuple[dict[str, Any], str]] = []  # (call, the id the client sent) of the last assistant message, unanswered
     for i, message in enumerate(messages):
         if not isinstance(message, dict):
             continue
@@ -39,19 +44,21 @@ def to_messages(messages: list[Any], tools: ToolSet, check: bool = True,
         if role == "assistant":
             if check and unused:
                 problems.append(_unanswered(unused))
-            calls = [_call(i, k, c, id_of) for k, c in enumerate(message.get("tool_calls") or []) if isinstance(c, dict)]
+            sent = [(k, c) for k, c in enumerate(message.get("tool_calls") or []) if isinstance(c, dict)]
+            calls = [_call(i, k, c, id_of) for k, c in sent]
             neutral: dict[str, Any] = {"role": "assistant", "content": content or (None if calls else "")}
             if calls:
                 neutral["tool_calls"] = calls
                 if check:
                     problems.extend(_check_calls(i, calls, tools))
-            unused = list(calls)
+            unused = [(call, str(c.get("id") or "")) for call, (_, c) in zip(calls, sent)]
             out.append(neutral)
             continue
         if role == "tool":
-            call = _pair(message, unused)
-            if call is not None:
-                unused.remove(call)
+            paired = _pair(message, unused)
+            call = paired[0] if paired is not None else None
+            if paired is not None:
+                unused.remove(paired)
             elif check:
                 problems.append(_unmatched(i, message))
             if check and not message.get("tool_name") and not message.get("tool_call_id"):
@@ -75,21 +82,27 @@ def to_messages(messages: list[Any], tools: ToolSet, check: bool = True,
 def _call(i: int, k: int, call: dict[str, Any], id_of: Callable[[int, int], str] | None) -> dict[str, Any]:
     function = call.get("function") if isinstance(call.get("function"), dict) else {}
     arguments = function.get("arguments")
+    sent = call.get("id")
+    if isinstance(sent, str) and OURS.fullmatch(sent):
+        call_id = sent
+    else:
+        call_id = id_of(i, k) if id_of is not None else (sent or f"call_{i}_{k}")
     return {
-        "id": call.get("id") or (id_of(i, k) if id_of is not None else f"call_{i}_{k}"),
+        "id": call_id,
         "type": "function",
         "function": {"name": function.get("name") or "", "arguments": jsoncodec.dumps(arguments if arguments is not None else {}).decode()},
     }
 
 
-def _pair(message: dict[str, Any], unused: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _pair(message: dict[str, Any], unused: list[tuple[dict[str, Any], str]]) -> tuple[dict[str, Any], str] | None:
+    """By the id the client sent (or the mock's), else by ``tool_name``, else the first unanswered."""
     wanted_id, name = message.get("tool_call_id"), message.get("tool_name")
     if wanted_id:
-        found = next((c for c in unused if c["id"] == wanted_id), None)
+        found = next((u for u in unused if wanted_id in (u[0]["id"], u[1])), None)
         if found is not None:
             return found
     if name:
-        return next((c for c in unused if c["function"]["name"] == name), None)
+        return next((u for u in unused if u[0]["function"]["name"] == name), None)
     return unused[0] if unused and not wanted_id else None
 
 
@@ -100,8 +113,8 @@ def _unmatched(i: int, message: dict[str, Any]) -> APIError:
         param=f"messages[{i}]"), "ollama.tool_result_unmatched")
 
 
-def _unanswered(unused: list[dict[str, Any]]) -> APIError:
-    names = ", ".join(f"{c['function']['name']} ({c['id']})" for c in unused)
+def _unanswered(unused: list[tuple[dict[str, Any], str]]) -> APIError:
+    names = ", ".join(f"{c['function']['name']} ({c['id']})" for c, _ in unused)
     return tag(APIError(f"tool calls without a tool result before the next message: {names}", param="messages"),
                "ollama.tool_result_missing")
 

@@ -157,7 +157,7 @@ class OllamaDialect:
     def error_body(self, profile: Profile, error: APIError) -> dict[str, Any]:
         body: dict[str, Any] = {"error": _ollama_text(error)}
         if error.code in MOCK_CODES:
-            body.update({"code": error.code, **error.extra})
+            body.update({"type": error.type, "code": error.code, **error.extra})
         return body
 
     def stream_error(self, profile: Profile, error: APIError, position: int = 0) -> bytes:
