@@ -244,7 +244,6 @@ OLLAMA: dict[str, dict[str, Any]] = {
     "ollama.messages_empty": {**_ollama(), "messages": []},
     "ollama.tool_result_unmatched": _ollama({"role": "tool", "tool_name": "get_weather", "content": "x"}),
     "ollama.tool_result_missing": _ollama(_ollama_calls({"city": "Oslo"}), {"role": "user", "content": "and?"}),
-    "ollama.tool_name_missing": _ollama(_ollama_calls({"city": "Oslo"}), {"role": "tool", "content": "x"}),
     "ollama.tool_undeclared": _ollama(_ollama_calls({}, name="get_time"), {"role": "tool", "tool_name": "get_time", "content": "x"}),
     "ollama.arguments_invalid": _ollama(_ollama_calls({"town": "Oslo"}), {"role": "tool", "tool_name": "get_weather", "content": "x"}),
     "ollama.tools_suspicious": {**_ollama(), "tools": [{"type": "function", "function": {"name": "get weather!", "parameters": {"type": "object"}}}]},

@@ -288,7 +288,7 @@ def test_lenient_history_warns_and_strict_refuses(serve):
     answer = httpx.post(server.url + "/api/chat", json={**HI, "stream": False, "messages": history, "tools": tools})
     assert answer.status_code == 200 and answer.json()["message"]["content"] == "fine, thanks"
     warned = answer.headers.get_list("x-mock-warnings")
-    assert any(w.startswith("ollama.arguments_invalid") for w in warned) and any(w.startswith("ollama.tool_name_missing") for w in warned)
+    assert [w.split(" ")[0] for w in warned] == ["ollama.arguments_invalid"]  # a result without tool_name pairs by order
     strict = serve(ECHO, strict=True)
     refused = httpx.post(strict.url + "/api/chat", json={**HI, "stream": False, "messages": history, "tools": tools})
     assert refused.status_code == 400 and "ollama.arguments_invalid" in refused.json()["error"]

@@ -22,6 +22,10 @@ STACK = STACKS["langchain"]
 def chat_model(exchange: Any, **extra: Any) -> Any:
     """ChatOpenAI on Chat Completions, or on the Responses API (``use_responses_api``); ChatAnthropic
     on Messages."""
+    if exchange.dialect == "ollama":  # ChatOllama streams unless the call says stream=False
+        from langchain_ollama import ChatOllama
+
+        return ChatOllama(model=MODEL, base_url=exchange.url, **extra)
     if exchange.dialect == "messages":
         return ChatAnthropic(model=MODEL, base_url=exchange.url, api_key=exchange.api_key, max_retries=0,
                              streaming=exchange.stream, **extra)

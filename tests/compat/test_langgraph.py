@@ -1,5 +1,6 @@
-"""LangGraph: the prebuilt ``create_react_agent`` over ``ChatOpenAI``, one thread (an in-memory
-checkpointer) across the user's turns; streamed with ``stream_mode="messages"``."""
+"""LangGraph: the prebuilt ``create_react_agent`` over ``ChatOpenAI`` (``ChatOllama`` with
+``bind_tools`` for Ollama's native API), one thread (an in-memory checkpointer) across the user's
+turns; streamed with ``stream_mode="messages"``."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ def run_chat(exchange: Any) -> list[str]:
     case = exchange.case
     tools = tools_of(case)
     model: Any = chat_model(exchange)
-    if case.strict:
+    if exchange.dialect == "ollama":  # ChatOllama always streams, unless its calls carry stream=False
+        model = model.bind_tools(tools, **({} if exchange.stream else {"stream": False}))
+    elif case.strict:
         model = model.bind_tools(tools, strict=True)
     with warnings.catch_warnings():  # deprecated since LangGraph 1.0 (for langchain.agents.create_agent), still shipped
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -41,7 +44,7 @@ def run_chat(exchange: Any) -> list[str]:
     return answers
 
 
-RUN = {"chat": run_chat, "responses": run_chat}  # the dialect is the model's use_responses_api
+RUN = {"chat": run_chat, "responses": run_chat, "ollama": run_chat}  # the dialect is the chat model's
 
 
 def test_langgraph(exchange, dialect, case, stream) -> None:

@@ -168,10 +168,30 @@ def messages_request(entry: Any) -> Request:
     )
 
 
+# --- Ollama ----------------------------------------------------------------------------------------
+
+
+def ollama_request(entry: Any) -> Request:
+    """Ollama's native /api/chat: the conversation from the journal's neutral form (tool results
+    paired with their calls by tool_name or id), tools from the body; streamed unless
+    ``stream: false`` (Ollama's default is true); no tool_choice, no strict flag."""
+    body = entry.request
+    functions = [t.get("function") or {} for t in body.get("tools") or []]
+    return Request(
+        conversation=tuple(_chat_turn(m) for m in entry.messages),
+        tools=tuple(f.get("name") for f in functions),
+        strict=tuple(False for _ in functions),
+        tool_choice=None,
+        stream=body.get("stream") is not False,
+        raw=body,
+    )
+
+
 READERS: dict[str, Reader] = {
     "chat": Reader(chat_request, chat_reply),
     "responses": Reader(responses_request, neutral_reply),
     "messages": Reader(messages_request, neutral_reply, strict_tools=False),
+    "ollama": Reader(ollama_request, neutral_reply, strict_tools=False),
     # "messages": Reader(messages_request, messages_reply),     — when /v1/messages is served
 }
 

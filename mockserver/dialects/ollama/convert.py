@@ -10,8 +10,10 @@ leniency leaves to the mock.
   the request that asked for it, the same body with the messages before it), so results, the
   journal and ``assert_tool_result_sent`` pair with the call the mock issued;
 - a ``tool`` message names its call by ``tool_call_id`` (recent clients) or only by
-  ``tool_name`` (ollama-python, ollama-js): it is paired with the first unanswered call of that
-  name of the assistant message before it, else with the first unanswered call.
+  ``tool_name`` (ollama-python, ollama-js), or by neither (LangChain's ChatOllama: ollama-python's
+  Message model drops ``tool_call_id``; ``tool_name`` is optional in Ollama's docs, so that is no
+  warning): it is paired with the first unanswered call of that name of the assistant message
+  before it, else with the first unanswered call.
 """
 
 from __future__ import annotations
@@ -61,10 +63,6 @@ def to_messages(messages: list[Any], tools: ToolSet, check: bool = True,
                 unused.remove(paired)
             elif check:
                 problems.append(_unmatched(i, message))
-            if check and not message.get("tool_name") and not message.get("tool_call_id"):
-                problems.append(tag(APIError(
-                    f"messages[{i}]: a tool message without `tool_name`: Ollama's template cannot say which tool answered",
-                    param=f"messages[{i}].tool_name"), "ollama.tool_name_missing"))
             call_id = call["id"] if call is not None else (message.get("tool_call_id") or "")
             out.append({"role": "tool", "tool_call_id": call_id, "content": content})
             continue

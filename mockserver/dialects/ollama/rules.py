@@ -74,7 +74,6 @@ BOOK = RuleBook(
               "(by `tool_call_id`, else by `tool_name`)"),
         _warn("ollama.tool_result_missing", "every tool call of an assistant message is answered before the next "
               "user or assistant message"),
-        _warn("ollama.tool_name_missing", "a tool message carries `tool_name` (or `tool_call_id`)"),
         _warn("ollama.tool_undeclared", "a tool call in the history names a declared tool"),
         _warn("ollama.arguments_invalid", "a tool call's `arguments` match the tool's declared parameters",
               "Ollama does not check arguments: warned, as the mock's purpose is to catch them"),
