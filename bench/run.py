@@ -266,15 +266,22 @@ def scale_case(quick: bool, large: int = 10_000) -> dict[str, float]:
 
 def dialect_case(quick: bool) -> dict[str, float]:
     """The same first-seen request (a different question every time, with tools; memo off) as
-    Chat Completions and as the Responses API: the Responses dialect's cost relative to chat."""
+    Chat Completions, as the Responses API and as Ollama's /api/chat (not streamed): each
+    dialect's cost relative to chat."""
     from mockserver.config import Config
     from mockserver.dialects.chat.dialect import ChatDialect
+    from mockserver.dialects.ollama.dialect import OllamaDialect
     from mockserver.dialects.responses.dialect import ResponsesDialect
     from mockserver.engine.loader import bundled_scenarios_dir, load_paths
+    from mockserver.server.routes import resolve
     from mockserver.server.service import MockService
 
-    chat, responses = ChatDialect(), ResponsesDialect()
-    service = MockService(Config(memo=False), load_paths([bundled_scenarios_dir()]), {"chat": chat, "responses": responses})
+    config = Config(memo=False)
+    chat, responses, ollama = ChatDialect(), ResponsesDialect(), OllamaDialect.from_config(config)
+    service = MockService(config, load_paths([bundled_scenarios_dir()]), {"chat": chat, "responses": responses, "ollama": ollama})
+    ollama.extra_routes(service)  # it reads the scenarios' models (an unknown model is Ollama's 404)
+    routes = {"chat": resolve("/v1/chat/completions"), "responses": resolve("/v1/responses"), "responses-stored": resolve("/v1/responses"),
+              "ollama": resolve("/api/chat")}
     tool = {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
     headers = {"content-type": "application/json"}
     repeat = 300 if quick else 2000
@@ -285,21 +292,25 @@ def dialect_case(quick: bool) -> dict[str, float]:
             question = f"What is the weather in City{i}?"
             if kind == "chat":
                 body = {"model": "gpt-5.4", "messages": [{"role": "user", "content": question}], "tools": [{"type": "function", "function": tool}]}
+            elif kind == "ollama":
+                body = {"model": "gpt-5.4", "messages": [{"role": "user", "content": question}], "tools": [{"type": "function", "function": tool}],
+                        "stream": False}
             else:
                 body = {"model": "gpt-5.4", "input": question, "tools": [{"type": "function", **tool}], "store": kind == "responses-stored"}
             out.append(json.dumps(body).encode())
         return out
 
-    kinds = (("chat", chat), ("responses", responses), ("responses-stored", responses))
+    kinds = (("chat", chat), ("responses", responses), ("responses-stored", responses), ("ollama", ollama))
     batches = {kind: bodies(kind) for kind, _ in kinds}
     samples: dict[str, list[float]] = {kind: [] for kind, _ in kinds}
     for _ in range(5):  # alternating rounds, best of each: the machine is shared
         for kind, dialect in kinds:
             it = iter(batches[kind])
-            samples[kind].append(per_call(lambda: service.handle(dialect, next(it), headers), repeat))
+            samples[kind].append(per_call(lambda: service.handle(dialect, next(it), headers, routes[kind]), repeat))
     result = {f"{kind}_us": min(times) * 1e6 for kind, times in samples.items()}
     result["ratio"] = result["responses_us"] / result["chat_us"]
     result["stored_ratio"] = result["responses-stored_us"] / result["chat_us"]
+    result["ollama_ratio"] = result["ollama_us"] / result["chat_us"]
     return result
 
 
@@ -466,6 +477,7 @@ def write_results(report: dict, args: argparse.Namespace) -> None:
     sc, hi, bs, su = report["scale"], report["history"], report["big_schema"], report["startup"]
     lines += [
         f"| a Responses API request vs the same Chat Completions request (first-seen, memo off, in-process) | ≤ 1.3× | {dl['ratio']:.2f}× ({dl['responses_us']:.0f} vs {dl['chat_us']:.0f} µs); stored (`store: true`) {dl['stored_ratio']:.2f}× |",
+        f"| an Ollama `/api/chat` request vs the same Chat Completions request (first-seen, memo off, in-process) | ≤ 1.2× | {dl['ollama_ratio']:.2f}× ({dl['ollama_us']:.0f} vs {dl['chat_us']:.0f} µs) |",
         f"| {sc['large_rules']:,} rules vs 10 rules (exact-text rules, indexed) | ≤ 2× | {sc['ratio']:.2f}× ({sc['rules_10000_us']:.0f} vs {sc['rules_10_us']:.0f} µs per request, in-process) |",
         f"| {sc['large_rules']:,} regex rules vs 10 (literal prefilter, then the regex) | ≤ 10× | {sc['regex_ratio']:.2f}× ({sc['regex_rules_10000_us']:.0f} vs {sc['regex_rules_10_us']:.0f} µs, best of 4) |",
         f"| {hi['messages']}-message history, {hi['tool_calls']} tool calls | ≤ 5 ms | {hi['warm_ms']:.2f} ms (first time {hi['cold_ms']:.1f} ms) |",

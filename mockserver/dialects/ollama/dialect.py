@@ -59,18 +59,19 @@ class OllamaDialect:
         self.timing = timing or Timing()
         self.config = config  # read for the seed (it may change at run time): ids of calls sent back without one
         self.check_models = check_models  # off with --upstream: the upstream knows its models
-        self._names: Callable[[], list[str]] | None = None  # the scenarios' models and names (set by extra_routes)
-        self._declared: Callable[[], bool] = lambda: False  # whether any scenario names a model itself
+        self._scenarios: Callable[[], Any] | None = None  # the service's scenario set now (set by extra_routes)
+        # the models of the last scenario set seen: (that set, its names by full name, whether it names any
+        # model itself); one entry, replaced when a reload brings another set
+        self._known: tuple[Any, frozenset[str], dict[str, str], bool] | None = None
 
     @classmethod
     def from_config(cls, config: Any) -> "OllamaDialect":
         return cls(Timing(config.ttft, config.tps, config.jitter), check_models=not config.upstream, config=config)
 
     def extra_routes(self, service: Any) -> list[Any]:
-        self._names = lambda: service.scenarios.models()
-        self._declared = lambda: any(s.named_models() for s in service.scenarios.scenarios)
+        self._scenarios = lambda: service.scenarios
         refused = lambda request: self._refused(service.config.api_key, request.headers)  # noqa: E731
-        return routes(self._names, refused, service.config.max_body_bytes)
+        return routes(lambda: service.scenarios.models(), refused, service.config.max_body_bytes)
 
     # --- request -----------------------------------------------------------------------------
 
@@ -109,12 +110,18 @@ class OllamaDialect:
         """The scenario model ``requested`` names (``x`` is ``x:latest``); a 404 if none does while
         the scenarios name models (``models:`` or a ``model`` matcher; scenarios that name none
         answer any model, as for the other dialects)."""
-        if self._names is None:
+        if self._scenarios is None:
             return requested
-        found = models.find(requested, self._names())
+        scenarios = self._scenarios()
+        known = self._known
+        if known is None or known[0] is not scenarios:
+            names = scenarios.models()
+            by_full = {models.full_name(n): n for n in reversed(names)}
+            known = self._known = (scenarios, frozenset(names), by_full, any(s.named_models() for s in scenarios.scenarios))
+        found = requested if requested in known[1] else known[2].get(models.full_name(requested))
         if found is not None:
             return found
-        if self.check_models and self._declared():
+        if self.check_models and known[3]:
             raise tag(APIError(models.not_found_text(requested), param="model", code="model_not_found", status=404),
                       "ollama.model_not_found")
         return requested

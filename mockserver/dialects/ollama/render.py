@@ -44,8 +44,8 @@ def decide(content: str | None, calls: list[tuple[str, str, str]], finish_reason
     items = [{"id": i, "function": {"index": k, "name": n, "arguments": _arguments(a)}} for k, (i, n, a) in enumerate(calls)]
     reason = "length" if finish_reason == "length" else "stop"
     if limit is not None and limit >= 0 and (count_tokens(text) > limit or (limit == 0 and items)):
-        text, items, reason = truncate_to_tokens(text, limit), [], "length"
-    tokens = completion_tokens(text, [(c["function"]["name"], jsoncodec.dumps(c["function"]["arguments"]).decode()) for c in items])
+        text, items, calls, reason = truncate_to_tokens(text, limit), [], [], "length"
+    tokens = completion_tokens(text, [(n, a) for _, n, a in calls])
     return Output(text, items, reason, max(tokens, 1))
 
 
@@ -66,7 +66,8 @@ def created_at(ids: IdSource, offset_ns: int = 0) -> str:
     """``time.Now().UTC()`` as Go's RFC 3339 with nanoseconds (trailing zeros dropped)."""
     total = ids.created() * NS + int.from_bytes(ids.digest[4:8], "big") % NS + offset_ns
     seconds, nanos = divmod(total, NS)
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    t = time.gmtime(seconds)
+    stamp = f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
     fraction = f"{nanos:09d}".rstrip("0")
     return f"{stamp}.{fraction}Z" if fraction else f"{stamp}Z"
 

@@ -41,19 +41,43 @@ def _mismatch(struct: str, field: str, value: Any, go_type: str) -> APIError:
                         param=field), "ollama.field_type")
 
 
+def _accepts(go_type: str, value: Any) -> bool:
+    """Whether Go decodes ``value`` (not null) into ``go_type``: string, bool, int, an object or an array."""
+    if go_type == "string":
+        return isinstance(value, str)
+    if go_type == "bool":
+        return isinstance(value, bool)
+    if go_type == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if go_type.startswith("[]") or go_type in _SLICES:
+        return isinstance(value, list)
+    return isinstance(value, dict)
+
+
 def _typed(struct: str, field: str, value: Any, go_type: str) -> Iterator[APIError]:
-    """``value`` (not null) against a Go type: string, bool, int, an object or an array."""
-    if value is None:
-        return
-    ok = {
-        "string": isinstance(value, str),
-        "bool": isinstance(value, bool),
-        "int": isinstance(value, int) and not isinstance(value, bool),
-    }.get(go_type)
-    if ok is None:
-        ok = isinstance(value, list) if go_type.startswith("[]") or go_type in _SLICES else isinstance(value, dict)
-    if not ok:
+    if value is not None and not _accepts(go_type, value):
         yield _mismatch(struct, field, value, go_type)
+
+
+def _fields(struct: str, prefix: str, obj: dict[str, Any], table: dict[str, str]) -> Iterator[APIError]:
+    """The fields of ``obj`` that ``table`` (JSON name → Go type) declares, in ``obj``'s order
+    (most requests carry a few of them: only those are looked at)."""
+    for key, value in obj.items():
+        go_type = table.get(key)
+        if go_type is not None and value is not None and not _accepts(go_type, value):
+            yield _mismatch(struct, prefix + key, value, go_type)
+
+
+_COMMON = {"model": "string", "stream": "bool", "options": "map[string]interface {}", "raw": "bool", "truncate": "bool",
+           "shift": "bool", "logprobs": "bool", "top_logprobs": "int"}
+_CHAT = {"messages": "[]api.Message", "tools": "api.Tools"}
+_MESSAGE = {"role": "string", "content": "string", "thinking": "string", "tool_name": "string", "tool_call_id": "string",
+            "tool_calls": "[]api.ToolCall"}
+_TOOL = {"type": "string", "function": "api.ToolFunction"}
+_FUNCTION = {"name": "string", "description": "string", "parameters": "api.ToolFunctionParameters"}
+_CALL = {"id": "string", "function": "api.ToolCallFunction"}
+_CALL_FUNCTION = {"index": "int", "name": "string"}
+_GENERATE = {"prompt": "string", "suffix": "string", "system": "string", "template": "string", "context": "[]int"}
 
 
 def _images(struct: str, field: str, images: Any) -> Iterator[APIError]:
@@ -81,10 +105,7 @@ def _bad_byte(text: str) -> int:
 
 def check_common(body: dict[str, Any], struct: str) -> Iterator[APIError]:
     """The fields both requests share: model, stream, format, options, keep_alive, think."""
-    for field, go_type in (("model", "string"), ("stream", "bool"), ("options", "map[string]interface {}"),
-                           ("raw", "bool"), ("truncate", "bool"), ("shift", "bool"), ("logprobs", "bool"),
-                           ("top_logprobs", "int")):
-        yield from _typed(struct, field, body.get(field), go_type)
+    yield from _fields(struct, "", body, _COMMON)
     yield from _think(body.get("think"))
     yield from _keep_alive(body.get("keep_alive"))
     top = body.get("top_logprobs")
@@ -119,30 +140,64 @@ def _keep_alive(value: Any) -> Iterator[APIError]:
 
 def check_chat(body: dict[str, Any]) -> Iterator[APIError]:
     """``api.ChatRequest``: the messages and tools as Go decodes them (first problem first)."""
+    if _plain_chat(body):
+        return iter(())
+    return _check_chat(body)
+
+
+def _plain_chat(body: dict[str, Any]) -> bool:
+    """The common request, recognised at a glance (no problem possible): known fields of their
+    types, messages of string role and content (tool calls, images… take the full check), tools
+    as {type, function: {name, …}} objects, a model, no think/keep_alive/top_logprobs to read."""
+    if not isinstance(body.get("model"), str) or not body["model"]:
+        return False
+    for key, value in body.items():
+        if key in ("think", "keep_alive", "top_logprobs"):
+            return False
+        go_type = _COMMON.get(key) or _CHAT.get(key)
+        if go_type is not None and value is not None and not _accepts(go_type, value):
+            return False
+    for message in body.get("messages") or ():
+        if type(message) is not dict:
+            return False
+        for key, value in message.items():
+            if key in ("role", "content"):
+                if type(value) is not str:
+                    return False
+            elif key in _MESSAGE or key == "images":
+                return False
+    for tool in body.get("tools") or ():
+        function = tool.get("function") if type(tool) is dict else None
+        if type(function) is not dict or type(tool.get("type", "")) is not str or type(function.get("name", "")) is not str:
+            return False
+        if type(function.get("description", "")) is not str or type(function.get("parameters", {})) is not dict:
+            return False
+    return True
+
+
+def _check_chat(body: dict[str, Any]) -> Iterator[APIError]:
     struct = "ChatRequest"
-    yield from _typed(struct, "messages", body.get("messages"), "[]api.Message")
-    yield from _typed(struct, "tools", body.get("tools"), "api.Tools")
+    yield from _fields(struct, "", body, _CHAT)
     for message in body.get("messages") or []:
         if message is None:
             continue
         if not isinstance(message, dict):
             yield _mismatch(struct, "messages", message, "api.Message")
             return
-        for field, go_type in (("role", "string"), ("content", "string"), ("thinking", "string"),
-                               ("tool_name", "string"), ("tool_call_id", "string"), ("tool_calls", "[]api.ToolCall")):
-            yield from _typed(struct, f"messages.{field}", message.get(field), go_type)
-        yield from _images(struct, "messages.images", message.get("images"))
-        yield from _tool_calls(struct, message.get("tool_calls"))
+        yield from _fields(struct, "messages.", message, _MESSAGE)
+        if "images" in message:
+            yield from _images(struct, "messages.images", message["images"])
+        if "tool_calls" in message:
+            yield from _tool_calls(struct, message["tool_calls"])
     for tool in body.get("tools") or []:
         if tool is not None and not isinstance(tool, dict):
             yield _mismatch(struct, "tools", tool, "api.Tool")
             return
         if isinstance(tool, dict):
-            yield from _typed(struct, "tools.type", tool.get("type"), "string")
-            yield from _typed(struct, "tools.function", tool.get("function"), "api.ToolFunction")
-            function = tool.get("function") if isinstance(tool.get("function"), dict) else {}
-            for field, go_type in (("name", "string"), ("description", "string"), ("parameters", "api.ToolFunctionParameters")):
-                yield from _typed(struct, f"tools.function.{field}", function.get(field), go_type)
+            yield from _fields(struct, "tools.", tool, _TOOL)
+            function = tool.get("function")
+            if isinstance(function, dict):
+                yield from _fields(struct, "tools.function.", function, _FUNCTION)
     yield from check_common(body, struct)
 
 
@@ -153,11 +208,9 @@ def _tool_calls(struct: str, calls: Any) -> Iterator[APIError]:
         if not isinstance(call, dict):
             yield _mismatch(struct, "messages.tool_calls", call, "api.ToolCall")
             return
-        yield from _typed(struct, "messages.tool_calls.id", call.get("id"), "string")
-        yield from _typed(struct, "messages.tool_calls.function", call.get("function"), "api.ToolCallFunction")
+        yield from _fields(struct, "messages.tool_calls.", call, _CALL)
         function = call.get("function") if isinstance(call.get("function"), dict) else {}
-        yield from _typed(struct, "messages.tool_calls.function.index", function.get("index"), "int")
-        yield from _typed(struct, "messages.tool_calls.function.name", function.get("name"), "string")
+        yield from _fields(struct, "messages.tool_calls.function.", function, _CALL_FUNCTION)
         arguments = function.get("arguments")
         if arguments is not None and not isinstance(arguments, dict):
             # orderedmap's UnmarshalJSON: Go's text for a non-object into a map
@@ -168,9 +221,7 @@ def _tool_calls(struct: str, calls: Any) -> Iterator[APIError]:
 def check_generate(body: dict[str, Any]) -> Iterator[APIError]:
     """``api.GenerateRequest``: prompt, suffix, system, template, context, images."""
     struct = "GenerateRequest"
-    for field, go_type in (("prompt", "string"), ("suffix", "string"), ("system", "string"), ("template", "string"),
-                           ("context", "[]int")):
-        yield from _typed(struct, field, body.get(field), go_type)
+    yield from _fields(struct, "", body, _GENERATE)
     yield from _images(struct, "images", body.get("images"))
     yield from check_common(body, struct)
 
