@@ -17,7 +17,8 @@ import yaml
 
 from mockserver import assertions
 from mockserver.server.admin import load_scenario_text
-from mockserver.engine.loader import KNOWN_PROFILES, LoadProblem, ScenarioLoadError, load_paths
+from mockserver.engine.loader import KNOWN_PROFILES, LoadProblem, ScenarioLoadError
+from mockserver.lint.startup import checked_load
 from mockserver.engine.model import Scenario
 from mockserver.explain import describe_journal
 from mockserver.server.entry import Entry
@@ -128,7 +129,7 @@ class MockServer:
         """Serve the scenario files (or folders) at ``paths``, on top of the current ones (or
         instead of them, with ``replace``). Relative paths are looked up next to the test file,
         then in the rootdir, then in the working directory. Returns the loaded scenario names."""
-        scenarios = load_paths([self.resolve(p) for p in paths]).scenarios
+        scenarios = checked_load([self.resolve(p) for p in paths]).scenarios
         self.app.state.overlay.add(scenarios, replace=replace)
         return [s.name for s in scenarios]
 
@@ -145,7 +146,7 @@ class MockServer:
         scenarios: list[Scenario] = []
         for k, item in enumerate(items):
             if isinstance(item, (str, Path)) and not (isinstance(item, str) and "\n" in item):
-                scenarios.extend(load_paths([self.resolve(item)]).scenarios)
+                scenarios.extend(checked_load([self.resolve(item)]).scenarios)
             else:
                 scenarios.extend(self._compile(item, f"<marker scenarios[{k}]>"))
         self.app.state.overlay.add(scenarios, replace=True)

@@ -189,7 +189,38 @@ def undefined_message(source: str, context: dict[str, Any], detail: str) -> str:
             listed = ", ".join(sorted(have)) or "none"
             return (f"captures.{name} is undefined in {source!r}: no regex of this rule captured a group "
                     f"'{name}' for this request (captures: {listed}); use captures.get('{name}') for an optional group")
-    return f"undefined value in {source!r}: {detail}"
+    missing = _MISSING_RE.search(detail)
+    if missing:
+        explained = _missing_key(source, context, missing.group(1))
+        if explained:
+            return explained
+    return f"undefined value in {_shown(source)}: {detail}"
+
+
+_MISSING_RE = re.compile(r"has no attribute '([^']+)'")
+
+
+def _shown(source: str) -> str:
+    return repr(source if len(source) <= 120 else source[:119] + "…")
+
+
+def _missing_key(source: str, context: dict[str, Any], key: str) -> str | None:
+    """``result.get_ticket.ticket_number is undefined …: result.get_ticket has no key
+    'ticket_number' (did you mean …?; its keys: …)`` — the expression, and the names that exist."""
+    from mockserver.engine.matchers import did_you_mean
+
+    for found in re.finditer(r"([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\." + re.escape(key) + r"\b", source):
+        base = found.group(1)
+        try:
+            value = ENV.compile_expression(base, undefined_to_none=False)(**context)
+        except Exception:  # noqa: BLE001 - only an explanation: fall back to Jinja's words
+            continue
+        if isinstance(value, dict):
+            keys = sorted(map(str, value))
+            near = did_you_mean(key, keys)
+            return (f"{base}.{key} is undefined in {_shown(source)}: {base} has no key '{key}'"
+                    f"{f' ({near})' if near else ''}; its keys: {', '.join(keys) or 'none'}")
+    return None
 
 
 SINGLE_EXPR_RE = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\}\}|\{\{).)*)\}\}\s*$", re.DOTALL)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from difflib import SequenceMatcher
+from time import perf_counter
 from typing import Any, AsyncIterator
 
 from starlette.applications import Starlette
@@ -27,6 +29,7 @@ from mockserver.server.journal import Journal
 from mockserver.server.journalfile import JournalFile
 from mockserver.server.overlay import ScenarioOverlay
 from mockserver.server.reload import lifespan as reload_lifespan
+from mockserver.server.routes import RouteTable
 from mockserver.server.service import MockService
 from mockserver.wire import jsoncodec
 from mockserver.dialects.messages.errors import request_id
@@ -101,7 +104,14 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     async def healthz(request: Request) -> Response:
         return json_response({"status": "ok", "scenarios": len(service.scenarios)})
 
-    routes = [Route("/healthz", healthz, methods=["GET"])]
+    async def list_routes(request: Request) -> Response:
+        """Every route this server answers: the dialects' table, then the others."""
+        dialect_routes = [{"method": "POST", "path": r.path, "dialect": r.dialect, "profile": r.profile} for r in endpoint.table.routes]
+        others = [{"methods": sorted(getattr(r, "methods", None) or []), "path": r.path} for r in app.routes
+                  if isinstance(r, Route) and r.endpoint is not endpoint]
+        return json_response({"dialects": dialect_routes, "other": others})
+
+    routes = [Route("/healthz", healthz, methods=["GET"]), Route("/_mock/routes", list_routes, methods=["GET"])]
     routes += admin_routes(journal, overlay, lambda r: read_body(r, config.max_scenario_bytes, "--max-scenario-bytes"), error_response, json_response)
     routes += stored_response_routes(responses.store, lambda r: service.auth_error(r.headers), error_response, json_response)
     routes += inspector_routes(journal, service, error_response)
@@ -120,12 +130,10 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
         ]
 
     async def http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        if exc.status_code == 405:
-            allowed = [m.strip() for m in (exc.headers or {}).get("Allow", "").split(",") if m.strip()]
-            return error_response(method_not_allowed(request.method, request.url.path, allowed))
-        if exc.status_code == 404:
-            return error_response(not_found_route(request.method, request.url.path))
+        if not isinstance(exc, HTTPException):  # pragma: no cover - starlette routes only HTTPExceptions here
+            return await server_error(request, exc)
+        if exc.status_code in (404, 405):
+            return wrong_route(request, exc, journal, endpoint.table)
         return error_response(APIError(str(exc.detail), status=exc.status_code))
 
     async def server_error(request: Request, exc: Exception) -> Response:
@@ -146,6 +154,34 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     app.state.journal = journal
     app.state.overlay = overlay
     return app
+
+
+def wrong_route(request: Request, exc: HTTPException, journal: Journal, table: RouteTable) -> Response:
+    """A 404 or 405 in OpenAI's words, with the mock's hint beside them (the dialect route
+    nearest the path, and where the whole table is), journaled and logged like any request."""
+    method, path = request.method, request.url.path
+    # a POST to a path that only answers GET (a model's path) is a mistaken route, not a method
+    # to change: "use GET" would be the wrong advice
+    if exc.status_code == 405 and method != "POST":
+        allowed = [m.strip() for m in (exc.headers or {}).get("Allow", "").split(",") if m.strip()]
+        error = method_not_allowed(method, path, allowed)
+    else:
+        error = not_found_route(method, path)
+    hint = route_hint(method, path, table)
+    if hint:
+        error.message += f" (mockserver: {hint})"
+    body = error.body()
+    journal.add((method, path, request.scope["headers"], b"", None, perf_counter()), error.status, body, None)
+    return json_response(body, error.status, {**error.headers, "X-Mock-Hint": hint} if hint else error.headers)
+
+
+def route_hint(method: str, path: str, table: RouteTable) -> str:
+    """What the mock suggests for a path it does not answer: the nearest dialect route."""
+    if path.startswith("/_mock") or table.matches(path):
+        return ""
+    ratio, best = max(((SequenceMatcher(None, path, r.path).ratio(), r) for r in table.routes), key=lambda x: x[0])
+    listing = "GET /_mock/routes lists every route"
+    return f"did you mean POST {best.path} ({best.dialect})? {listing}" if ratio >= 0.6 else listing
 
 
 def upstream_fallback(config: Config) -> Any:
