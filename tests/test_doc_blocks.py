@@ -31,7 +31,7 @@ from mockserver.lint.checks import check_document
 from mockserver.testing import ServerThread
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "docs" / "dialects").glob("*.md"))]
 BLOCK_RE = re.compile(r"^```(\w*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 LOCAL_URL = re.compile(r"(?:https?://)?(?:127\.0\.0\.1|localhost):8000")
 
