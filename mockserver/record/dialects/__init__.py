@@ -56,9 +56,10 @@ class Adapter(Protocol):
 def adapters() -> list[Adapter]:
     from mockserver.record.dialects.chat import ChatAdapter
     from mockserver.record.dialects.messages import MessagesAdapter
+    from mockserver.record.dialects.ollama import OllamaAdapter
     from mockserver.record.dialects.responses import ResponsesAdapter
 
-    return [ChatAdapter(), ResponsesAdapter(), MessagesAdapter()]
+    return [ChatAdapter(), ResponsesAdapter(), MessagesAdapter(), OllamaAdapter()]
 
 
 _ADAPTERS = adapters()
