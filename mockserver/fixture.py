@@ -66,6 +66,17 @@ class MockServer:
         self._clients.append(client)
         return client
 
+    def anthropic_client(self, **overrides: Any) -> Any:
+        """An ``anthropic.Anthropic`` client talking to this server (its ``base_url`` has no
+        ``/v1``: the SDK adds it); closed after the test."""
+        try:
+            import anthropic
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise RuntimeError("anthropic_client() needs the anthropic package: pip install anthropic") from None
+        client = anthropic.Anthropic(**{"base_url": self.url, "api_key": self.api_key, "max_retries": 0, **overrides})
+        self._clients.append(client)
+        return client
+
     def ollama_client(self, **overrides: Any) -> Any:
         """An ``ollama.Client`` talking to this server's Ollama API (``/api/chat``…); closed after the test."""
         import ollama

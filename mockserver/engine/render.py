@@ -6,6 +6,7 @@ Templates are compiled once, at load time; a syntax error is a load error with i
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import datetime
 from typing import Any
 
@@ -122,11 +123,15 @@ class Template:
         if self.static:
             return
         try:
-            self._template = ENV.from_string(source)
-            self.names = frozenset(meta.find_undeclared_variables(ENV.parse(source)))
-            single = _single_expression(source)
-            if single is not None:
-                self._expr = ENV.compile_expression(single)
+            with warnings.catch_warnings():
+                # a backslash Jinja does not know in a string literal ('\w') is kept as written;
+                # validate says so (lint.templates), the compile need not print Python's warning
+                warnings.simplefilter("ignore", DeprecationWarning)
+                self._template = ENV.from_string(source)
+                self.names = frozenset(meta.find_undeclared_variables(ENV.parse(source)))
+                single = _single_expression(source)
+                if single is not None:
+                    self._expr = ENV.compile_expression(single)
         except TemplateError as exc:
             raise RenderError(f"template syntax error: {exc}") from None
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from functools import lru_cache
 from typing import Any, Iterator
 
@@ -100,10 +101,18 @@ def check_template(source: str, groups: dict[str, bool], tools: set[str] | froze
     the tools the file names) ``result.X`` for a tool the file never mentions."""
     issues: list[Issue] = []
     try:
-        tree = ENV.parse(source)
-        undeclared = meta.find_undeclared_variables(tree)  # compiles: unknown filters raise here
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DeprecationWarning)
+            tree = ENV.parse(source)
+            undeclared = meta.find_undeclared_variables(tree)  # compiles: unknown filters raise here
     except TemplateError:
         return issues  # reported by the loader
+    for warning in caught:
+        if "invalid escape sequence" in str(warning.message):
+            issues.append(("warning", "template",
+                f"{warning.message} in a string literal of the template: Jinja keeps it as written, but write the "
+                "backslash twice (in YAML single quotes: regex('in (\\\\w+)')) so that it does not depend on that"))
+            break
     known = template_variables()
     for name in sorted(undeclared - known):
         near = did_you_mean(name, known)

@@ -9,7 +9,7 @@
   `tool_result` block must have a corresponding `tool_use` block in the previous message."
   (router-for-me/CLIProxyAPI#497, anthropics/claude-code#13460, #18947, tghamm/Anthropic.SDK#184).
 A ``tool_use`` block's ``input`` is checked against the tool's ``input_schema``, as for the
-other dialects (what the mock is for; README, "Validation rules").
+other dialects (what the mock is for; docs/validation.md).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ OpenAI's 400s (param ``input``, code null), as users report them:
 - "No tool output found for function call call_….": a ``function_call`` left without its output
   (openai/openai-agents-python#673, tjardoo/openai-client#124).
 Arguments of the request's own ``function_call`` items are checked against the declared schema,
-as for Chat Completions (what this mock is for; README, "Validation rules").
+as for Chat Completions (what this mock is for; docs/validation.md).
 """
 
 from __future__ import annotations
