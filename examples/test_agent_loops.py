@@ -74,3 +74,20 @@ def test_messages_loop(mockserver):
             {"type": "tool_result", "tool_use_id": b.id, "content": json.dumps(RUN[b.name](**b.input))}
             for b in message.content if b.type == "tool_use"]})
     assert message.content[0].text == ANSWER
+
+
+@pytest.mark.mockserver(scenarios=["scenarios/support-agent.yaml"])
+def test_ollama_loop(mockserver):
+    client = mockserver.ollama_client()
+    tools = [{"type": "function", "function": {"name": n, "parameters": s}} for n, s in SCHEMAS.items()]
+    messages: list[Any] = [{"role": "user", "content": QUESTION}]
+    while True:
+        message = client.chat(model="gpt-4o", messages=messages, tools=tools, stream=False).message
+        messages.append(message)
+        if not message.tool_calls:
+            break
+        for call in message.tool_calls:  # arguments arrive as an object; results name their tool
+            result = RUN[call.function.name](**call.function.arguments)
+            messages.append({"role": "tool", "tool_name": call.function.name, "content": json.dumps(result)})
+    assert message.content == ANSWER
+    mockserver.assert_tool_result_sent("open_ticket")

@@ -86,6 +86,15 @@ class MockServer:
         self._clients.append(client)
         return client
 
+    def ollama_client(self, **overrides: Any) -> Any:
+        """An ``ollama.Client`` talking to this server's Ollama API (``/api/chat``…); closed after the test."""
+        import ollama
+
+        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        client = ollama.Client(**{"host": self.url, "headers": headers, **overrides})
+        self._clients.append(client)
+        return client
+
     def asgi_transport(self) -> Any:
         """An ``ASGITransport`` to the same app (of the HTTP library the installed openai uses:
         ``httpx2`` for recent releases, ``httpx`` before): in-process, no socket, for async clients."""

@@ -302,3 +302,39 @@ BEDROCK: dict[str, dict[str, Any]] = {
     "bedrock.input_invalid": _converse(_B_USER, _b_call({"town": "Oslo"}), _b_result()),
     "bedrock.tool_choice_undeclared": _converse(_B_USER, toolConfig={**_B_TOOLS, "toolChoice": {"tool": {"name": "get_time"}}}),
 }
+}
+
+
+# Ollama's native API (POST /api/chat): the probe server's only model is its scenario's name
+_OLLAMA_WEATHER = {"type": "function", "function": {"name": "get_weather", "parameters": {
+    "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
+_OLLAMA_HI = {"role": "user", "content": "hi"}
+
+
+def _ollama(*messages: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"model": "anything", "stream": False, "messages": [_OLLAMA_HI, *messages], "tools": [_OLLAMA_WEATHER], **extra}
+
+
+def _ollama_calls(*arguments: dict[str, Any], name: str = "get_weather") -> dict[str, Any]:
+    return {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": name, "arguments": a}} for a in arguments]}
+
+
+OLLAMA: dict[str, dict[str, Any]] = {
+    "ollama.field_type": _ollama(stream="no"),
+    "ollama.model_required": {"messages": [_OLLAMA_HI]},
+    "ollama.model_not_found": {**_ollama(), "model": "qwen3:8b"},
+    "ollama.top_logprobs_range": _ollama(top_logprobs=30),
+    "ollama.think_invalid": _ollama(think="hard"),
+    "ollama.keep_alive_invalid": _ollama(keep_alive="forever"),
+    "ollama.format_invalid": _ollama(format="yaml"),
+    "ollama.format_schema": _ollama(format={"type": "object", "properties": 5}),
+    "ollama.role_unknown": {**_ollama(), "messages": [{"role": "ipython", "content": "x"}, _OLLAMA_HI]},
+    "ollama.messages_empty": {**_ollama(), "messages": []},
+    "ollama.tool_result_unmatched": _ollama({"role": "tool", "tool_name": "get_weather", "content": "x"}),
+    "ollama.tool_result_missing": _ollama(_ollama_calls({"city": "Oslo"}), {"role": "user", "content": "and?"}),
+    "ollama.tool_undeclared": _ollama(_ollama_calls({}, name="get_time"), {"role": "tool", "tool_name": "get_time", "content": "x"}),
+    "ollama.arguments_invalid": _ollama(_ollama_calls({"town": "Oslo"}), {"role": "tool", "tool_name": "get_weather", "content": "x"}),
+    "ollama.tools_suspicious": {**_ollama(), "tools": [{"type": "function", "function": {"name": "get weather!", "parameters": {"type": "object"}}}]},
+}
+# the status of an Ollama error that is not a 400
+OLLAMA_STATUS = {"ollama.model_not_found": 404, "ollama.format_invalid": 500}

@@ -23,7 +23,7 @@ def test_benchmark_smoke():
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     assert {"scale", "dialects", "history", "big_schema", "startup"} <= set(report)
-    assert report["dialects"]["responses_us"] > 0 and report["dialects"]["chat_us"] > 0 and report["dialects"]["bedrock_us"] > 0
+    assert report["dialects"]["responses_us"] > 0 and report["dialects"]["chat_us"] > 0 and report["dialects"]["gemini_us"] > 0
     assert report["scale"]["rules_10_us"] > 0 and report["history"]["messages"] == 1000
     assert report["history"]["tool_calls"] == 300
     if shutil.which("wrk"):

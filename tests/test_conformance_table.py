@@ -22,13 +22,14 @@ from mockserver.dialects.bedrock.rules import BOOK as BEDROCK_BOOK
 from mockserver.dialects.messages.rules import BOOK as MESSAGES_BOOK
 from mockserver.dialects.responses.rules import BOOK as RESPONSES_BOOK
 from mockserver.dialects.gemini.rules import BOOK as GEMINI_BOOK
+from mockserver.dialects.ollama.rules import BOOK as OLLAMA_BOOK
 from mockserver.dialects.chat.shape import check_request
 from mockserver.testing import ServerThread
 from mockserver.validation import conformance
 from mockserver.validation.rules import ACCEPT, ERROR, WARN
 from mockserver.validation.tools import check_parallel_tool_calls, check_tool_choice, tool_set
 from mockserver.wire.errors import APIError
-from rule_probes import BEDROCK, CHAT, GEMINI, MASKED, MESSAGES, RESPONSES, parameter_probes
+from rule_probes import BEDROCK, CHAT, GEMINI, MASKED, MESSAGES, OLLAMA, OLLAMA_STATUS, RESPONSES, parameter_probes
 from conftest import scenario_set
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "conformance.md"
@@ -38,9 +39,12 @@ DIALECTS = {"chat": (BOOK, "/chat/completions", PROBES), "responses": (RESPONSES
             "messages": (MESSAGES_BOOK, "/messages", MESSAGES),
             "gemini": (GEMINI_BOOK, "/v1beta/models/gemini-2.5-flash:generateContent", GEMINI),
             # a path outside /v1: the model is the path's
-            "bedrock": (BEDROCK_BOOK, "/model/anthropic.claude-3-5-sonnet-20240620-v1:0/converse", BEDROCK)}
+            "bedrock": (BEDROCK_BOOK, "/model/anthropic.claude-3-5-sonnet-20240620-v1:0/converse", BEDROCK),
+            "ollama": (OLLAMA_BOOK, "/api/chat", OLLAMA)}
+# books whose columns are not server profiles (Ollama's one column holds under every profile)
+NO_PROFILE_HEADER = {"ollama"}
 CASES = [(name, rule.id, profile) for name, (book, _, _) in DIALECTS.items() for rule in book.rules for profile in book.profiles]
-ANSWER_ANYTHING = "version: 1\nname: anything\nrules: [{name: any, reply: {content: ok}}]\n"
+ANSWER_ANYTHING = "version: 1\nname: anything\nmodels: [anything]\nrules: [{name: any, reply: {content: ok}}]\n"
 
 
 def warning_codes(response: httpx.Response) -> list[str]:
@@ -84,11 +88,12 @@ def test_every_rule_has_a_probe_and_every_probe_a_rule():
 def test_the_server_answers_as_the_table_says(probe_server, dialect, rule_id, profile):
     book, path, probes = DIALECTS[dialect]
     verdict = book.by_id[rule_id].verdict(profile)
-    root = probe_server.url if path.startswith(("/v1beta/", "/model/")) else probe_server.base_url  # Gemini's paths carry their version
-    response = httpx.post(root + path, json=probes[rule_id], headers={"X-Mock-Profile": profile}, timeout=10)
+    root = probe_server.url if path.startswith(("/v1beta/", "/model/", "/api/")) else probe_server.base_url  # paths outside /v1
+    headers = {} if dialect in NO_PROFILE_HEADER else {"X-Mock-Profile": profile}
+    response = httpx.post(root + path, json=probes[rule_id], headers=headers, timeout=10)
     masked = MASKED.get((rule_id, profile))
     if verdict.action == ERROR or masked is not None:  # masked: an earlier rule refuses the probe there
-        assert response.status_code == 400, response.text
+        assert response.status_code == OLLAMA_STATUS.get(rule_id, 400), response.text
         assert response.headers["x-mock-rule"] == (masked or rule_id), response.text
     else:
         assert response.status_code == 200, response.text

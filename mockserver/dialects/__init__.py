@@ -20,6 +20,7 @@ CLASSES = {
     "messages": ("mockserver.dialects.messages.dialect", "MessagesDialect"),
     "gemini": ("mockserver.dialects.gemini.dialect", "GeminiDialect"),
     "bedrock": ("mockserver.dialects.bedrock.dialect", "BedrockDialect"),
+    "ollama": ("mockserver.dialects.ollama.dialect", "OllamaDialect"),
 }
 
 

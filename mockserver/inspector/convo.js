@@ -138,7 +138,12 @@
     const dialect = dialectOf(entry);
     if (dialect === "responses") return responsesTurns(req);
     if (dialect === "messages") return messagesTurns(req);
-    return chatTurns(req);
+    if (dialect === "ollama" && typeof req.prompt === "string" && !Array.isArray(req.messages)) {
+      // Ollama's /api/generate: the system text, then the prompt as the user's message
+      const turns = typeof req.system === "string" && req.system ? [{ role: "system", label: "system", path: ["system"], parts: contentParts(req.system, ["system"]) }] : [];
+      return turns.concat([{ role: "user", label: "user (prompt)", path: ["prompt"], parts: contentParts(req.prompt, ["prompt"]) }]);
+    }
+    return chatTurns(req);  // Ollama's /api/chat messages read like Chat Completions' (a tool message may name only tool_name)
   }
 
   // The answer the mock gave, in any of the three shapes (streamed: what the events added up to).
@@ -168,6 +173,15 @@
     }
     if (Array.isArray(r.content)) {
       return { parts: anthropicBlocks(r.content, ["content"]), finish: r.stop_reason, choices: 1, streamed, usage: r.usage };
+    }
+    if (r.done === true && (isObject(r.message) || typeof r.response === "string")) {  // Ollama's /api/chat, /api/generate
+      const m = isObject(r.message) ? r.message : {};
+      const parts = isObject(r.message) ? contentParts(m.content, ["message", "content"]) : contentParts(r.response, ["response"]);
+      (Array.isArray(m.tool_calls) ? m.tool_calls : []).forEach((c, k) => {
+        const f = (c && c.function) || {};
+        parts.push({ kind: "call", id: c.id, name: f.name, args: f.arguments, path: ["message", "tool_calls", k] });
+      });
+      return { parts, finish: r.done_reason, choices: 1, streamed, usage: { prompt_tokens: r.prompt_eval_count, completion_tokens: r.eval_count } };
     }
     if (isObject(r.stream_fault)) {
       return { parts: [], finish: null, choices: 1, streamed: true, broken: r.stream_fault };

@@ -25,7 +25,7 @@ from starlette.datastructures import Headers
 from mockserver.record.dialects import Adapter, Reading, for_path
 from mockserver.record.exchange import Exchange, Failure, Request, error_message, retry_after
 from mockserver.record.recorder import Recorder, public_url
-from mockserver.record.sse import SSEParser
+from mockserver.record.sse import NDJSON, NDJSONParser, SSEParser
 from mockserver.record.upstream import RESPONSE_DROP, Upstream
 from mockserver.server.faults import HTTP_STATUSES
 
@@ -150,11 +150,12 @@ class _Tee:
 
     def __init__(self, adapter: Adapter | None, content_type: str, limit: int) -> None:
         self.adapter = adapter
-        self.streamed = content_type.split(";", 1)[0].strip().lower() == "text/event-stream"
+        media = content_type.split(";", 1)[0].strip().lower()
+        self.streamed = media in ("text/event-stream", NDJSON)
         self.limit = limit
         self.size = 0
         self.chunks: list[bytes] = []
-        self.parser = SSEParser(limit) if self.streamed else None
+        self.parser: Any = (NDJSONParser(limit) if media == NDJSON else SSEParser(limit)) if self.streamed else None
         self.reader = adapter.stream() if adapter is not None and self.streamed else None
         self._body: Any = None
 

@@ -18,6 +18,31 @@ class Event:
     data: str
 
 
+NDJSON = "application/x-ndjson"  # Ollama's streams: one JSON object per line
+
+
+class NDJSONParser:
+    """Newline-delimited JSON, parsed incrementally: each non-empty line is one event's data."""
+
+    def __init__(self, limit: int = 16 * 1024 * 1024) -> None:
+        self.limit = limit
+        self.overflow = False
+        self._buffer = b""
+
+    def feed(self, chunk: bytes) -> list[Event]:
+        if self.overflow:
+            return []
+        self._buffer += chunk
+        *lines, self._buffer = self._buffer.split(b"\n")
+        if len(self._buffer) > self.limit:
+            self.overflow, self._buffer = True, b""
+        return [Event(None, line.decode("utf-8", errors="replace")) for line in lines if line.strip()]
+
+    def close(self) -> list[Event]:
+        rest, self._buffer = self._buffer, b""
+        return [Event(None, rest.decode("utf-8", errors="replace"))] if rest.strip() and not self.overflow else []
+
+
 class SSEParser:
     def __init__(self, limit: int = 16 * 1024 * 1024) -> None:
         self.limit = limit

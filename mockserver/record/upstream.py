@@ -71,7 +71,10 @@ class Upstream:
         # (…/models/{model}:generateContent) carry their own version and go under the host as they are
         google = ":" in path.rsplit("/", 1)[-1]
         rest = path[3:] if (path == "/v1" or path.startswith("/v1/")) and not google else path
-        url = self.base + rest
+        base = self.base
+        if path.startswith("/api/") and base.endswith("/v1"):  # Ollama's native API is beside its /v1
+            base = base[:-3]
+        url = base + rest
         return url + ("?" + query.decode("latin-1") if query else "")
 
     def headers_for(self, raw: Iterable[tuple[bytes, bytes]], auth: str) -> list[tuple[str, str]]:

@@ -69,6 +69,8 @@ class Entry:
     @property
     def error(self) -> dict[str, Any] | None:
         error = self.response.get("error") if self.status >= 400 else None
+        if isinstance(error, str):  # Ollama's {"error": "…"}: mock-only errors carry code and type beside it
+            return {"message": error, **{k: self.response[k] for k in ("type", "code", "param") if k in self.response}}
         return error if isinstance(error, dict) else None
 
     @property

@@ -66,6 +66,9 @@ ROUTES: tuple[DialectRoute, ...] = (
     # AWS Bedrock Runtime Converse (the model id, an ARN's slashes included, is the path's)
     DialectRoute("/model/{model_id:path}/converse", "bedrock"),
     DialectRoute("/model/{model_id:path}/converse-stream", "bedrock", stream=True),
+    # Ollama's native API (its auxiliary GET routes: dialects/ollama/routes.py)
+    DialectRoute("/api/chat", "ollama"),
+    DialectRoute("/api/generate", "ollama"),
 )
 
 #: the embeddings endpoint (not a conversation dialect: mockserver.server.embeddings answers

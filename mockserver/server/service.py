@@ -127,7 +127,8 @@ class MockService:
                     refused.status, dialect.error_body(OPENAI, refused), error_headers(dialect, refused), error=refused, dialect=dialect.name
                 )
             state.read_headers(headers)
-            check_content_type(headers.get("content-type"))
+            if not getattr(dialect, "any_content_type", False):  # Ollama reads any body as JSON (curl -d)
+                check_content_type(headers.get("content-type"))
             body = parse_json_object(raw, self.config.max_depth)
             outcome = self._handle(dialect, body, headers, state, scenarios)
         except APIError as error:

@@ -22,7 +22,8 @@ from mockserver.validation.rules import ACCEPT, ERROR, WARN, RuleBook, Verdict
 # each module has a module-level ``BOOK`` (a RuleBook); the table lists them in this order
 BOOK_MODULES = ("mockserver.dialects.chat.rules", "mockserver.dialects.responses.rules", "mockserver.dialects.messages.rules",
                "mockserver.dialects.gemini.rules",
-               "mockserver.dialects.bedrock.rules")
+               "mockserver.dialects.bedrock.rules",
+               "mockserver.dialects.ollama.rules")
 
 MARKER = "<!-- generated from the rule books below this line: python -m mockserver.validation.conformance --write docs/conformance.md -->"
 _ACTION = {ERROR: "**400**", WARN: "warning", ACCEPT: "accepted"}

@@ -33,6 +33,10 @@ def chat_model(exchange: Any, **extra: Any) -> Any:
                                    disable_streaming=not exchange.stream,
                                    # it decides tool_choice support from the model id; gpt-4o-mini is none it knows
                                    supports_tool_choice_values=("auto", "any", "tool"), **extra)
+    if exchange.dialect == "ollama":  # ChatOllama streams unless the call says stream=False
+        from langchain_ollama import ChatOllama
+
+        return ChatOllama(model=MODEL, base_url=exchange.url, **extra)
     if exchange.dialect == "messages":
         return ChatAnthropic(model=MODEL, base_url=exchange.url, api_key=exchange.api_key, max_retries=0,
                              streaming=exchange.stream, **extra)

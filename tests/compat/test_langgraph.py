@@ -22,7 +22,9 @@ def run_chat(exchange: Any) -> list[str]:
     case = exchange.case
     tools = tools_of(case)
     model: Any = chat_model(exchange)
-    if case.strict and exchange.dialect != "gemini":  # Gemini has no strict tools
+    if exchange.dialect == "ollama":  # ChatOllama always streams, unless its calls carry stream=False
+        model = model.bind_tools(tools, **({} if exchange.stream else {"stream": False}))
+    elif case.strict and exchange.dialect != "gemini":  # Gemini has no strict tools
         model = model.bind_tools(tools, strict=True)
     with warnings.catch_warnings():  # deprecated since LangGraph 1.0 (for langchain.agents.create_agent), still shipped
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -41,7 +43,7 @@ def run_chat(exchange: Any) -> list[str]:
     return answers
 
 
-RUN = {"chat": run_chat, "responses": run_chat, "gemini": run_chat, "bedrock": run_chat}  # the dialect is the chat model's
+RUN = {"chat": run_chat, "responses": run_chat, "gemini": run_chat, "bedrock": run_chat, "ollama": run_chat}  # the dialect is the chat model's
 
 
 def test_langgraph(exchange, dialect, case, stream) -> None:

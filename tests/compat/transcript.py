@@ -244,6 +244,26 @@ def bedrock_request(entry: Any) -> Request:
         tool_choice=_bedrock_choice(config.get("toolChoice")),
         stream=entry.path.endswith("/converse-stream"),
         raw={**body, "model": model},
+        raw={**body, "model": model},
+    )
+
+
+# --- Ollama ----------------------------------------------------------------------------------------
+
+
+def ollama_request(entry: Any) -> Request:
+    """Ollama's native /api/chat: the conversation from the journal's neutral form (tool results
+    paired with their calls by tool_name or id), tools from the body; streamed unless
+    ``stream: false`` (Ollama's default is true); no tool_choice, no strict flag."""
+    body = entry.request
+    functions = [t.get("function") or {} for t in body.get("tools") or []]
+    return Request(
+        conversation=tuple(_chat_turn(m) for m in entry.messages),
+        tools=tuple(f.get("name") for f in functions),
+        strict=tuple(False for _ in functions),
+        tool_choice=None,
+        stream=body.get("stream") is not False,
+        raw=body,
     )
 
 
@@ -253,6 +273,7 @@ READERS: dict[str, Reader] = {
     "messages": Reader(messages_request, neutral_reply, strict_tools=False),
     "gemini": Reader(gemini_request, neutral_reply, strict_tools=False),  # Gemini has no strict flag
     "bedrock": Reader(bedrock_request, neutral_reply, strict_tools=False),
+    "ollama": Reader(ollama_request, neutral_reply, strict_tools=False),
     # "messages": Reader(messages_request, messages_reply),     — when /v1/messages is served
 }
 

@@ -57,9 +57,10 @@ def adapters() -> list[Adapter]:
     from mockserver.record.dialects.chat import ChatAdapter
     from mockserver.record.dialects.gemini import GeminiAdapter
     from mockserver.record.dialects.messages import MessagesAdapter
+    from mockserver.record.dialects.ollama import OllamaAdapter
     from mockserver.record.dialects.responses import ResponsesAdapter
 
-    return [ChatAdapter(), ResponsesAdapter(), MessagesAdapter(), GeminiAdapter()]
+    return [ChatAdapter(), ResponsesAdapter(), MessagesAdapter(), GeminiAdapter(), OllamaAdapter()]
 
 
 _ADAPTERS = adapters()
