@@ -302,7 +302,6 @@ BEDROCK: dict[str, dict[str, Any]] = {
     "bedrock.input_invalid": _converse(_B_USER, _b_call({"town": "Oslo"}), _b_result()),
     "bedrock.tool_choice_undeclared": _converse(_B_USER, toolConfig={**_B_TOOLS, "toolChoice": {"tool": {"name": "get_time"}}}),
 }
-}
 
 
 # Ollama's native API (POST /api/chat): the probe server's only model is its scenario's name

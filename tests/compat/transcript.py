@@ -244,7 +244,6 @@ def bedrock_request(entry: Any) -> Request:
         tool_choice=_bedrock_choice(config.get("toolChoice")),
         stream=entry.path.endswith("/converse-stream"),
         raw={**body, "model": model},
-        raw={**body, "model": model},
     )
 
 
