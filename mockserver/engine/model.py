@@ -72,6 +72,7 @@ class Scenario:
     preconditions: list[Matcher] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
     source: Any = None  # the plain YAML data, for GET /_mock/scenarios
+    mcp: Any = None  # the tool server it declares (format version 2: mockserver.mcp.spec.McpServerSpec)
 
     def named_models(self) -> list[str]:
         names = list(self.models)

@@ -108,6 +108,8 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     routes += admin_routes(journal, overlay, lambda r: read_body(r, config.max_scenario_bytes, "--max-scenario-bytes"), error_response, json_response)
     routes += stored_response_routes(responses.store, lambda r: service.auth_error(r.headers), error_response, json_response)
     routes += inspector_routes(journal, service, error_response)
+    mcp = mcp_endpoint(service, journal, config)
+    routes += mcp.routes()
     for prefix in ("/v1", ""):
         routes += [
             Route(f"{prefix}/chat/completions", endpoint, methods=["POST"]),
@@ -144,7 +146,18 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     app.state.service = service
     app.state.journal = journal
     app.state.overlay = overlay
+    app.state.mcp = mcp
     return app
+
+
+def mcp_endpoint(service: MockService, journal: Journal, config: Config) -> Any:
+    """The MCP server mock (``/mcp``, ``/mcp/{server}``): the tools the served scenarios declare."""
+    from mockserver.mcp.http import McpEndpoint
+    from mockserver.mcp.protocol import McpProtocol, Sessions
+    from mockserver.mcp.registry import RegistryCache
+
+    protocol = McpProtocol(RegistryCache(lambda: service.scenarios), Sessions(), config.scenario_timeout)
+    return McpEndpoint(protocol, journal, config.max_body_bytes)
 
 
 def upstream_fallback(config: Config) -> Any:
