@@ -63,7 +63,9 @@ class McpEndpoint:
             if request.method == "GET":
                 return _plain(405, {"Allow": "POST, DELETE"})
             if request.method == "DELETE":
-                return self._delete(request)
+                self._delete(request)
+                self._record(request, raw, started, 200, None, None)
+                return _plain(200)
             wants_json, wants_sse = _accepts(request)
             if not (wants_json or wants_sse):
                 raise _Http(406, rules.error(rules.NOT_ACCEPTABLE))
@@ -117,13 +119,12 @@ class McpEndpoint:
         call = reply.call
         return _Delayed(self, reply, headers, sse, message, request, raw, started, call)
 
-    def _delete(self, request: Request) -> Response:
+    def _delete(self, request: Request) -> None:
         session_id = request.headers.get(SESSION_HEADER)
         if not session_id:
             raise _Http(400, rules.error(rules.MISSING_SESSION))
         if not self.protocol.sessions.delete(session_id):
             raise _Http(404, rules.error(rules.UNKNOWN_SESSION))
-        return _plain(200)
 
     def _record(self, request: Request, raw: bytes | None, started: float, status: int, message: Any, body: Any,
                 rule: Any = None, faults: Any = None, headers: dict[str, str] | None = None) -> None:
