@@ -37,6 +37,8 @@ class RpcError(Exception):
         error: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.data is not None:
             error["data"] = self.data
+        if msg_id is None:  # unknown (unreadable request): the MCP schema's JSONRPCErrorResponse leaves it out
+            return {"jsonrpc": "2.0", "error": error}
         return {"jsonrpc": "2.0", "id": msg_id, "error": error}
 
 

@@ -126,7 +126,7 @@ def error(rule: McpRule, detail: str | None = None, data: Any = None, **fields: 
 
 def render_section() -> str:
     lines = ["## MCP server (`/mcp`, `/mcp/{server}`, `mockserver mcp`)", "",
-             f"{len(ALL)} rules. Errors are JSON-RPC error responses (`id` null when the request's id is unknown); "
+             f"{len(ALL)} rules. Errors are JSON-RPC error responses (without `id` when the request's id is unknown, as the MCP schema's `JSONRPCErrorResponse` has it); "
              "the status is the streamable-HTTP answer."]
     section = None
     for rule in ALL:

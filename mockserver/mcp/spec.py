@@ -214,12 +214,23 @@ def _answer(raw: dict[str, Any], where: tuple[Any, ...], tool: McpTool) -> Answe
     if tool.output_validator is not None and answer.structured is None and not answer.is_error and not (answer.error or answer.http):
         raise McpSpecError(f"tool '{tool.name}' declares an outputSchema: a result that is not an error needs "
                            "structuredContent (the spec: servers MUST provide structured results that conform to it)", where)
-    if answer.structured is not None and not names_in(answer.structured) and tool.output_validator is not None:
-        error = js_exceptions.best_match(tool.output_validator.iter_errors(answer.structured))
+    if answer.structured is not None and _static(answer.structured) and tool.output_validator is not None:
+        error = js_exceptions.best_match(tool.output_validator.iter_errors(raw["structuredContent"]))
         if error is not None:
             raise McpSpecError(f"structuredContent does not conform to the tool's outputSchema: {error.message}"
                                f" (at {'/'.join(map(str, error.absolute_path)) or 'the top'})", where + ("structuredContent",))
     return answer
+
+
+def _static(value: Any) -> bool:
+    """Whether a compiled value holds no template that computes anything (it renders as written)."""
+    if isinstance(value, Template):
+        return value.static
+    if isinstance(value, dict):
+        return all(_static(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_static(v) for v in value)
+    return True
 
 
 def describe_miss(misses: list[Difference]) -> str:
