@@ -39,7 +39,7 @@ def check_document(doc: dict[str, Any], file: str) -> list[Finding]:
     out = _Doc(doc, file)
     top = doc.get("when") or {}
     _check_tool_names(out, top, ("when",))
-    for i, rule in enumerate(doc["rules"]):
+    for i, rule in enumerate(doc.get("rules", [])):
         when = rule.get("when") or {}
         base = ("rules", i)
         _check_tool_names(out, when, base + ("when",))
@@ -137,7 +137,7 @@ def calls_tools(rule: dict[str, Any]) -> bool:
 
 
 def _check_unreachable(out: _Doc) -> None:
-    rules = out.doc["rules"]
+    rules = out.doc.get("rules", [])
     catch_all: int | None = None
     for i in _order(rules):
         if catch_all is not None:
