@@ -13,7 +13,7 @@ import pytest
 
 from cases import CASES, call_tool
 from mockserver.engine.loader import load_paths
-from stacks import DIALECTS, STACKS
+from stacks import DIALECTS, MCP_STACKS, STACKS
 
 HERE = Path(__file__).parent
 README = HERE.parent.parent / "README.md"
@@ -62,3 +62,18 @@ def test_readme_tested_with_table_lists_every_stack() -> None:
             assert re.search(rf"{re.escape(package)} \d+\.\d+", row), f"{stack.title}: no version of {package} in {row}"
         for dialect in stack.dialects:
             assert dialect in row.split(" | ")[2], f"{stack.title}: dialect {dialect} not in {row}"
+
+
+def test_readme_tested_with_table_lists_every_mcp_client() -> None:
+    text = README.read_text(encoding="utf-8")
+    block = re.search(r"<!-- tested-with:start.*?-->\n(.*?)<!-- tested-with:end -->", text, re.S)
+    assert block
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in block.group(1).splitlines() if line.startswith("| ")}
+    for stack in MCP_STACKS.values():
+        row = rows.get(stack.title)
+        assert row is not None, f"README's tested-with table has no row for {stack.title}"
+        for package in stack.packages:
+            assert re.search(rf"{re.escape(package)} \d+\.\d+", row), f"{stack.title}: no version of {package} in {row}"
+        if stack.suite == "compat":
+            module = HERE / f"test_mcp_{stack.key}.py"
+            assert module.is_file() and f'MCP_STACKS["{stack.key}"]' in module.read_text(encoding="utf-8")
