@@ -52,14 +52,17 @@ class McpSession:
 
 
 class Sessions:
-    """The handshake era's sessions, oldest dropped first past ``MAX_SESSIONS``."""
+    """The handshake era's sessions, oldest dropped first past ``MAX_SESSIONS`` (each bounded: a
+    short client name and at most ``Counters.MAX`` counters)."""
 
     def __init__(self, limit: int = MAX_SESSIONS) -> None:
         self.limit = limit
         self._items: OrderedDict[str, McpSession] = OrderedDict()
 
     def create(self, version: str, client: Any) -> McpSession:
-        session = McpSession(secrets.token_hex(16), version, client=client if isinstance(client, dict) else None)
+        # only the client's name and version, cut short: a session's size is bounded whatever initialize held
+        named = {k: str(client.get(k))[:200] for k in ("name", "version") if k in client} if isinstance(client, dict) else None
+        session = McpSession(secrets.token_hex(16), version, client=named)
         self._items[session.id] = session
         while len(self._items) > self.limit:
             self._items.popitem(last=False)

@@ -50,11 +50,16 @@ def test_every_stack_has_its_test_module_and_only_known_dialects() -> None:
         assert set(stack.cases) | set(stack.left_out) == set(CASES), f"{key}: a case neither run nor explained"
 
 
-def test_readme_tested_with_table_lists_every_stack() -> None:
+def _tested_with_rows() -> dict[str, str]:
+    """README's tested-with rows by their first cell."""
     text = README.read_text(encoding="utf-8")
     block = re.search(r"<!-- tested-with:start.*?-->\n(.*?)<!-- tested-with:end -->", text, re.S)
     assert block, "README.md has no tested-with block (python scripts/tested-with.py --write)"
-    rows = {line.split(" | ")[0].lstrip("| "): line for line in block.group(1).splitlines() if line.startswith("| ")}
+    return {line.split(" | ")[0].lstrip("| "): line for line in block.group(1).splitlines() if line.startswith("| ")}
+
+
+def test_readme_tested_with_table_lists_every_stack() -> None:
+    rows = _tested_with_rows()
     for stack in STACKS.values():
         row = rows.get(stack.title)
         assert row is not None, f"README's tested-with table has no row for {stack.title}"
@@ -65,10 +70,7 @@ def test_readme_tested_with_table_lists_every_stack() -> None:
 
 
 def test_readme_tested_with_table_lists_every_mcp_client() -> None:
-    text = README.read_text(encoding="utf-8")
-    block = re.search(r"<!-- tested-with:start.*?-->\n(.*?)<!-- tested-with:end -->", text, re.S)
-    assert block
-    rows = {line.split(" | ")[0].lstrip("| "): line for line in block.group(1).splitlines() if line.startswith("| ")}
+    rows = _tested_with_rows()
     for stack in MCP_STACKS.values():
         row = rows.get(stack.title)
         assert row is not None, f"README's tested-with table has no row for {stack.title}"
