@@ -350,3 +350,29 @@ def test_a_rendered_result_breaking_the_output_schema_is_a_scenario_error(serve)
     result = s.call("t", {"n": "seven"})["result"]
     assert result["isError"] is True and "structuredContent does not conform to the outputSchema at n" in result["content"][0]["text"]
     assert s.call("t", {"n": 7})["result"]["structuredContent"] == {"n": 7}
+
+
+def test_params_verdicts(shop):
+    s = Session(shop.url)
+    bad_init = decode(httpx.post(shop.url + "/mcp", json=rpc("initialize", {"capabilities": {}}), headers=ACCEPT))
+    assert bad_init["error"]["code"] == -32602 and bad_init["error"]["data"]["rule"] == "mcp.initialize_params"
+    no_name = decode(s.post(rpc("tools/call", {"arguments": {}})))
+    assert no_name["error"]["code"] == -32602 and no_name["error"]["data"]["rule"] == "mcp.call_params"
+    not_object = decode(s.post(rpc("tools/call", {"name": "lookup", "arguments": [1]})))
+    assert not_object["error"]["data"]["mockserver"] == "'arguments' must be an object"
+    meta = {"io.modelcontextprotocol/protocolVersion": "2026-07-28"}  # no client capabilities
+    keys = httpx.post(shop.url + "/mcp", json=rpc("tools/list", {"_meta": meta}),
+                      headers={**JSON_ONLY, "MCP-Protocol-Version": "2026-07-28"})
+    assert keys.status_code == 400
+    assert keys.json()["error"]["message"] == "params._meta is missing the required envelope key(s): io.modelcontextprotocol/clientCapabilities"
+    for body in (bad_init, no_name, not_object, keys.json()):
+        assert_answer_official({"method": "x"}, body)
+
+
+def test_the_conformance_table_lists_every_mcp_rule():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "conformance.md").read_text(encoding="utf-8")
+    assert "## MCP server" in text
+    for rule in rules.ALL:
+        assert f"| `{rule.id}` |" in text
