@@ -115,10 +115,10 @@ class McpStack:
 
 MCP_STACKS = {s.key: s for s in (
     McpStack("mcp_sdk", "official MCP Python SDK (`ClientSession`)", ("mcp",), ("streamable HTTP", "stdio"),
-             "direct calls, both protocol eras", suite="main"),
+             "direct calls, both protocol eras", extra="test", suite="main"),
     McpStack("openai_agents_mcp", "openai-agents (`MCPServerStreamableHttp`, `MCPServerStdio`)", ("openai-agents", "mcp"),
-             ("streamable HTTP", "stdio"), "agent loop", suite="main"),
-    McpStack("pydantic_ai", "pydantic-ai (`MCPServerStreamableHTTP`, `MCPServerStdio` toolsets)", ("pydantic-ai-slim", "mcp"),
+             ("streamable HTTP", "stdio"), "agent loop", extra="test", suite="main"),
+    McpStack("pydantic_ai", "pydantic-ai (`MCPToolset`: a URL, FastMCP's `StdioTransport`)", ("pydantic-ai-slim", "fastmcp-slim", "mcp"),
              ("streamable HTTP", "stdio"), "agent loop"),
     McpStack("langgraph", "LangGraph `create_react_agent` + langchain-mcp-adapters (`MultiServerMCPClient`)",
              ("langchain-mcp-adapters", "langgraph", "mcp"), ("streamable HTTP", "stdio"), "agent loop"),

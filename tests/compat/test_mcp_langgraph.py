@@ -7,6 +7,7 @@ import asyncio
 import sys
 import warnings
 
+import httpx
 import pytest
 from langchain_core.messages import HumanMessage
 from langchain_mcp_adapters.client import MultiServerMCPClient
@@ -26,9 +27,11 @@ def test_langgraph_with_mcp_adapters_loop(mockserver, transport):
     else:
         connection = {"transport": "streamable_http", "url": mockserver.mcp_url + "/weather"}
     client = MultiServerMCPClient({"weather": connection})
-    model = ChatOpenAI(model="gpt-5.4", base_url=mockserver.base_url, api_key=mockserver.api_key, max_retries=0)
-
     async def run() -> str:
+        # a client of this event loop: langchain-openai's default async client is shared across
+        # loops and the previous test's asyncio.run closed its loop ("Event loop is closed")
+        model = ChatOpenAI(model="gpt-5.4", base_url=mockserver.base_url, api_key=mockserver.api_key, max_retries=0,
+                           http_async_client=httpx.AsyncClient())
         tools = await client.get_tools()
         assert [t.name for t in tools] == ["get_weather"]
         with warnings.catch_warnings():  # deprecated since LangGraph 1.0, still shipped

@@ -1,5 +1,6 @@
-"""pydantic-ai with MCP toolsets: the agent's model and its tool server are both the mock (the
-bundled weather scenarios), over streamable HTTP and stdio — a whole agent loop offline."""
+"""pydantic-ai with an MCP toolset (``MCPToolset``, Pydantic AI 2's MCP client, built on FastMCP's
+``Client``): the agent's model and its tool server are both the mock (the bundled weather
+scenarios), over streamable HTTP and stdio — a whole agent loop offline."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import sys
 
 import pytest
 from pydantic_ai import Agent
-from pydantic_ai.mcp import MCPServerStdio, MCPServerStreamableHTTP
+from fastmcp.client.transports import StdioTransport
+from pydantic_ai.mcp import MCPToolset
 from pydantic_ai.models.openai import OpenAIChatModel
 from pydantic_ai.providers.openai import OpenAIProvider
 
@@ -21,9 +23,9 @@ STACK = MCP_STACKS["pydantic_ai"]
 def test_pydantic_ai_mcp_toolset_loop(mockserver, transport):
     model = OpenAIChatModel("gpt-5.4", provider=OpenAIProvider(base_url=mockserver.base_url, api_key=mockserver.api_key))
     if transport == "stdio":
-        server = MCPServerStdio(sys.executable, args=["-m", "mockserver", "mcp"])
+        server = MCPToolset(StdioTransport(sys.executable, ["-m", "mockserver", "mcp"]))
     else:
-        server = MCPServerStreamableHTTP(mockserver.mcp_url + "/weather")
+        server = MCPToolset(mockserver.mcp_url + "/weather")
     agent = Agent(model, toolsets=[server])
 
     async def run() -> str:
