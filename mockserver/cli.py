@@ -76,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check scenario files without serving them (exit status 1 on errors)")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
     validate.add_argument("--format", choices=["text", "json"], default="text", help="text (file:line: severity: …) or json")
+    mcp = sub.add_parser("mcp", help="serve the scenarios' MCP tools over stdio (for clients that spawn their MCP servers)")
+    mcp.add_argument("--scenarios", nargs="+", metavar="PATH", help="scenario files or folders (default: ./scenarios, else the bundled examples) [MOCKSERVER_SCENARIOS]")
+    mcp.add_argument("--server", metavar="NAME", help="serve only this declared server's tools (default: every tool)")
+    mcp.add_argument("--journal-file", metavar="PATH", help="append every MCP exchange to PATH as one JSON line [MOCKSERVER_JOURNAL_FILE]")
+    mcp.add_argument("--scenario-timeout", type=float, metavar="SECONDS", help="time budget to match and render one call (default 2) [MOCKSERVER_SCENARIO_TIMEOUT]")
     sub.add_parser("schema", help="print the scenario format's JSON Schema (for editors: # yaml-language-server: $schema=…)")
     return parser
 
@@ -235,6 +240,26 @@ def _exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
+def mcp_stdio(args: argparse.Namespace) -> int:
+    """``mockserver mcp``: the MCP server mock on stdin/stdout (stdout carries only MCP messages)."""
+    from mockserver.engine.loader import ScenarioLoadError, load_paths
+    from mockserver.mcp.stdio import run
+    from mockserver.server.journal import Journal
+    from mockserver.server.journalfile import JournalFile
+
+    config = Config.from_env(scenarios=args.scenarios, journal_file=args.journal_file, scenario_timeout=args.scenario_timeout)
+    try:
+        scenarios = load_paths(config.scenario_paths())
+    except ScenarioLoadError as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 1
+    journal = None
+    if config.journal_file:
+        sink = JournalFile(config.journal_file, config.journal_file_max_bytes, config.journal_file_backups)
+        journal = Journal(0, 0, sink)
+    return run(scenarios, journal, config.scenario_timeout, args.server)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -248,6 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return validate(args.paths, args.format)
         if args.command == "schema":
             return schema()
+        if args.command == "mcp":
+            return mcp_stdio(args)
     except ConfigError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2

@@ -55,6 +55,12 @@ class MockServer:
         return self.server.base_url
 
     @property
+    def mcp_url(self) -> str:
+        """The MCP server mock (streamable HTTP): every tool the scenarios declare; ``mcp_url + "/NAME"``
+        serves one declared server's tools."""
+        return self.server.url + "/mcp"
+
+    @property
     def client_kwargs(self) -> dict[str, Any]:
         """Settings for ``openai.OpenAI(**mockserver.client_kwargs)`` (or ``AsyncOpenAI``)."""
         return {"base_url": self.base_url, "api_key": self.api_key, "max_retries": 0}
@@ -344,6 +350,14 @@ class MockServer:
     def assert_tool_called(self, name: str, args: dict[str, Any] | None = None, times: int | None = None) -> list[Any]:
         __tracebackhide__ = True
         return assertions.assert_tool_called(self.calls, name, args=args, times=times)
+
+    def assert_mcp_called(self, name: str, args: dict[str, Any] | None = None, times: int | None = None,
+                          server: str | None = None) -> list[Entry]:
+        """The MCP server mock received a ``tools/call`` of ``name`` (see :mod:`mockserver.mcp.assertions`)."""
+        __tracebackhide__ = True
+        from mockserver.mcp.assertions import assert_mcp_called
+
+        return assert_mcp_called(self.calls, name, args=args, times=times, server=server)
 
     def assert_tool_result_sent(self, name: str) -> None:
         __tracebackhide__ = True

@@ -31,7 +31,7 @@ END = "<!-- tested-with:end -->"
 
 sys.path.insert(0, str(COMPAT))
 sys.path.insert(0, str(ROOT))
-from stacks import ALL_CASES, DIALECTS, PROFILES, STACKS  # noqa: E402
+from stacks import ALL_CASES, DIALECTS, MCP_STACKS, PROFILES, STACKS  # noqa: E402
 
 
 def python_version(package: str, python: str | None = None) -> str:
@@ -100,7 +100,13 @@ def table(pythons: dict[str, str] | None = None) -> str:
             where = case if dialect == "*" else f"{case} over {dialect}"
             notes.append(f"- {stack.title}, {where}: xfail, {why}.")
     runtime = f"Python {platform.python_version()}, node {node_runtime()}; cases: {', '.join(ALL_CASES)}."
-    return "\n".join([*rows, "", runtime, *([""] + notes if notes else [])])
+    mcp = ["MCP clients of the tool server mock (docs/mcp.md), the bundled weather loop:", "",
+           "| MCP client | Version | Transports | Runs |", "|---|---|---|---|"]
+    for stack in MCP_STACKS.values():
+        versions = ", ".join(f"{p} {python_version(p, pythons.get(stack.extra))}" for p in stack.packages)
+        where = "tests/test_mcp_clients.py" if stack.suite == "main" else f"tests/compat/test_mcp_{stack.key}.py"
+        mcp.append(f"| {stack.title} | {versions} | {', '.join(stack.transports)} | {stack.loop} ({where}) |")
+    return "\n".join([*rows, "", runtime, *([""] + notes if notes else []), "", *mcp])
 
 
 def write(text: str) -> None:

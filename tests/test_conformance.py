@@ -22,7 +22,7 @@ def test_models_list_and_model(http):
 
 
 def test_health(http):
-    assert http.get("/healthz").json() == {"status": "ok", "scenarios": 5}
+    assert http.get("/healthz").json() == {"status": "ok", "scenarios": 6}
 
 
 @pytest.mark.parametrize("n", [1, 3])

@@ -109,7 +109,7 @@ def test_default_is_bundled_scenarios(pytester):
     result = run(pytester, """
         def test_bundled(mockserver):
             assert [s.name for s in mockserver.scenarios] == [
-                "current-time", "compare-temperatures", "weather-tool", "weather-zh", "catch-all"]
+                "current-time", "compare-temperatures", "weather-tool", "weather-zh", "weather-tools", "catch-all"]
     """)
     result.assert_outcomes(passed=1)
 

@@ -19,7 +19,7 @@ def problems_of(text: str) -> list[str]:
 
 @pytest.mark.parametrize("text,expected", [
     ("version: 1\nname: a\nrules: [{reply: {content: x}}\n", "s.yaml:4:1: invalid YAML: expected ',' or ']'"),
-    ("version: 2\nname: a\nrules: []\n", "s.yaml:1: at version: unsupported format version 2; this mockserver reads version 1"),
+    ("version: 3\nname: a\nrules: []\n", "s.yaml:1: at version: unsupported format version 3; this mockserver reads versions 1 and 2"),
     ("name: a\nrules: [{reply: {content: x}}]\n", "s.yaml:1: 'version' is a required property"),
     ("version: 1\nname: a\nrules:\n  - name: r1\n    reply: {content: x}\n    whne: {}\n",
      "s.yaml:4: rule 'r1' at rules[0]: Additional properties are not allowed ('whne' was unexpected); allowed keys: description, name, priority, reply, when"),

@@ -211,7 +211,7 @@ def test_bundled_scenarios_are_clean_and_the_process_exit_status(tmp_path):
                         capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert ok.returncode == 0, ok.stdout
     report = json.loads(ok.stdout)
-    assert (report["ok"], report["errors"], report["warnings"], report["scenarios"]) == (True, 0, 0, 5)
+    assert (report["ok"], report["errors"], report["warnings"], report["scenarios"]) == (True, 0, 0, 6)
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\nname: b\nrules: []\n")
     failed = subprocess.run([sys.executable, "-m", "mockserver", "validate", "bad.yaml"], capture_output=True, text=True, timeout=60, cwd=tmp_path)

@@ -24,6 +24,7 @@ from mockserver.engine.yamlsrc import line_of, load_documents, plain
 from mockserver.wire.profiles import PROFILES
 
 FORMAT_VERSION = 1
+FORMAT_VERSIONS = (1, 2)  # 2 adds ``mcp:`` (mockserver.mcp.spec); a version-1 file reads as before
 KNOWN_PROFILES = tuple(PROFILES)
 
 
@@ -191,8 +192,8 @@ def _problem(doc: Any, file: str, path: tuple[Any, ...], message: str) -> LoadPr
 def _load_document(doc: Any, file: str) -> tuple[Scenario | None, list[LoadProblem]]:
     if not isinstance(doc, dict):
         return None, [LoadProblem(file, getattr(doc, "line", None), None, "", "a scenario must be a mapping")]
-    if "version" in doc and doc["version"] != FORMAT_VERSION:
-        return None, [_problem(doc, file, ("version",), f"unsupported format version {doc['version']!r}; this mockserver reads version {FORMAT_VERSION}")]
+    if "version" in doc and doc["version"] not in FORMAT_VERSIONS:
+        return None, [_problem(doc, file, ("version",), f"unsupported format version {doc['version']!r}; this mockserver reads versions 1 and 2")]
     error = js_exceptions.best_match(_format_validator().iter_errors(doc))
     if error is not None:
         path = tuple(error.absolute_path)
@@ -216,7 +217,7 @@ def _load_document(doc: Any, file: str) -> tuple[Scenario | None, list[LoadProbl
     except matcher_mod.SpecError as exc:
         problems.append(_problem(doc, file, exc.path, str(exc)))
     seen: dict[str, int] = {}
-    for i, raw in enumerate(doc["rules"]):
+    for i, raw in enumerate(doc.get("rules") or []):
         name = raw.get("name") or f"rules[{i}]"
         if name in seen:
             problems.append(_problem(doc, file, ("rules", i, "name"), f"duplicate rule name '{name}' (also rules[{seen[name]}])"))
@@ -227,6 +228,8 @@ def _load_document(doc: Any, file: str) -> tuple[Scenario | None, list[LoadProbl
             problems.append(_problem(doc, file, exc.path, str(exc)))
         except _RuleError as exc:
             problems.append(_problem(doc, file, exc.path, exc.message))
+    if "mcp" in doc:
+        problems += _compile_mcp(doc, file, scenario)
     return (None if problems else scenario), problems
 
 
@@ -238,6 +241,16 @@ def _embeddings(doc: dict[str, Any], file: str) -> list[ScriptedEmbedding]:
         found.append(ScriptedEmbedding(str(raw["text"]), raw.get("model"), vector, raw.get("like"),
                                        float(raw.get("similarity", 1.0)), f"{file}: embeddings[{i}]"))
     return found
+
+
+def _compile_mcp(doc: Any, file: str, scenario: Scenario) -> list[LoadProblem]:
+    from mockserver.mcp.spec import MCP_FORMAT_VERSION, compile_mcp
+
+    if doc["version"] < MCP_FORMAT_VERSION:
+        return [_problem(doc, file, ("mcp",), f"'mcp' needs 'version: {MCP_FORMAT_VERSION}' (the format version that added MCP tool servers)")]
+    spec, errors = compile_mcp(doc["mcp"], scenario, lambda path: line_of(doc, path))
+    scenario.mcp = spec
+    return [_problem(doc, file, e.path, e.message) for e in errors]
 
 
 def _schema_message(error: js_exceptions.ValidationError) -> str:

@@ -74,6 +74,7 @@ class Scenario:
     rules: list[Rule] = field(default_factory=list)
     embeddings: list[ScriptedEmbedding] = field(default_factory=list)  # its `embeddings:` entries
     source: Any = None  # the plain YAML data, for GET /_mock/scenarios
+    mcp: Any = None  # the tool server it declares (format version 2: mockserver.mcp.spec.McpServerSpec)
 
     def named_models(self) -> list[str]:
         names = list(self.models)

@@ -132,10 +132,30 @@
     return turns;
   }
 
+  // An MCP exchange (the tool server's side of the loop): the JSON-RPC method, a call's name and arguments.
+  function mcpTurns(req) {
+    const p = isObject(req.params) ? req.params : {};
+    if (req.method === "tools/call") {
+      return [{ role: "user", label: "agent → MCP tools/call", path: ["params"],
+                parts: [{ kind: "call", id: req.id === undefined ? null : String(req.id), name: p.name, args: p.arguments, path: ["params"] }] }];
+    }
+    return [{ role: "user", label: "agent → MCP", path: [], parts: [{ kind: "text", text: String(req.method || "(a response)") }] }];
+  }
+
+  function mcpAnswer(r) {
+    if (isObject(r.error)) return { parts: [{ kind: "text", text: `JSON-RPC error ${r.error.code}: ${r.error.message}` }], finish: "error", choices: 1 };
+    const result = isObject(r.result) ? r.result : {};
+    const parts = contentParts(Array.isArray(result.content) ? result.content : null, ["result", "content"]);
+    if (result.structuredContent !== undefined) parts.push({ kind: "other", label: "structuredContent", value: result.structuredContent, path: ["result", "structuredContent"] });
+    if (!Array.isArray(result.content)) parts.push({ kind: "other", label: "result", value: result, path: ["result"] });
+    return { parts, finish: result.isError ? "isError" : null, choices: 1 };
+  }
+
   function turns(entry) {
     const req = entry.request;
     if (!isObject(req)) return [];
     const dialect = dialectOf(entry);
+    if (dialect === "mcp") return mcpTurns(req);
     if (dialect === "responses") return responsesTurns(req);
     if (dialect === "messages") return messagesTurns(req);
     if (dialect === "ollama" && typeof req.prompt === "string" && !Array.isArray(req.messages)) {
@@ -149,6 +169,7 @@
   // The answer the mock gave, in any of the three shapes (streamed: what the events added up to).
   function answer(entry) {
     const r = entry.response;
+    if (isObject(r) && dialectOf(entry) === "mcp" && r.jsonrpc === "2.0") return mcpAnswer(r);
     if (!isObject(r) || entry.status >= 400) return null;
     const streamed = r.stream === true;
     if (Array.isArray(r.choices)) {

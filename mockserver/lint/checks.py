@@ -40,8 +40,9 @@ def check_document(doc: dict[str, Any], file: str) -> list[Finding]:
     out = _Doc(doc, file)
     top = doc.get("when") or {}
     _check_tool_names(out, top, ("when",))
-    tools = named_tools(doc) | {c["name"] for r in doc["rules"] for c in r["reply"].get("tool_calls") or [] if is_static(c["name"])}
-    for i, rule in enumerate(doc["rules"]):
+    rules = doc.get("rules", [])  # a version-2 file may declare only MCP tools
+    tools = named_tools(doc) | {c["name"] for r in rules for c in r["reply"].get("tool_calls") or [] if is_static(c["name"])}
+    for i, rule in enumerate(rules):
         when = rule.get("when") or {}
         base = ("rules", i)
         _check_tool_names(out, when, base + ("when",))
@@ -94,7 +95,7 @@ def named_tools(doc: dict[str, Any]) -> set[str]:
     """Every tool a matcher of the document names (``when.tools``, a named ``tool_choice``, a
     ``tool_result``), at the top or in a rule: the tools the file's requests are expected to declare."""
     names: set[str] = set()
-    for when in [doc.get("when") or {}] + [rule.get("when") or {} for rule in doc["rules"]]:
+    for when in [doc.get("when") or {}] + [rule.get("when") or {} for rule in doc.get("rules", [])]:
         names |= _required_tools(when) or set()
     return names
 
@@ -157,7 +158,7 @@ def calls_tools(rule: dict[str, Any]) -> bool:
 
 
 def _check_unreachable(out: _Doc) -> None:
-    rules = out.doc["rules"]
+    rules = out.doc.get("rules", [])
     catch_all: int | None = None
     for i in _order(rules):
         if catch_all is not None:

@@ -10,7 +10,7 @@ from mockserver.engine.loader import LoadProblem, located
 
 
 CHECKS = ("file", "yaml", "schema", "template", "regex", "arguments", "duplicate", "variable", "captures",
-          "tool", "tool_choice", "unreachable", "shadowed", "loop")  # documented in docs/scenarios.md
+          "tool", "tool_choice", "unreachable", "shadowed", "loop", "mcp")  # documented in docs/scenarios.md
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from mockserver.engine.loader import ScenarioLoadError, format_schema, load_text
 from mockserver.engine.model import display_path
 from mockserver.engine.yamlsrc import line_of, load_documents
 from mockserver.lint.loops import loop_warnings
+from mockserver.lint.mcp import check_mcp
 from mockserver.lint.checks import calls_tools, check_document, is_catch_all, rule_label
 from mockserver.lint.report import Finding, Report, from_problem
 
@@ -49,8 +50,9 @@ def validate_paths(paths: Iterable[str | Path]) -> Report:
                 Finding("warning", "loop", shown, rule.line, rule.name, f"rules[{rule.index}]", message)
                 for rule, message in loop_warnings(scenario))
     report.scenarios = len(documents)
-    report.rules = sum(len(doc["rules"]) for _, doc in documents)
+    report.rules = sum(len(doc.get("rules", [])) for _, doc in documents)
     report.findings.extend(_across_scenarios(documents))
+    report.findings.extend(check_mcp(documents))
     return report
 
 
@@ -83,11 +85,11 @@ def _across_scenarios(documents: list[tuple[str, dict[str, Any]]]) -> list[Findi
     for j, (file, doc) in enumerate(documents):
         if doc.get("when"):
             continue
-        for i, rule in enumerate(doc["rules"]):
+        for i, rule in enumerate(doc.get("rules", [])):
             if is_catch_all(rule) and not calls_tools(rule):
                 catch_alls.append((j, i, rule.get("priority", 0)))
     for j, (file, doc) in enumerate(documents):
-        for i, rule in enumerate(doc["rules"]):
+        for i, rule in enumerate(doc.get("rules", [])):
             if calls_tools(rule):
                 continue
             p = rule.get("priority", 0)

@@ -118,6 +118,8 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     routes += admin_routes(journal, overlay, lambda r: read_body(r, config.max_scenario_bytes, "--max-scenario-bytes"), error_response, json_response)
     routes += stored_response_routes(responses.store, lambda r: service.auth_error(r.headers), error_response, json_response)
     routes += inspector_routes(journal, service, error_response)
+    mcp = mcp_endpoint(service, journal, config)
+    routes += mcp.routes()
     # every dialect path of the route table (the fast path answers their POSTs; the router
     # lists them so that other methods get a 405), then each dialect's auxiliary routes
     routes += [Route(r.path, endpoint, methods=["POST"]) for r in endpoint.table.routes]
@@ -160,7 +162,18 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     app.state.service = service
     app.state.journal = journal
     app.state.overlay = overlay
+    app.state.mcp = mcp
     return app
+
+
+def mcp_endpoint(service: MockService, journal: Journal, config: Config) -> Any:
+    """The MCP server mock (``/mcp``, ``/mcp/{server}``): the tools the served scenarios declare."""
+    from mockserver.mcp.http import McpEndpoint
+    from mockserver.mcp.protocol import McpProtocol, Sessions
+    from mockserver.mcp.registry import RegistryCache
+
+    protocol = McpProtocol(RegistryCache(lambda: service.scenarios), Sessions(), config.scenario_timeout)
+    return McpEndpoint(protocol, journal, config.max_body_bytes)
 
 
 def wrong_route(request: Request, exc: HTTPException, journal: Journal, table: RouteTable) -> Response:

@@ -25,6 +25,10 @@ BOOK_MODULES = ("mockserver.dialects.chat.rules", "mockserver.dialects.responses
                "mockserver.dialects.bedrock.rules",
                "mockserver.dialects.ollama.rules")
 
+# protocol sections that are not dialect rule books (no provider profiles): each module has a
+# ``render_section()`` giving its markdown; listed after the books
+SECTION_MODULES = ("mockserver.mcp.rules",)
+
 MARKER = "<!-- generated from the rule books below this line: python -m mockserver.validation.conformance --write docs/conformance.md -->"
 _ACTION = {ERROR: "**400**", WARN: "warning", ACCEPT: "accepted"}
 
@@ -66,6 +70,8 @@ def render_book(book: RuleBook) -> str:
 def render(head: str, rule_books: Sequence[RuleBook] | None = None) -> str:
     """The whole document: the hand-written ``head`` (up to the marker), then every book."""
     body = "\n".join(render_book(b) for b in (rule_books if rule_books is not None else books()))
+    if rule_books is None:
+        body += "".join("\n" + importlib.import_module(name).render_section() for name in SECTION_MODULES)
     return f"{head.rstrip()}\n\n{MARKER}\n\n{body}"
 
 

@@ -28,7 +28,7 @@ pytest.register_assert_rewrite("check")  # its asserts show pytest's diffs
 
 from cases import CASES, Case  # noqa: E402
 from check import check_exchange  # noqa: E402
-from stacks import DIALECTS, EXTRAS, PROFILES, STACKS, Stack  # noqa: E402
+from stacks import DIALECTS, EXTRAS, MCP_STACKS, PROFILES, STACKS, Stack  # noqa: E402
 
 NODE_DIR = Path(__file__).parent / "node"
 NOT_SERVED = "dialect not served yet"
@@ -43,7 +43,7 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     extra = config.getoption("--compat-extra")
     if extra is None or not collection_path.name.startswith("test_"):
         return None
-    stack = STACKS.get(collection_path.stem[len("test_"):])
+    stack = STACKS.get(collection_path.stem[len("test_"):]) or MCP_STACKS.get(collection_path.stem[len("test_mcp_"):])
     return True if stack is not None and stack.extra != extra else None
 
 

@@ -131,3 +131,28 @@ STACKS = {s.key: s for s in (
     Stack("ai_sdk_bedrock", "Vercel AI SDK (`@ai-sdk/amazon-bedrock`)", ("ai", "@ai-sdk/amazon-bedrock"), ("bedrock",), node=True,
           xfail={("bedrock", "forced", "*", "*"): _AI_SDK_BEDROCK_FORCED}),
 )}
+
+
+@dataclass(frozen=True)
+class McpStack:
+    """A client that reaches the MCP server mock's tools (README's "Tested with", MCP table)."""
+
+    key: str  # tests/compat/test_mcp_<key>.py, or a main-suite module (suite="main")
+    title: str
+    packages: tuple[str, ...]
+    transports: tuple[str, ...]
+    loop: str  # what runs: "agent loop" (the model is the mock too) or "direct calls"
+    extra: str = "compat"
+    suite: str = "compat"  # "main": tested in the default run (tests/test_mcp_clients.py)
+
+
+MCP_STACKS = {s.key: s for s in (
+    McpStack("mcp_sdk", "official MCP Python SDK (`ClientSession`)", ("mcp",), ("streamable HTTP", "stdio"),
+             "direct calls, both protocol eras", extra="test", suite="main"),
+    McpStack("openai_agents_mcp", "openai-agents (`MCPServerStreamableHttp`, `MCPServerStdio`)", ("openai-agents", "mcp"),
+             ("streamable HTTP", "stdio"), "agent loop", extra="test", suite="main"),
+    McpStack("pydantic_ai", "pydantic-ai (`MCPToolset`: a URL, FastMCP's `StdioTransport`)", ("pydantic-ai-slim", "fastmcp-slim", "mcp"),
+             ("streamable HTTP", "stdio"), "agent loop"),
+    McpStack("langgraph", "LangGraph `create_react_agent` + langchain-mcp-adapters (`MultiServerMCPClient`)",
+             ("langchain-mcp-adapters", "langgraph", "mcp"), ("streamable HTTP", "stdio"), "agent loop"),
+)}

@@ -13,7 +13,7 @@ import pytest
 
 from cases import CASES, call_tool
 from mockserver.engine.loader import load_paths
-from stacks import DIALECTS, STACKS
+from stacks import DIALECTS, MCP_STACKS, STACKS
 
 HERE = Path(__file__).parent
 README = HERE.parent.parent / "README.md"
@@ -50,11 +50,16 @@ def test_every_stack_has_its_test_module_and_only_known_dialects() -> None:
         assert set(stack.cases) | set(stack.left_out) == set(CASES), f"{key}: a case neither run nor explained"
 
 
-def test_readme_tested_with_table_lists_every_stack() -> None:
+def _tested_with_rows() -> dict[str, str]:
+    """README's tested-with rows by their first cell."""
     text = README.read_text(encoding="utf-8")
     block = re.search(r"<!-- tested-with:start.*?-->\n(.*?)<!-- tested-with:end -->", text, re.S)
     assert block, "README.md has no tested-with block (python scripts/tested-with.py --write)"
-    rows = {line.split(" | ")[0].lstrip("| "): line for line in block.group(1).splitlines() if line.startswith("| ")}
+    return {line.split(" | ")[0].lstrip("| "): line for line in block.group(1).splitlines() if line.startswith("| ")}
+
+
+def test_readme_tested_with_table_lists_every_stack() -> None:
+    rows = _tested_with_rows()
     for stack in STACKS.values():
         row = rows.get(stack.title)
         assert row is not None, f"README's tested-with table has no row for {stack.title}"
@@ -62,3 +67,15 @@ def test_readme_tested_with_table_lists_every_stack() -> None:
             assert re.search(rf"{re.escape(package)} \d+\.\d+", row), f"{stack.title}: no version of {package} in {row}"
         for dialect in stack.dialects:
             assert dialect in row.split(" | ")[2], f"{stack.title}: dialect {dialect} not in {row}"
+
+
+def test_readme_tested_with_table_lists_every_mcp_client() -> None:
+    rows = _tested_with_rows()
+    for stack in MCP_STACKS.values():
+        row = rows.get(stack.title)
+        assert row is not None, f"README's tested-with table has no row for {stack.title}"
+        for package in stack.packages:
+            assert re.search(rf"{re.escape(package)} \d+\.\d+", row), f"{stack.title}: no version of {package} in {row}"
+        if stack.suite == "compat":
+            module = HERE / f"test_mcp_{stack.key}.py"
+            assert module.is_file() and f'MCP_STACKS["{stack.key}"]' in module.read_text(encoding="utf-8")
