@@ -14,6 +14,7 @@ from mockserver.engine.budget import first_slice
 from mockserver.server.journal import Journal, Recording
 from mockserver.server.service import MockService, error_headers
 from mockserver.server.streaming import SSEResponse
+from mockserver.server.timeouts import timeout_message
 from mockserver.wire import jsoncodec
 from mockserver.wire.body import too_large
 from mockserver.wire.errors import APIError
@@ -23,6 +24,9 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 _JSON = (b"content-type", b"application/json")
+# bodies larger than this are handled off the event loop from the start (the thread hop costs
+# ~50 µs; parsing and validating 64 KiB of messages can take several milliseconds)
+OFF_LOOP_BYTES = 64 * 1024
 
 
 # ``serve --upstream``: called with a request no rule matched (after its body was read); it
@@ -53,7 +57,9 @@ class DialectEndpoint:
             await send_json(send, error.status, jsoncodec.dumps(body), error_headers(dialect, error))
             return
         try:
-            outcome = first_slice(self.service.handle, dialect, raw, headers)
+            # a large body (a long conversation) is parsed and validated in a worker thread: Python
+            # code there yields the GIL every few milliseconds, so nobody else waits for it
+            outcome = first_slice(self.service.handle, dialect, raw, headers) if len(raw) <= OFF_LOOP_BYTES else None
             if outcome is None:  # scenario evaluation needs more than its slice: finish off the loop
                 outcome = await asyncio.to_thread(self.service.handle, dialect, raw, headers)
             body = outcome.encoded() if outcome.stream is None else b""  # before the journal: it may fail
@@ -97,16 +103,28 @@ async def read_limited(headers: Mapping[str, str], receive: Receive, limit: int,
     length = headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > limit:
         raise too_large(limit, option)
-    body = b""
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise APIError("The client disconnected before sending the whole body.", code="client_disconnected")
-        body += message.get("body", b"")
+    message = await receive()
+    if message["type"] == "http.request" and not message.get("more_body", False):  # one message: the usual case
+        body = message.get("body", b"")
         if len(body) > limit:
             raise too_large(limit, option)
+        return body
+    parts: list[bytes] = []  # joined once: += would copy the growing body at every chunk
+    size = 0
+    while True:
+        if message["type"] == "http.disconnect":
+            timed_out = getattr(getattr(receive, "__self__", None), "read_timed_out", None)  # see server/timeouts.py
+            if timed_out is not None:  # the 408 was sent; this is what the journal says
+                raise APIError(timeout_message(timed_out), status=408, code="request_timeout")
+            raise APIError("The client disconnected before sending the whole body.", code="client_disconnected")
+        chunk = message.get("body", b"")
+        parts.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit, option)
         if not message.get("more_body", False):
-            return body
+            return b"".join(parts)
+        message = await receive()
 
 
 async def send_json(send: Send, status: int, body: bytes, headers: Mapping[str, str] | list[tuple[str, str]]) -> None:
