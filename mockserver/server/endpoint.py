@@ -11,6 +11,7 @@ from time import perf_counter
 from typing import Any, Awaitable, Callable, Mapping
 
 from mockserver.engine.budget import first_slice
+from mockserver.server import memory
 from mockserver.server.journal import Journal, Recording
 from mockserver.server.service import MockService, error_headers
 from mockserver.server.streaming import SSEResponse
@@ -59,9 +60,12 @@ class DialectEndpoint:
         try:
             # a large body (a long conversation) is parsed and validated in a worker thread: Python
             # code there yields the GIL every few milliseconds, so nobody else waits for it
-            outcome = first_slice(self.service.handle, dialect, raw, headers) if len(raw) <= OFF_LOOP_BYTES else None
-            if outcome is None:  # scenario evaluation needs more than its slice: finish off the loop
-                outcome = await asyncio.to_thread(self.service.handle, dialect, raw, headers)
+            if len(raw) <= OFF_LOOP_BYTES:
+                outcome = first_slice(self.service.handle, dialect, raw, headers)
+                if outcome is None:  # scenario evaluation needs more than its slice: finish off the loop
+                    outcome = await asyncio.to_thread(self.service.handle, dialect, raw, headers)
+            else:
+                outcome = await asyncio.to_thread(self._handle_large, dialect, raw, headers)
             body = outcome.encoded() if outcome.stream is None else b""  # before the journal: it may fail
         except Exception as exc:
             self.journal.record_failure(Recording(scope["method"], scope["path"], scope["headers"], raw, None, started), exc)
@@ -84,6 +88,11 @@ class DialectEndpoint:
         if outcome.delay > 0:
             await asyncio.sleep(outcome.delay)
         await send_json(send, outcome.status, body, headers)
+
+
+    def _handle_large(self, dialect: Any, raw: bytes, headers: dict[str, str]) -> Any:
+        with memory.collector_paused:  # see server/memory.py: collections would hold the GIL for long
+            return self.service.handle(dialect, raw, headers)
 
 
 def header_map(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:

@@ -26,6 +26,7 @@ import ctypes
 import ctypes.util
 import gc
 import logging
+import threading
 
 log = logging.getLogger("mockserver.memory")
 
@@ -68,3 +69,35 @@ def freeze_startup() -> None:
     """Move everything alive now (modules, scenarios, compiled schemas) out of the collector's sight."""
     gc.collect()
     gc.freeze()
+
+
+class _CollectorPause:
+    """Automatic garbage collection off while at least one large request is being handled.
+
+    Decoding and checking a 100,000-message conversation creates some 300,000 objects; each time
+    the survivors grow by a quarter the collector walks all of them again, holding the GIL for
+    up to ~250 ms on a loaded machine — the event loop (and /healthz) waited that long although
+    the request ran in a worker thread. Nearly all of a request's objects are freed by reference
+    counting when it ends, so collection can wait until then: the collector is the process's
+    own state, hence one pause for the process, counted across threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._was_enabled = False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._holders == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._holders += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._holders -= 1
+            if self._holders == 0 and self._was_enabled:
+                gc.enable()
+
+
+collector_paused = _CollectorPause()
