@@ -86,8 +86,12 @@ def _skip(text: str, position: int) -> int:
 def dumps_sorted(obj: Any) -> bytes:
     """``orjson.dumps(obj, option=OPT_SORT_KEYS)``, big containers member by member."""
     kind = type(obj)
-    if kind is dict and len(obj) <= SLICED_ITEMS and not any(_big(v) for v in obj.values()):
-        return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+    if kind is dict and len(obj) <= SLICED_ITEMS:
+        for value in obj.values():  # a plain loop: this runs for every request's key
+            if (type(value) is list or type(value) is dict) and len(value) > SLICED_ITEMS:
+                break
+        else:
+            return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
     if kind is dict:
         if not all(type(k) is str for k in obj):
             return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)  # orjson refuses or decides
@@ -96,6 +100,3 @@ def dumps_sorted(obj: Any) -> bytes:
         return b"[" + b",".join(dumps_sorted(v) for v in obj) + b"]"
     return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
 
-
-def _big(value: Any) -> bool:
-    return type(value) in (list, dict) and len(value) > SLICED_ITEMS
