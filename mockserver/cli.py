@@ -126,6 +126,7 @@ def serve(config: Config) -> int:
     import uvicorn
 
     from mockserver.lint.startup import checked_load
+    from mockserver.server import memory
     from mockserver.server.app import build_app
     from mockserver.server.timeouts import protocol_class
 
@@ -151,7 +152,9 @@ def serve(config: Config) -> int:
               file=sys.stderr)
         return 1
     log.info("loaded %d scenario(s) from %s", len(scenarios), ", ".join(paths))
+    memory.tune_allocator()
     app = build_app(config, scenarios)
+    memory.freeze_startup()  # what start-up built is not garbage: full collections under load skip it
     # uvicorn shuts down gracefully on SIGTERM/SIGINT, then re-raises the signal; these handlers
     # turn that into a clean exit status 0 (containers and CI see a normal stop).
     for sig in (signal.SIGTERM, signal.SIGINT):

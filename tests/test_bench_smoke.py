@@ -31,3 +31,16 @@ def test_benchmark_smoke():
         assert report["streaming"]["stream_rps"] > 0
     else:
         assert "wrk not found" in out.stderr
+
+
+def test_timed_stream_benchmark_smoke():
+    """bench/streams.py at 20 streams: both servers answer every stream, with the configured timing
+    roughly kept (the bounds only catch a broken benchmark, not a slow machine)."""
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "streams.py"), "--smoke"], capture_output=True, text=True,
+                         timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    rows = {row["server"]: row for row in json.loads(out.stdout)["rows"]}
+    assert set(rows) == {"bare", "mockserver"}
+    for row in rows.values():
+        assert (row["errors"], row["streams_done"]) == (0, 20), row
+        assert 150 <= row["ttft_p50"] < 5000 and 10 <= row["gap_p50"] < 1000, row

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from mockserver.validation.tools import ToolChoice, ToolSet
-from mockserver.wire import jsoncodec
+from mockserver.wire import jsoncodec, slicedjson
 from mockserver.wire.errors import APIError
 from mockserver.wire.ids import IdSource
 from mockserver.wire.profiles import Profile
@@ -128,4 +128,4 @@ def request_key(body: dict[str, Any], transport: tuple[str, ...] = ("stream", "s
     fields, e.g. streamed or not), so both deliveries of one request get the same ids."""
     if any(k in body for k in transport):
         body = {k: v for k, v in body.items() if k not in transport}
-    return jsoncodec.dumps_sorted(body)
+    return slicedjson.dumps_sorted(body)  # orjson's bytes; a long conversation in short steps

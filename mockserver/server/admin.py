@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from mockserver.engine.loader import LoadProblem, ScenarioLoadError, _duplicates, load_text
 from mockserver.engine.model import Scenario
+from mockserver.server import memory
 from mockserver.server.journal import Journal
 from mockserver.server.overlay import ScenarioOverlay
 from mockserver.wire.errors import APIError
@@ -174,6 +175,7 @@ def admin_routes(
     async def reset(request: Request) -> Response:
         cleared = journal.clear(restart_ids=True)
         removed = overlay.reset()
+        await asyncio.to_thread(memory.release)  # freed memory back to the system (malloc_trim runs without the GIL)
         return json_response({"object": "mockserver.reset", "journal_cleared": cleared, "scenarios_removed": removed})
 
     def by_method(**handlers: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:

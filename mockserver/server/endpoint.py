@@ -11,11 +11,12 @@ from time import perf_counter
 from typing import Any, Awaitable, Callable, Mapping
 
 from mockserver.engine.budget import first_slice
-from mockserver.server import routes
+from mockserver.server import memory, routes
 from mockserver.server.journal import Journal, Recording
 from mockserver.server.routes import RouteTable
 from mockserver.server.service import MockService, error_headers
 from mockserver.server.streaming import SSEResponse
+from mockserver.server.timeouts import timeout_message
 from mockserver.wire import jsoncodec
 from mockserver.wire.body import too_large
 from mockserver.wire.errors import APIError, not_found_route
@@ -25,6 +26,9 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 _JSON = (b"content-type", b"application/json")
+# bodies larger than this are handled off the event loop from the start (the thread hop costs
+# ~50 µs; parsing and validating 64 KiB of messages can take several milliseconds)
+OFF_LOOP_BYTES = 64 * 1024
 
 
 # ``serve --upstream``: called with a request no rule matched (after its body was read); it
@@ -61,9 +65,14 @@ class DialectEndpoint:
             await send_json(send, error.status, jsoncodec.dumps(body), error_headers(dialect, error))
             return
         try:
-            outcome = first_slice(self.service.handle, dialect, raw, headers, route)
-            if outcome is None:  # scenario evaluation needs more than its slice: finish off the loop
-                outcome = await asyncio.to_thread(self.service.handle, dialect, raw, headers, route)
+            # a large body (a long conversation) is parsed and validated in a worker thread: Python
+            # code there yields the GIL every few milliseconds, so nobody else waits for it
+            if len(raw) <= OFF_LOOP_BYTES:
+                outcome = first_slice(self.service.handle, dialect, raw, headers, route)
+                if outcome is None:  # scenario evaluation needs more than its slice: finish off the loop
+                    outcome = await asyncio.to_thread(self.service.handle, dialect, raw, headers, route)
+            else:
+                outcome = await asyncio.to_thread(self._handle_large, dialect, raw, headers, route)
             body = outcome.encoded() if outcome.stream is None else b""  # before the journal: it may fail
         except Exception as exc:
             self.journal.record_failure(Recording(scope["method"], scope["path"], scope["headers"], raw, None, started), exc)
@@ -88,6 +97,11 @@ class DialectEndpoint:
         await send_json(send, outcome.status, body, headers)
 
 
+    def _handle_large(self, dialect: Any, raw: bytes, headers: dict[str, str], route: Any) -> Any:
+        with memory.collector_paused:  # see server/memory.py: collections would hold the GIL for long
+            return self.service.handle(dialect, raw, headers, route)
+
+
 def header_map(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
     """A request's headers as a plain dict by lower-case name (ASGI names are lower-case), the
     first of a repeated name winning as in starlette's ``Headers.get``: each lookup is then one
@@ -105,16 +119,28 @@ async def read_limited(headers: Mapping[str, str], receive: Receive, limit: int,
     length = headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > limit:
         raise too_large(limit, option)
-    body = b""
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise APIError("The client disconnected before sending the whole body.", code="client_disconnected")
-        body += message.get("body", b"")
+    message = await receive()
+    if message["type"] == "http.request" and not message.get("more_body", False):  # one message: the usual case
+        body = message.get("body", b"")
         if len(body) > limit:
             raise too_large(limit, option)
+        return body
+    parts: list[bytes] = []  # joined once: += would copy the growing body at every chunk
+    size = 0
+    while True:
+        if message["type"] == "http.disconnect":
+            timed_out = getattr(getattr(receive, "__self__", None), "read_timed_out", None)  # see server/timeouts.py
+            if timed_out is not None:  # the 408 was sent; this is what the journal says
+                raise APIError(timeout_message(timed_out), status=408, code="request_timeout")
+            raise APIError("The client disconnected before sending the whole body.", code="client_disconnected")
+        chunk = message.get("body", b"")
+        parts.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit, option)
         if not message.get("more_body", False):
-            return body
+            return b"".join(parts)
+        message = await receive()
 
 
 async def send_json(send: Send, status: int, body: bytes, headers: Mapping[str, str] | list[tuple[str, str]]) -> None:

@@ -52,6 +52,16 @@ class SharedHeaders(tuple):
     size: int = 0
 
 
+def _without_pieces(outcome: Any) -> Any:
+    """A streamed outcome as the journal keeps it: without its stream pieces (the entry reads the
+    summary), so a kept entry holds ~20 objects for the collector to walk, not ~50: every full
+    collection under load walks the whole journal."""
+    slim = object.__new__(type(outcome))
+    slim.__dict__.update(outcome.__dict__)
+    slim.stream = ()  # still "streamed" (not None) for the entry
+    return slim
+
+
 class Journal:
     """Writes are cheap — a tuple appended under an uncontended lock — and an :class:`Entry` is
     only built when somebody reads the journal (or a ``sink`` writes it). ``max_bytes`` bounds the
@@ -130,6 +140,8 @@ class Journal:
         cost = ENTRY_OVERHEAD + getattr(headers, "size", 0) + (len(raw) if raw else 0)
         cost += raw_size * PARSED_FACTOR + answer_bytes(outcome) if outcome is not None else 512
         ended = time.perf_counter()
+        if outcome is not None and outcome.stream:
+            outcome = _without_pieces(outcome)
         with self._lock:
             entry_id = self._next_id
             self._next_id = entry_id + 1

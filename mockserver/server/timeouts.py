@@ -31,6 +31,10 @@ _REQUEST_TIMEOUT = (
 )
 
 
+def timeout_message(seconds: float) -> str:
+    return "The request was not received within %g seconds (--read-timeout)." % seconds
+
+
 class _ReadTimeout:
     read_timeout: float = DEFAULT_READ_TIMEOUT
     transport: Any
@@ -68,10 +72,14 @@ class _ReadTimeout:
 
     def _too_slow(self) -> None:
         cycle = self.cycle
-        if cycle is None or (cycle.response_complete and not cycle.more_body):  # a new request, not yet begun
+        waiting = cycle is None or (cycle.response_complete and not cycle.more_body)  # a new request, not yet begun
+        stalled = cycle is not None and cycle.more_body and not cycle.response_started  # its body stopped coming
+        if stalled:
+            cycle.read_timed_out = self.read_timeout  # the app reading the body says "timeout", not "client disconnected"
+        if waiting or stalled:
             message = (
-                '{"error":{"message":"The request was not received within %g seconds (--read-timeout).",'
-                '"type":"invalid_request_error","param":null,"code":"request_timeout"}}' % self.read_timeout
+                '{"error":{"message":"%s","type":"invalid_request_error","param":null,"code":"request_timeout"}}'
+                % timeout_message(self.read_timeout)
             ).encode()
             self.transport.write(_REQUEST_TIMEOUT % (len(message), message))
         log.info("closed a connection whose request did not arrive within %g s", self.read_timeout)

@@ -15,6 +15,7 @@ API::
     store.clear()                 # returns how many entries there were
     store.bytes, store.evicted    # bytes held now; entries pushed out since creation/clear
     store.items()                 # a snapshot list of (key, value), least recent first
+    ByteLRU(..., on_drop=fn)      # fn(key, value) for every entry evicted, popped, replaced or cleared
 
     @bounded_cache(max_items=256, max_bytes=32 << 20, size=lambda key: 8 * len(key))
     def compiled(key: str) -> Thing: ...   # functools.lru_cache, bounded in bytes too
@@ -41,9 +42,9 @@ _MISSING = object()
 
 
 class ByteLRU:
-    __slots__ = ("max_items", "max_bytes", "bytes", "evicted", "_items", "_lock")
+    __slots__ = ("max_items", "max_bytes", "bytes", "evicted", "_items", "_lock", "_on_drop")
 
-    def __init__(self, max_items: int, max_bytes: int) -> None:
+    def __init__(self, max_items: int, max_bytes: int, on_drop: Callable[[Hashable, Any], None] | None = None) -> None:
         if max_items < 0 or max_bytes < 0:
             raise ValueError(f"ByteLRU bounds must be 0 or more, got max_items={max_items}, max_bytes={max_bytes}")
         self.max_items = max_items
@@ -52,6 +53,7 @@ class ByteLRU:
         self.evicted = 0
         self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
+        self._on_drop = on_drop  # told (under the lock) of every entry that leaves: an index kept beside
 
     def get(self, key: Hashable, default: Any = None) -> Any:
         # No lock: each OrderedDict operation is atomic under the GIL, and a key popped by a
@@ -77,12 +79,16 @@ class ByteLRU:
             old = self._items.pop(key, None)
             if old is not None:
                 self.bytes -= old[1]
+                if self._on_drop is not None:
+                    self._on_drop(key, old[0])
             self._items[key] = (value, size)
             self.bytes += size
             while len(self._items) > self.max_items or self.bytes > self.max_bytes:
-                _, (_, dropped) = self._items.popitem(last=False)
+                gone, (value, dropped) = self._items.popitem(last=False)
                 self.bytes -= dropped
                 self.evicted += 1
+                if self._on_drop is not None:
+                    self._on_drop(gone, value)
         return True
 
     def pop(self, key: Hashable) -> Any:
@@ -91,18 +97,26 @@ class ByteLRU:
             if found is None:
                 return None
             self.bytes -= found[1]
+            if self._on_drop is not None:
+                self._on_drop(key, found[0])
             return found[0]
 
     def discard_where(self, predicate: Callable[[Hashable], bool]) -> int:
         with self._lock:
             keys = [k for k in self._items if predicate(k)]
             for key in keys:
-                self.bytes -= self._items.pop(key)[1]
+                value, size = self._items.pop(key)
+                self.bytes -= size
+                if self._on_drop is not None:
+                    self._on_drop(key, value)
             return len(keys)
 
     def clear(self) -> int:
         with self._lock:
             count = len(self._items)
+            if self._on_drop is not None:
+                for key, (value, _) in self._items.items():
+                    self._on_drop(key, value)
             self._items.clear()
             self.bytes = 0
             self.evicted = 0

@@ -112,9 +112,12 @@ class ResponsesDialect:
         if not isinstance(items, list) or not any(i.get("type") == "item_reference" for i in items):
             return items
         resolved = []
+        found_by_id: dict[str, Any] = {}  # an id referenced again is looked up once
         for item in items:
             if item.get("type") == "item_reference":
-                found = self.store.find_item(item["id"])
+                found = found_by_id.get(item["id"])
+                if found is None:
+                    found = found_by_id[item["id"]] = self.store.find_item(item["id"])
                 if found is None:
                     raise APIError(f"Item with id '{item['id']}' not found. Items are not persisted when `store` is set "
                                    "to false. Try again with `store` set to true, or remove this item from your input.",
