@@ -18,7 +18,6 @@ from mockserver.server.admin import admin_routes
 from mockserver.dialects.chat.dialect import ChatDialect
 from mockserver.dialects.messages.dialect import MessagesDialect
 from mockserver.dialects.responses.dialect import ResponsesDialect
-from mockserver.dialects.responses.store import ResponseStore
 from mockserver.server.endpoint import DialectEndpoint, FastPath, read_limited
 from mockserver.server.guard import HostGuard
 from mockserver.server.stored_responses import stored_response_routes
@@ -26,9 +25,8 @@ from mockserver.config import Config, ConfigError
 from mockserver.engine.loader import load_paths
 from mockserver.engine.model import ScenarioSet
 from mockserver.server.inspector import inspector_routes
-from mockserver.server.journal import Journal
 from mockserver.server.journalfile import JournalFile
-from mockserver.server.overlay import ScenarioOverlay
+from mockserver.server.state import open_backend
 from mockserver.server.reload import lifespan as reload_lifespan
 from mockserver.server.service import MockService
 from mockserver.wire import jsoncodec
@@ -56,14 +54,16 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     config = config or Config()
     if scenarios is None:
         scenarios = load_paths(config.scenario_paths())
-    responses = ResponsesDialect(ResponseStore(config.responses_store_size, config.responses_store_bytes))
+    state = open_backend(config.state)  # memory (default), sqlite or redis: see mockserver.server.state
+    responses = ResponsesDialect(state.responses(config.responses_store_size, config.responses_store_bytes))
     messages = MessagesDialect()
     service = MockService(config, scenarios, {"chat": ChatDialect(), "responses": responses, "messages": messages})
+    service.faults = state.faults()
     sink = None
     if config.journal_file:
         sink = JournalFile(config.journal_file, config.journal_file_max_bytes, config.journal_file_backups)
-    journal = Journal(config.journal_size, config.journal_bytes, sink)
-    overlay = ScenarioOverlay(service)
+    journal = state.journal(config.journal_size, config.journal_bytes, sink)
+    overlay = state.overlay(service)
 
     fallback = upstream_fallback(config) if config.upstream else None
     endpoint = DialectEndpoint(service, journal, config.max_body_bytes, fallback)
@@ -102,7 +102,7 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
         return json_response(counted, headers={"request-id": request_id()})
 
     async def healthz(request: Request) -> Response:
-        return json_response({"status": "ok", "scenarios": len(service.scenarios)})
+        return json_response({"status": "ok", "scenarios": len(service.scenarios), "state": state.kind})
 
     routes = [Route("/healthz", healthz, methods=["GET"])]
     routes += admin_routes(journal, overlay, lambda r: read_body(r, config.max_scenario_bytes, "--max-scenario-bytes"), error_response, json_response)
@@ -136,15 +136,26 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     app = Starlette(
         routes=routes,
         # the guard first: it covers every route, the dialect endpoints' fast path included
-        middleware=[Middleware(HostGuard, bound=config.host, allowed=config.allowed_hosts), Middleware(FastPath, endpoint=endpoint)],
+        middleware=[Middleware(HostGuard, bound=config.host, allowed=config.allowed_hosts), *_sync(overlay),
+                    Middleware(FastPath, endpoint=endpoint)],
         exception_handlers={HTTPException: http_error, Exception: server_error},
         lifespan=_closing(reload_lifespan(config.scenario_paths, overlay.set_base, config.reload, config.reload_interval,
-                                          config.lenient), fallback),
+                                          config.lenient), fallback, state),
     )
     app.state.service = service
     app.state.journal = journal
     app.state.overlay = overlay
+    app.state.backend = state
     return app
+
+
+def _sync(overlay: Any) -> list[Middleware]:
+    """With shared state: before each request, catch up with scenarios pushed on other workers."""
+    if not hasattr(overlay, "sync"):
+        return []
+    from mockserver.server.state.scenarios import StateSync
+
+    return [Middleware(StateSync, overlay=overlay)]
 
 
 def upstream_fallback(config: Config) -> Any:
@@ -161,10 +172,8 @@ def upstream_fallback(config: Config) -> Any:
     return Forwarder(upstream, recorder, config.record_errors)
 
 
-def _closing(lifespan: Any, fallback: Any) -> Any:
-    """The lifespan, then the fallback's connections closed at shutdown."""
-    if fallback is None:
-        return lifespan
+def _closing(lifespan: Any, fallback: Any, state: Any) -> Any:
+    """The lifespan, then the fallback's connections and the state backend closed at shutdown."""
 
     @contextlib.asynccontextmanager
     async def run(app: Any) -> AsyncIterator[None]:
@@ -172,7 +181,9 @@ def _closing(lifespan: Any, fallback: Any) -> Any:
             try:
                 yield
             finally:
-                await fallback.aclose()
+                if fallback is not None:
+                    await fallback.aclose()
+                state.close()
 
     return run
 
