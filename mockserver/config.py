@@ -18,8 +18,8 @@ class ConfigError(ValueError):
 
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
-# read by the test suite, not by the server
-OTHER_VARIABLES = frozenset({"MOCKSERVER_CONTAINER_TESTS", "MOCKSERVER_BROWSER_REQUIRED", "MOCKSERVER_SCREENSHOT_DIR"})
+# read by the test suite (and the --workers hand-over), not set by users
+OTHER_VARIABLES = frozenset({"MOCKSERVER_WORKER_CONFIG", "MOCKSERVER_CONTAINER_TESTS", "MOCKSERVER_BROWSER_REQUIRED", "MOCKSERVER_SCREENSHOT_DIR"})
 
 
 @dataclass

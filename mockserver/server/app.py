@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from typing import Any, AsyncIterator
 
 from starlette.applications import Starlette
@@ -102,7 +103,10 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
         return json_response(counted, headers={"request-id": request_id()})
 
     async def healthz(request: Request) -> Response:
-        return json_response({"status": "ok", "scenarios": len(service.scenarios), "state": state.kind})
+        health = {"status": "ok", "scenarios": len(service.scenarios)}
+        if state.kind != "memory":  # which backend, and which process answered (workers share a port)
+            health.update(state=state.kind, worker=os.getpid())
+        return json_response(health)
 
     routes = [Route("/healthz", healthz, methods=["GET"])]
     routes += admin_routes(journal, overlay, lambda r: read_body(r, config.max_scenario_bytes, "--max-scenario-bytes"), error_response, json_response)
