@@ -19,7 +19,7 @@ class ConfigError(ValueError):
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 # read by the test suite (and the --workers hand-over), not set by users
-OTHER_VARIABLES = frozenset({"MOCKSERVER_WORKER_CONFIG", "MOCKSERVER_CONTAINER_TESTS", "MOCKSERVER_BROWSER_REQUIRED", "MOCKSERVER_SCREENSHOT_DIR"})
+OTHER_VARIABLES = frozenset({"MOCKSERVER_WORKER_CONFIG", "MOCKSERVER_REDIS_REQUIRED", "MOCKSERVER_CONTAINER_TESTS", "MOCKSERVER_BROWSER_REQUIRED", "MOCKSERVER_SCREENSHOT_DIR"})
 
 
 @dataclass
