@@ -42,6 +42,21 @@ def serve(port: int, extra: list[str], cwd: Path | None = None) -> Server:
     return server
 
 
+def cpu_seconds(root: int) -> float:
+    """CPU time (user + system) used so far by process ``root`` and its children (the workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == root or ppid == root:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def unpinned_wrk(port: int, seconds: float, body_file: Path, path: str) -> dict[str, float]:
     import bench.run as run
 
@@ -97,11 +112,17 @@ def main() -> int:
                 for name, (extra, cwd) in configs.items():
                     server = serve(free_port(), extra, cwd)
                     try:
-                        wait_until_answering(server.port, probe, path=path)
+                        wait_until_answering(server.port, probe, timeout=120, path=path)
                         unpinned_wrk(server.port, 1, body_file, path)  # warm-up (both workers)
+                        used = cpu_seconds(server.proc.pid)
                         sample = unpinned_wrk(server.port, args.seconds, body_file, path)
+                        used = cpu_seconds(server.proc.pid) - used
+                        # what a CPU-second serves, whatever share of the machine the server got
+                        sample["per_cpu_s"] = sample["rps"] * args.seconds / max(used, 1e-9)
+                        sample["cpu_s"] = used
                         samples[name].append(sample)
-                        print(f"round {round_no + 1} {name}: {sample['rps']:.0f} req/s, p99 {sample['p99']:.2f} ms",
+                        print(f"round {round_no + 1} {name}: {sample['rps']:.0f} req/s, p99 {sample['p99']:.2f} ms, "
+                              f"{sample['cpu_s']:.1f} CPU-s, {sample['per_cpu_s']:.0f} req per CPU-s",
                               file=sys.stderr)
                     finally:
                         server.stop()
@@ -113,11 +134,12 @@ def main() -> int:
         shutil.rmtree(state_dir, ignore_errors=True)
     medians = {name: {k: statistics.median(s[k] for s in runs) for k in runs[0]} for name, runs in samples.items() if runs}
     base = medians.get("1 worker, memory", {}).get("rps")
-    print(f"| configuration ({args.dialect}, first-seen, wrk -c32 on the same cores) | req/s (median) | vs 1 worker, memory | p99 ms |")
-    print("|---|---|---|---|")
+    print(f"| configuration ({args.dialect}, first-seen, wrk -c32 on the same cores) | req/s (median) "
+          "| vs 1 worker, memory | p99 ms | CPU-s used in the run | req per CPU-s |")
+    print("|---|---|---|---|---|---|")
     for name, m in medians.items():
         ratio = f"{m['rps'] / base:.2f}×" if base else "—"
-        print(f"| {name} | {m['rps']:.0f} | {ratio} | {m['p99']:.2f} |")
+        print(f"| {name} | {m['rps']:.0f} | {ratio} | {m['p99']:.2f} | {m['cpu_s']:.1f} | {m['per_cpu_s']:.0f} |")
     if args.json:
         args.json.write_text(json.dumps({"rounds": args.rounds, "seconds": args.seconds, "cpus": os.cpu_count(),
                                          "samples": samples, "medians": medians}, indent=2))

@@ -5,11 +5,15 @@ folder before the workers start and removes it when they have stopped. Each work
 connection (``synchronous=OFF``: the state is a test server's, not worth an fsync per request;
 it survives a worker's crash, not the machine's). Every write is one ``BEGIN IMMEDIATE``
 transaction, so an increment, a put with its evictions, or a scenario swap is atomic across
-processes; readers never block writers (WAL).
+processes; readers never block writers (WAL). Writers first take an ``flock`` on a file beside
+the database: a worker waiting for another's write is woken by the kernel the moment it ends,
+where SQLite's own busy handler would sleep a millisecond or more.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -115,6 +119,7 @@ class SqliteBackend:
         self.path = path
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         self._lock = threading.RLock()  # one connection per process, shared by its threads
+        self._writer = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)  # the writers' turn (flock)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=OFF")
         with self.write() as db:
@@ -128,13 +133,17 @@ class SqliteBackend:
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            fcntl.flock(self._writer, fcntl.LOCK_EX)
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            finally:
+                fcntl.flock(self._writer, fcntl.LOCK_UN)
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
@@ -164,3 +173,4 @@ class SqliteBackend:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            os.close(self._writer)
