@@ -17,8 +17,9 @@ import os
 import sqlite3
 import threading
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
 
+from mockserver.server.state.sqlite_journal import SEQ, VERSION, Counters, SqliteJournalTable
 from mockserver.server.state.tables import TABLES, Row, Stats
 
 _SCHEMA = [
@@ -129,6 +130,13 @@ class SqliteBackend:
                 db.execute(f"CREATE TABLE IF NOT EXISTS t_{name} (seq INTEGER PRIMARY KEY, key TEXT UNIQUE, "
                            "data BLOB NOT NULL, size INTEGER NOT NULL)")
                 db.execute("INSERT OR IGNORE INTO bounds (name) VALUES (?)", (name,))
+            version = db.execute("SELECT version FROM board").fetchone()[0]
+            last = db.execute("SELECT coalesce(max(seq), 0) FROM t_journal").fetchone()[0]
+        self.counters = Counters(path + ".counters")  # the board's version and the journal's last id
+        with self.counters.locked() as counters:
+            counters.set(VERSION, version)
+            counters.set(SEQ, max(counters.get(SEQ), last))
+        self._journal: SqliteJournalTable | None = None
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -150,13 +158,16 @@ class SqliteBackend:
         with self._lock:
             yield self._db
 
-    def table(self, name: str) -> SqliteTable:
-        return SqliteTable(self, name)
+    def table(self, name: str) -> Any:
+        if name != "journal":
+            return SqliteTable(self, name)
+        if self._journal is None:  # numbered at once, written in batches (see sqlite_journal)
+            self._journal = SqliteJournalTable(self, self.counters, SqliteTable(self, name))
+        return self._journal
 
     def version(self) -> int:
-        """The scenario board's version: checked before every request (one indexed read)."""
-        with self._lock:
-            return self._db.execute("SELECT version FROM board").fetchone()[0]
+        """The scenario board's version: checked before every request (a word in shared memory)."""
+        return self.counters.get(VERSION)
 
     def board(self) -> tuple[int, bytes]:
         with self._lock:
@@ -168,9 +179,14 @@ class SqliteBackend:
         with self.write() as db:
             row = db.execute("UPDATE board SET version = version + 1, doc = ? WHERE version = ? RETURNING version",
                              (doc, expected)).fetchone()
+            if row is not None:
+                self.counters.set(VERSION, row[0])  # under the write lock: versions only grow
         return row[0] if row is not None else None
 
     def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()  # its queue written first
         with self._lock:
             self._db.close()
             os.close(self._writer)
+        self.counters.close()
