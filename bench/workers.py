@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -76,6 +77,21 @@ def start_redis() -> tuple[subprocess.Popen, int, str] | None:
     return proc, port, folder
 
 
+def wait_for_workers(port: int, count: int, timeout: float = 180) -> None:
+    """Poll /healthz on fresh connections until ``count`` different workers have answered (a
+    worker still starting would take CPU from the measured run)."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + timeout
+    while len(seen) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only {len(seen)} of {count} workers answered within {timeout} s")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
+                seen.add(json.loads(answer.read()).get("worker", 0))
+        except OSError:
+            time.sleep(0.01)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -113,6 +129,8 @@ def main() -> int:
                     server = serve(free_port(), extra, cwd)
                     try:
                         wait_until_answering(server.port, probe, timeout=120, path=path)
+                        if "--workers" in extra:
+                            wait_for_workers(server.port, int(extra[extra.index("--workers") + 1]))
                         unpinned_wrk(server.port, 1, body_file, path)  # warm-up (both workers)
                         used = cpu_seconds(server.proc.pid)
                         sample = unpinned_wrk(server.port, args.seconds, body_file, path)

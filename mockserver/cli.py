@@ -172,6 +172,7 @@ def serve(config: Config) -> int:
 def serve_workers(config: Config) -> int:
     """``--workers N``: uvicorn's process manager starts N workers (see mockserver.server.workers);
     without ``--state`` they share a SQLite file in a temporary folder, removed at exit."""
+    import inspect
     import os
     import shutil
     import tempfile
@@ -191,11 +192,15 @@ def serve_workers(config: Config) -> int:
     open_backend(config.state).close()  # created (or reached) once, before the workers start
     logging.getLogger("mockserver").info("%d workers sharing state in %s", config.workers, config.state)
     os.environ[workers.CONFIG_VARIABLE] = workers.encode(config)
+    options = {}
+    if "timeout_worker_healthcheck" in inspect.signature(uvicorn.Config).parameters:
+        options["timeout_worker_healthcheck"] = 60  # SIGHUP's rolling restart: a loaded machine starts a worker slowly
     try:
-        # uvicorn's supervisor handles SIGTERM/SIGINT itself: it stops the workers gracefully, then returns
+        # uvicorn's supervisor handles SIGTERM/SIGINT (stops the workers gracefully, then returns) and
+        # SIGHUP (replaces the workers one by one, each reading the scenarios again)
         uvicorn.run(workers.APP, factory=True, workers=config.workers, host=config.host, port=config.port,
                     log_level=config.log_level, access_log=config.access_log, timeout_graceful_shutdown=5,
-                    http=workers.PROTOCOL)
+                    http=workers.PROTOCOL, **options)
     finally:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
