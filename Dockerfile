@@ -1,6 +1,8 @@
-# mockserver as a container: serves the OpenAI Chat Completions emulator on 0.0.0.0:8000.
+# mockserver as a container: serves every dialect (OpenAI Chat Completions and Responses, Anthropic
+# Messages, Gemini, Bedrock Converse, Ollama, the OpenAI-compatible routes) and MCP on 0.0.0.0:8000.
 #
-#   docker build -t mockserver .
+#   docker build -t mockserver .            (podman: podman build --format docker -t mockserver .,
+#                                            which keeps the HEALTHCHECK)
 #   docker run --rm -p 127.0.0.1:8000:8000 -v "$PWD/scenarios:/scenarios:ro" mockserver
 #
 # Scenarios are read from /scenarios; when that folder is empty (no volume mounted) the bundled

@@ -22,6 +22,9 @@ LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 OTHER_VARIABLES = frozenset({"MOCKSERVER_WORKER_CONFIG", "MOCKSERVER_REDIS_REQUIRED", "MOCKSERVER_CONTAINER_TESTS", "MOCKSERVER_BROWSER_REQUIRED", "MOCKSERVER_SCREENSHOT_DIR"})
 
 
+DEFAULT_PROFILE = "openai"  # the server's profile unless --profile names another
+
+
 @dataclass
 class Config:
     scenarios: list[str] = field(default_factory=list)  # files or folders; empty → default_scenarios()
@@ -53,7 +56,7 @@ class Config:
     reload: bool = False  # watch the scenario files and swap in each good new set (mockserver.server.reload)
     reload_interval: float = 0.5  # seconds between polls of the scenario files
     # provider profiles, auth and generated calls
-    profile: str = "openai"  # openai | vllm | vertex (X-Mock-Profile and a scenario's profile win)
+    profile: str = DEFAULT_PROFILE  # openai | vllm | vertex… (X-Mock-Profile and a scenario's profile win; a route's own profile applies while this is the default)
     api_key: str = ""  # when set, API requests need "Authorization: Bearer <api_key>"
     auto: bool = False  # a request forcing a tool call that no rule answers gets a generated call
     near_misses: int = 5  # closest rules listed when no rule matches (no_matching_rule)

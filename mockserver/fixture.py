@@ -17,7 +17,8 @@ import yaml
 
 from mockserver import assertions
 from mockserver.server.admin import load_scenario_text
-from mockserver.engine.loader import KNOWN_PROFILES, LoadProblem, ScenarioLoadError, load_paths
+from mockserver.engine.loader import KNOWN_PROFILES, LoadProblem, ScenarioLoadError
+from mockserver.lint.startup import checked_load
 from mockserver.engine.model import Scenario
 from mockserver.explain import describe_journal
 from mockserver.server.entry import Entry
@@ -62,6 +63,17 @@ class MockServer:
         """An ``openai.OpenAI`` client talking to this server over the socket; closed after the test."""
         openai = _openai()
         client = openai.OpenAI(**{**self.client_kwargs, **overrides})
+        self._clients.append(client)
+        return client
+
+    def anthropic_client(self, **overrides: Any) -> Any:
+        """An ``anthropic.Anthropic`` client talking to this server (its ``base_url`` has no
+        ``/v1``: the SDK adds it); closed after the test."""
+        try:
+            import anthropic
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise RuntimeError("anthropic_client() needs the anthropic package: pip install anthropic") from None
+        client = anthropic.Anthropic(**{"base_url": self.url, "api_key": self.api_key, "max_retries": 0, **overrides})
         self._clients.append(client)
         return client
 
@@ -119,7 +131,7 @@ class MockServer:
         """Serve the scenario files (or folders) at ``paths``, on top of the current ones (or
         instead of them, with ``replace``). Relative paths are looked up next to the test file,
         then in the rootdir, then in the working directory. Returns the loaded scenario names."""
-        scenarios = load_paths([self.resolve(p) for p in paths]).scenarios
+        scenarios = checked_load([self.resolve(p) for p in paths]).scenarios
         self.app.state.overlay.add(scenarios, replace=replace)
         return [s.name for s in scenarios]
 
@@ -136,7 +148,7 @@ class MockServer:
         scenarios: list[Scenario] = []
         for k, item in enumerate(items):
             if isinstance(item, (str, Path)) and not (isinstance(item, str) and "\n" in item):
-                scenarios.extend(load_paths([self.resolve(item)]).scenarios)
+                scenarios.extend(checked_load([self.resolve(item)]).scenarios)
             else:
                 scenarios.extend(self._compile(item, f"<marker scenarios[{k}]>"))
         self.app.state.overlay.add(scenarios, replace=True)

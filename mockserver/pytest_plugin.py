@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import pytest
 
@@ -74,7 +74,8 @@ def session_scenario_paths(pytestconfig: pytest.Config, env_scenarios: list[str]
 def mockserver_session(pytestconfig: pytest.Config) -> Iterator["ServerThread"]:
     """The session's server (one per xdist worker). Tests use ``mockserver``, which resets it."""
     from mockserver.config import Config, ConfigError
-    from mockserver.engine.loader import ScenarioLoadError, load_paths
+    from mockserver.engine.loader import ScenarioLoadError
+    from mockserver.lint.startup import checked_load
     from mockserver.testing import ServerThread
 
     try:
@@ -82,10 +83,13 @@ def mockserver_session(pytestconfig: pytest.Config) -> Iterator["ServerThread"]:
     except ConfigError as exc:
         pytest.fail(f"mockserver: {exc}", pytrace=False)
     paths = session_scenario_paths(pytestconfig, config.scenarios)
+    failed = None
     try:
-        scenarios = load_paths(paths)
+        scenarios = checked_load(paths)  # what `serve` and `validate` check, with their words
     except ScenarioLoadError as exc:
-        pytest.fail(f"mockserver: cannot load the scenarios in {', '.join(paths)}:\n{exc}", pytrace=False)
+        failed = f"mockserver: cannot load the scenarios in {', '.join(paths)}:\n{exc}"
+    if failed:  # outside the except: no chained traceback, only the problems
+        pytest.fail(failed, pytrace=False)
     started = time.perf_counter()
     server = ServerThread(config, scenarios).start()
     server.startup_seconds = time.perf_counter() - started  # type: ignore[attr-defined]
@@ -126,6 +130,7 @@ def _apply_marker(mock: "MockServer", marker: pytest.Mark | None, nodeid: str) -
     from mockserver.engine.loader import ScenarioLoadError
 
     kwargs = marker.kwargs
+    failed = None
     try:
         if kwargs.get("scenarios") is not None:
             items = kwargs["scenarios"]
@@ -136,9 +141,11 @@ def _apply_marker(mock: "MockServer", marker: pytest.Mark | None, nodeid: str) -
         if kwargs.get("strict") is not None:
             mock.set_strict(kwargs["strict"])
     except ScenarioLoadError as exc:
-        pytest.fail(f"{where}: cannot load scenarios=:\n{exc}", pytrace=False)
+        failed = f"{where}: cannot load scenarios={_shown(kwargs.get('scenarios'))}:\n{exc}"
     except (TypeError, ValueError) as exc:
-        pytest.fail(f"{where}: {exc}", pytrace=False)
+        failed = f"{where}: {exc}"
+    if failed:  # outside the except: no chained traceback, only the problems
+        pytest.fail(failed, pytrace=False)
     mock.expect_all_errors = bool(kwargs.get("expect_errors", False))
     mock.allow_warnings = bool(kwargs.get("allow_warnings", False))
 
@@ -207,3 +214,10 @@ def _attach_har(item: pytest.Item, mock: "MockServer") -> None:
         return
     item.user_properties.append(("mockserver_har", str(path)))
     item.add_report_section("call", "mockserver HAR", f"the journal as HAR 1.2: {path}")
+
+
+def _shown(items: Any) -> str:
+    """The marker's ``scenarios=`` as a reader recognises it: paths by name, texts and dicts by position."""
+    items = items if isinstance(items, (list, tuple)) else [items]
+    shown = [str(x) if isinstance(x, (str, Path)) and "\n" not in str(x) else f"<scenarios[{k}]>" for k, x in enumerate(items)]
+    return "[" + ", ".join(shown) + "]"

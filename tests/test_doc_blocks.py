@@ -31,7 +31,7 @@ from mockserver.lint.checks import check_document
 from mockserver.testing import ServerThread
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 BLOCK_RE = re.compile(r"^```(\w*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 LOCAL_URL = re.compile(r"(?:https?://)?(?:127\.0\.0\.1|localhost):8000")
 
@@ -253,7 +253,7 @@ def output(start: str) -> str:
 
 
 def readme_scenario() -> str:
-    [block] = [b for b in of_kind("scenario") if b.file == "README.md" and "name: weather" in b.text and "models:" in b.text]
+    [block] = [b for b in of_kind("scenario") if b.file == "authoring.md" and "name: weather" in b.text and "models:" in b.text]
     return block.text
 
 
@@ -405,8 +405,9 @@ def test_every_variable_and_flag_named_in_the_docs_exists():
     assert unknown_variables(names) == []
     serve = next(a for a in _parser()._subparsers._group_actions[0].choices.items() if a[0] == "serve")[1]
     flags = {option for action in serve._actions for option in action.option_strings}
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    configuration = readme[readme.index("## Configuration"):readme.index("\n## ", readme.index("## Configuration") + 5)]
+    readme = "\n".join(path.read_text(encoding="utf-8") for path in DOCS)
+    page = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    configuration = page[page.index("## Configuration"):]
     table = re.findall(r"^\| (`--(?:[^|\\]|\\\|)+)\|", configuration, re.MULTILINE)
     in_table = {flag.split()[0] for cell in table for flag in re.findall(r"`(--[a-z-]+[^`]*)`", cell)}
     assert in_table <= flags  # the Configuration table names serve's flags only
@@ -417,7 +418,7 @@ def test_every_variable_and_flag_named_in_the_docs_exists():
 def test_quoted_option_errors_are_what_serve_says(capsys):
     from mockserver.cli import main
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = "\n".join(path.read_text(encoding="utf-8") for path in DOCS)
     quoted = re.search(r"`(mockserver: --port[^`]+)`", readme).group(1)
     assert main(["serve", "--port", "70000"]) == 2
     assert capsys.readouterr().err.strip() == quoted
@@ -428,7 +429,7 @@ def test_quoted_option_errors_are_what_serve_says(capsys):
 def test_the_entry_attribute_table_lists_every_attribute():
     from mockserver.server.entry import Entry, ToolCall
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "pytest.md").read_text(encoding="utf-8")
     table = readme[readme.index("| Attribute | What |"):readme.index("**Assertions.**")]
     documented = {name for cell in re.findall(r"^\| ([^|]+)\|", table, re.MULTILINE) for name in re.findall(r"`(\w+)`", cell)}
     public = set(Entry.__dataclass_fields__) | {name for name, value in vars(Entry).items() if isinstance(value, property)}

@@ -78,7 +78,7 @@ def test_billion_laughs_posted_is_refused_while_healthz_answers(serve):
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid_scenario"
-    assert error["problems"] == [{"file": "<request body>", "line": LAUGHS_LINE, "rule": None, "path": "", "message": LAUGHS_MESSAGE}]
+    assert error["problems"] == [{"file": "<request body>", "line": LAUGHS_LINE, "column": 46, "rule": None, "path": "", "message": LAUGHS_MESSAGE}]
     # answered throughout (a busy CI machine may delay a single probe; expanding the file would
     # hold them all for minutes)
     assert statistics.median(latencies) < 0.1 and max(latencies) < 1.0, latencies
@@ -106,14 +106,14 @@ def test_recursive_alias_and_deep_nesting_are_load_errors(serve):
     response = httpx.post(running.url + "/_mock/scenarios?file=rec.yaml", content=recursive, headers=YAML)
     assert response.status_code == 400
     assert response.json()["error"]["problems"] == [{
-        "file": "rec.yaml", "line": 5, "rule": None, "path": "",
+        "file": "rec.yaml", "line": 5, "column": 31, "rule": None, "path": "",
         "message": "invalid YAML: alias *x refers to a node that contains it (recursive aliases are refused)"}]
     # JSON goes through the same loader: nesting is bounded the same way (no RecursionError, no 500)
     deep = '{"version": 1, "name": "deep", "rules": [{"reply": {"content": "x"}}], "x": ' + "[" * 5000 + "]" * 5000 + "}"
     response = httpx.post(running.url + "/_mock/scenarios?file=deep.json", content=deep, headers={"content-type": "application/json"})
     assert response.status_code == 400
     assert response.json()["error"]["problems"] == [{
-        "file": "deep.json", "line": 1, "rule": None, "path": "",
+        "file": "deep.json", "line": 1, "column": 176, "rule": None, "path": "",
         "message": f"invalid YAML: the data is nested more than {MAX_NESTING} levels deep"}]
 
 

@@ -15,7 +15,7 @@ import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT6
 
-from mockserver.dialects import dialect_of
+from mockserver.server.routes import dialect_of
 from payloads import GET_WEATHER_TOOL, chat, tool, user
 
 WEATHER = """

@@ -208,9 +208,9 @@ def test_marker_mistakes_are_setup_errors_naming_the_marker(pytester):
         "valid: scenarios, profile, seed, expect_errors, allow_warnings, strict",
         "*@pytest.mark.mockserver on test_inner.py::test_profile: unknown mockserver profile 'azure'; "
         "valid profiles: openai, vllm, vertex",
-        "*@pytest.mark.mockserver on test_inner.py::test_missing: cannot load scenarios=:",
+        "*@pytest.mark.mockserver on test_inner.py::test_missing: cannot load scenarios=[missing.yaml]:",
         "missing.yaml: no such file or directory (looked in */missing.yaml, */missing.yaml)",
-        "*@pytest.mark.mockserver on test_inner.py::test_broken: cannot load scenarios=:",
+        "*@pytest.mark.mockserver on test_inner.py::test_broken: cannot load scenarios=[<scenarios[0]>]:",
         "<marker scenarios[0]>:3: rule 'r' at rules[0].reply: Additional properties are not allowed*",
     ])
 

@@ -44,7 +44,8 @@ def findings(*paths: str) -> list[str]:
 # Load problems (the loader's checks), one per file: (scenario text, the exact finding).
 LOAD_ERRORS = [
     ("version: 1\nname: a\nrules: [{reply: {content: x}}\n",
-     "s.yaml:4: error: invalid YAML: expected ',' or ']', but got '<stream end>' [yaml]"),
+     "s.yaml:4:1: error: invalid YAML: expected ',' or ']', but got '<stream end>' "
+     "(while parsing a flow sequence that starts at line 3, column 8) [yaml]"),
     ("version: 1\nname: a\nrules:\n  - name: r\n    reply: {content: x}\n    whne: {}\n",
      "s.yaml:4: error: rule 'r' at rules[0]: Additional properties are not allowed ('whne' was unexpected); "
      "allowed keys: description, name, priority, reply, when [schema]"),
@@ -121,19 +122,19 @@ rules:
 AVAILABLE = ("abs, captures, cycler, dict, joiner, last, last_user, len, max, messages, min, model, "
              "namespace, range, request, result, results, round, tool_results, tools, turn")
 BAD_FINDINGS = [
-    f"bad.yaml:6: error: rule 'typo-variable' at rules[0].reply.content: unknown template variable 'reslut'; available: {AVAILABLE} [variable]",
+    f"bad.yaml:6: error: rule 'typo-variable' at rules[0].reply.content: unknown template variable 'reslut' (did you mean 'result'?); available: {AVAILABLE} [variable]",
     "bad.yaml:9: error: rule 'no-group' at rules[1].reply.content: uses captures.town, but no regex of this rule has a named group 'town' (named groups: city) [captures]",
     "bad.yaml:12: warning: rule 'optional-group' at rules[2].reply.content: uses captures.hour, but the group 'hour' is optional in its regex: "
     "when it does not take part, the template fails (422); use captures.get('hour') or 'captures.hour | default(...)' [captures]",
     "bad.yaml:16: error: rule 'wrong-tool' at rules[3].reply.tool_calls[0].name: calls 'get_wether', which is not among the tools the rule "
-    "requires the request to declare (get_weather); a typo, or add it to when.tools [tool]",
-    "bad.yaml:20: warning: rule 'unrequired-tool' at rules[4].reply.tool_calls[0].name: calls 'get_time' but the rule does not require the "
-    "request to declare it; add 'when: {tools: [get_time]}' (a request without it gets a 422 scenario error) [tool]",
+    "requires the request to declare (get_weather): did you mean 'get_weather'? [tool]",
+    "bad.yaml:20: warning: rule 'unrequired-tool' at rules[4].reply.tool_calls[0].name: calls 'get_time', which no when.tools, tool_choice or "
+    "tool_result of this file names; a request that does not declare it skips this rule — add 'when: {tools: [get_time]}' to be sure [tool]",
     "bad.yaml:22: error: rule 'bad-tool-name' at rules[5].when.tools[0]: tool name 'get weather' can never be declared by a request "
     "(names match ^[a-zA-Z0-9_-]+$, at most 64 characters), so this never matches [tool]",
     "bad.yaml:26: error: rule 'none-but-calls' at rules[6].reply: calls tools, but the rule only matches tool_choice 'none': the reply is always skipped [tool_choice]",
-    "bad.yaml:29: error: rule 'named-but-other' at rules[7].reply.tool_calls[0].name: calls 'g', which is not among the tools the rule "
-    "requires the request to declare (f); a typo, or add it to when.tools [tool]",
+    "bad.yaml:29: warning: rule 'named-but-other' at rules[7].reply.tool_calls[0].name: calls 'g', which no when.tools, tool_choice or "
+    "tool_result of this file names; a request that does not declare it skips this rule — add 'when: {tools: [g]}' to be sure [tool]",
     "bad.yaml:29: error: rule 'named-but-other' at rules[7].reply: calls ['g'], but the rule only matches tool_choice {function: f}: the reply is always skipped [tool_choice]",
     "bad.yaml:32: error: rule 'required-but-text' at rules[8].reply: calls no tool, but the rule only matches tool_choice 'required': the reply is always skipped [tool_choice]",
     "bad.yaml:35: error: rule 'after-everything' at rules[10]: unreachable: catch-all rule 'everything' (line 33, priority 0) answers every request first [unreachable]",
@@ -151,7 +152,7 @@ def test_static_checks_each_kind_with_its_location(folder, capsys):
         "follow-up request matches this rule again (tools still hold), so an agent calls get_wether until it gives up; "
         "let it match only the request that asks for it (e.g. last_message: {role: user}), or put a rule that answers "
         "the results before it [loop]",
-        "invalid: 1 file(s), 1 scenario(s), 12 rule(s): 9 error(s), 4 warning(s)"]
+        "invalid: 1 file(s), 1 scenario(s), 12 rule(s): 8 error(s), 5 warning(s)"]
 
 
 def test_priority_decides_what_a_catch_all_shadows(folder):
@@ -211,7 +212,7 @@ def test_json_format(folder, capsys):
     assert json.loads(out) == {
         "ok": False, "errors": 1, "warnings": 0, "files": ["j.yaml"], "scenarios": 1, "rules": 1,
         "problems": [{
-            "severity": "error", "check": "regex", "file": "j.yaml", "line": 5, "rule": "r",
+            "severity": "error", "check": "regex", "file": "j.yaml", "line": 5, "column": None, "rule": "r",
             "path": "rules[0].when.last_message.regex",
             "message": "invalid regex '(x': missing ), unterminated subpattern at position 0",
         }],

@@ -12,7 +12,8 @@ from importlib import import_module
 from typing import Any, Callable
 
 #: each dialect's name → where its class lives (imported when first needed: the journal and
-#: the inspector name dialects without loading them all)
+#: the inspector name dialects without loading them all); the paths each answers are in
+#: mockserver.server.routes
 CLASSES = {
     "chat": ("mockserver.dialects.chat.dialect", "ChatDialect"),
     "responses": ("mockserver.dialects.responses.dialect", "ResponsesDialect"),
@@ -26,14 +27,14 @@ def dialect_class(name: str) -> Any:
     return getattr(import_module(module), cls)
 
 
-@cache
-def _paths() -> dict[str, str]:
-    return {path: name for name in CLASSES for path in dialect_class(name).paths}
-
-
-def dialect_of(path: str) -> str | None:
-    """The dialect a request path speaks (each class's ``paths``), or None for other routes."""
-    return _paths().get(path)
+def build(config: Any) -> dict[str, Any]:
+    """One instance of every dialect, made by its ``from_config(config)`` when it has one."""
+    made = {}
+    for name in CLASSES:
+        cls = dialect_class(name)
+        factory = getattr(cls, "from_config", None)
+        made[name] = factory(config) if factory is not None else cls()
+    return made
 
 
 def answer_reader(dialect: str) -> Callable[[dict[str, Any]], Any]:

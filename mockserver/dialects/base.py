@@ -1,6 +1,7 @@
 """What every dialect provides, and what it hands to the engine and back.
 
-A dialect is an object with a ``name``, the ``paths`` it answers, and four jobs:
+A dialect is an object with a ``name`` and four jobs (the paths it answers are lines in the route
+table, ``mockserver/server/routes.py``):
 
 - :meth:`Dialect.parse`: check the request's shape and its call/result protocol as the named
   provider profile would (its rule book: ``dialects/<name>/rules.py``; raising the provider's
@@ -33,6 +34,10 @@ from mockserver.wire.warnings import MockWarning
 if TYPE_CHECKING:  # pragma: no cover
     from mockserver.engine.context import Conversation
     from mockserver.engine.respond import RenderedReply
+    from mockserver.server.routes import RouteMatch
+
+
+SSE_MEDIA_TYPE = "text/event-stream; charset=utf-8"
 
 
 @dataclass
@@ -81,16 +86,24 @@ class Rendered:
     summary: Callable[[], dict[str, Any]] | None = None  # a stream as one body (journal)
     completion_tokens: int = 0  # for the timing of a non-streamed answer
     headers: dict[str, str] = field(default_factory=dict)
+    media_type: str = SSE_MEDIA_TYPE  # a stream's content-type (SSE, NDJSON, AWS event stream…)
 
 
 class Dialect(Protocol):
-    name: str
-    paths: frozenset[str]
+    """A wire dialect. Optional members the server looks for: ``from_config(config)`` (a
+    classmethod making the instance), ``auth_error(api_key, headers, route)`` (the dialect's own
+    401; else OpenAI's bearer check), ``extra_routes(service)`` (its auxiliary starlette routes:
+    model lists, token counts…), ``error_headers(error)``, ``fault_messages``, ``store``."""
 
-    def parse(self, body: dict[str, Any], profile: str, *, strict: bool = False, history: bool = True) -> Parsed:
+    name: str
+
+    def parse(
+        self, body: dict[str, Any], profile: str, *, strict: bool = False, history: bool = True, route: "RouteMatch | None" = None
+    ) -> Parsed:
         """``profile``: whose rules judge the request (``openai``, ``vllm``…); ``strict``: warnings
         are errors; ``history=False``: skip the call/result protocol (a first pass whose profile a
-        scenario may still change)."""
+        scenario may still change); ``route``: what the request's path and query say (the model
+        in a Gemini or Bedrock path, ``alt=sse``…; see mockserver.server.routes)."""
         ...
 
     def request_key(self, body: dict[str, Any]) -> bytes: ...

@@ -33,17 +33,21 @@ class LoadProblem:
     rule: str | None
     path: str
     message: str
+    column: int | None = None  # 1-based, where known (YAML syntax errors)
 
     def __str__(self) -> str:
-        return located(self.file, self.line, self.rule, self.path, self.message)
+        return located(self.file, self.line, self.rule, self.path, self.message, column=self.column)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "rule": self.rule, "path": self.path, "message": self.message}
+        return {"file": self.file, "line": self.line, "column": self.column, "rule": self.rule, "path": self.path,
+                "message": self.message}
 
 
-def located(file: str, line: int | None, rule: str | None, path: str, message: str, severity: str | None = None) -> str:
-    """``file:line: [severity:] rule 'r' at path: message`` — how every scenario problem reads."""
-    parts = [f"{file}:{line}:" if line else f"{file}:"]
+def located(
+    file: str, line: int | None, rule: str | None, path: str, message: str, severity: str | None = None, column: int | None = None
+) -> str:
+    """``file:line[:column]: [severity:] rule 'r' at path: message`` — how every scenario problem reads."""
+    parts = [(f"{file}:{line}:{column}:" if column else f"{file}:{line}:") if line else f"{file}:"]
     if severity:
         parts.append(f"{severity}:")
     if rule:
@@ -53,6 +57,29 @@ def located(file: str, line: int | None, rule: str | None, path: str, message: s
     elif rule:
         parts[-1] += ":"
     return " ".join(parts + [message])
+
+
+def yaml_problem(file: str, exc: yaml.YAMLError) -> LoadProblem:
+    """A YAML syntax error at the line and column where PyYAML noticed it, with what it was
+    reading then (the mistake is often there, a line or more before) and the usual cause."""
+    mark = getattr(exc, "problem_mark", None)
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    if "unknown escape character" in problem:
+        problem += QUOTING_ADVICE
+    context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and start is not None and (start.line, start.column) != (getattr(mark, "line", None), getattr(mark, "column", None)):
+        problem += f" ({context} that starts at line {start.line + 1}, column {start.column + 1})"
+    if any(t in problem for t in ("expected <block end>", "mapping values are not allowed", "could not find expected ':'")):
+        problem += YAML_INDENT_ADVICE
+    return LoadProblem(file, line, None, "", f"invalid YAML: {problem}", column)
+
+
+YAML_INDENT_ADVICE = (
+    "; usually a line indented differently from its siblings, or an unquoted value holding ': ' or "
+    "starting with a special character ('{', '[', '*', '&', '?', '|', '>', '@', '`'): check the indentation "
+    "there and quote such values"
+)
 
 
 class ScenarioLoadError(Exception):
@@ -125,12 +152,7 @@ def load_text(text: str, file: str = "<string>") -> tuple[list[Scenario], list[L
     try:
         documents = [d for d in load_documents(text) if d is not None]
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        if "unknown escape character" in problem:
-            problem += QUOTING_ADVICE
-        return [], [LoadProblem(file, line, None, "", f"invalid YAML: {problem}")]
+        return [], [yaml_problem(file, exc)]
     except RecursionError:  # pragma: no cover - the loader refuses deep nesting before this
         return [], [LoadProblem(file, None, None, "", "invalid YAML: nested too deeply")]
     if not documents:

@@ -7,9 +7,9 @@ A matcher is registered under the ``when`` key it handles; adding one is adding 
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
+from difflib import SequenceMatcher, get_close_matches
 from functools import partial
-from typing import Any, Callable, ClassVar
+from typing import Any, Callable, ClassVar, Iterable
 
 import regex
 
@@ -273,7 +273,8 @@ class ToolResultMatcher(Matcher):
 
     key = "tool_result"
 
-    def __init__(self, spec: dict[str, Any], path: tuple[Any, ...]) -> None:
+    def __init__(self, spec: dict[str, Any] | str, path: tuple[Any, ...]) -> None:
+        spec = tool_result_spec(spec)
         self.tool = spec["tool"]
         self.count = spec.get("count")
         self.json = spec.get("json") or {}
@@ -306,6 +307,9 @@ class ToolResultMatcher(Matcher):
     def _absent(self, conv: Conversation, window: list[Any]) -> str:
         seen = sorted({r.name or "?" for r in window})
         actual = f"results for {seen}" if seen else f"no tool results {WINDOW_TEXT[self.within]}"
+        near = did_you_mean(self.tool, seen)
+        if near:
+            actual += f" ({near})"
         if self.within != CONVERSATION and any(r.name == self.tool for r in conv.all_tool_results):
             wider = EXCHANGE if self.within == STEP and any(r.name == self.tool for r in conv.tool_results) else CONVERSATION
             actual += f" ('{self.tool}' answered an earlier step; 'within: {wider}' would see it)"
@@ -337,7 +341,9 @@ class Tools(Matcher):
         declared = conv.tools.functions
         missing = [n for n in self.names if n not in declared]
         if missing:
-            return Difference("tools", list(declared), f"declared tools to include {missing}", len(missing) / len(self.names)), {}
+            hints = [h for h in (did_you_mean(n, declared) for n in missing) if h]
+            actual = f"{list(declared)} ({'; '.join(hints)})" if hints else list(declared)
+            return Difference("tools", actual, f"declared tools to include {missing}", len(missing) / len(self.names)), {}
         return None, {}
 
 
@@ -402,6 +408,17 @@ class Header(Matcher):
                 return Difference(f"header[{name}]", value, expected, partial(text.distance, value)), {}
             captures.update(caps)
         return None, captures
+
+
+def did_you_mean(name: str, names: Iterable[str]) -> str:
+    """``did you mean 'lookup_customer'?`` for a name close to one of ``names`` (else "")."""
+    close = get_close_matches(name, [n for n in names if n != name], n=1, cutoff=0.75)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def tool_result_spec(spec: dict[str, Any] | str) -> dict[str, Any]:
+    """``tool_result: NAME`` is short for ``tool_result: {tool: NAME}``."""
+    return {"tool": spec} if isinstance(spec, str) else spec
 
 
 def build(when: dict[str, Any], path: tuple[Any, ...]) -> list[Matcher]:

@@ -6,6 +6,7 @@ Templates are compiled once, at load time; a syntax error is a load error with i
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import datetime
 from typing import Any
 
@@ -122,11 +123,15 @@ class Template:
         if self.static:
             return
         try:
-            self._template = ENV.from_string(source)
-            self.names = frozenset(meta.find_undeclared_variables(ENV.parse(source)))
-            single = _single_expression(source)
-            if single is not None:
-                self._expr = ENV.compile_expression(single)
+            with warnings.catch_warnings():
+                # a backslash Jinja does not know in a string literal ('\w') is kept as written;
+                # validate says so (lint.templates), the compile need not print Python's warning
+                warnings.simplefilter("ignore", DeprecationWarning)
+                self._template = ENV.from_string(source)
+                self.names = frozenset(meta.find_undeclared_variables(ENV.parse(source)))
+                single = _single_expression(source)
+                if single is not None:
+                    self._expr = ENV.compile_expression(single)
         except TemplateError as exc:
             raise RenderError(f"template syntax error: {exc}") from None
 
@@ -189,7 +194,38 @@ def undefined_message(source: str, context: dict[str, Any], detail: str) -> str:
             listed = ", ".join(sorted(have)) or "none"
             return (f"captures.{name} is undefined in {source!r}: no regex of this rule captured a group "
                     f"'{name}' for this request (captures: {listed}); use captures.get('{name}') for an optional group")
-    return f"undefined value in {source!r}: {detail}"
+    missing = _MISSING_RE.search(detail)
+    if missing:
+        explained = _missing_key(source, context, missing.group(1))
+        if explained:
+            return explained
+    return f"undefined value in {_shown(source)}: {detail}"
+
+
+_MISSING_RE = re.compile(r"has no attribute '([^']+)'")
+
+
+def _shown(source: str) -> str:
+    return repr(source if len(source) <= 120 else source[:119] + "…")
+
+
+def _missing_key(source: str, context: dict[str, Any], key: str) -> str | None:
+    """``result.get_ticket.ticket_number is undefined …: result.get_ticket has no key
+    'ticket_number' (did you mean …?; its keys: …)`` — the expression, and the names that exist."""
+    from mockserver.engine.matchers import did_you_mean
+
+    for found in re.finditer(r"([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\." + re.escape(key) + r"\b", source):
+        base = found.group(1)
+        try:
+            value = ENV.compile_expression(base, undefined_to_none=False)(**context)
+        except Exception:  # noqa: BLE001 - only an explanation: fall back to Jinja's words
+            continue
+        if isinstance(value, dict):
+            keys = sorted(map(str, value))
+            near = did_you_mean(key, keys)
+            return (f"{base}.{key} is undefined in {_shown(source)}: {base} has no key '{key}'"
+                    f"{f' ({near})' if near else ''}; its keys: {', '.join(keys) or 'none'}")
+    return None
 
 
 SINGLE_EXPR_RE = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\}\}|\{\{).)*)\}\}\s*$", re.DOTALL)

@@ -239,7 +239,7 @@ def _grouped(conv: Conversation) -> dict[str, list[Any]]:
     return grouped
 
 
-# what each name of a template's context is (README, "Templates"), worked out only when read
+# what each name of a template's context is (docs/scenarios.md, "Templates"), worked out only when read
 CONTEXT: dict[str, Callable[[Conversation, Captures], Any]] = {
     "request": lambda conv, captures: conv.body,
     "model": lambda conv, captures: conv.model,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from mockserver.engine.matchers import did_you_mean, tool_result_spec
 from mockserver.engine.yamlsrc import line_of
 from mockserver.lint.report import Finding
 from mockserver.lint.templates import check_template, is_static, named_groups, templates
@@ -39,6 +40,7 @@ def check_document(doc: dict[str, Any], file: str) -> list[Finding]:
     out = _Doc(doc, file)
     top = doc.get("when") or {}
     _check_tool_names(out, top, ("when",))
+    tools = named_tools(doc) | {c["name"] for r in doc["rules"] for c in r["reply"].get("tool_calls") or [] if is_static(c["name"])}
     for i, rule in enumerate(doc["rules"]):
         when = rule.get("when") or {}
         base = ("rules", i)
@@ -48,7 +50,7 @@ def check_document(doc: dict[str, Any], file: str) -> list[Finding]:
         for name, always in named_groups(when).items():
             groups[name] = groups.get(name, False) or always
         for path, source in templates(rule["reply"], base + ("reply",)):
-            for severity, check, message in check_template(source, groups):
+            for severity, check, message in check_template(source, groups, tools):
                 out.add(severity, check, path, message)
     _check_unreachable(out)
     return out.findings
@@ -59,7 +61,8 @@ def _check_tool_names(out: _Doc, when: dict[str, Any], path: tuple[Any, ...]) ->
     if isinstance(when.get("tool_choice"), dict):
         named.append((("tool_choice", "function"), when["tool_choice"]["function"]))
     if "tool_result" in when:
-        named.append((("tool_result", "tool"), when["tool_result"]["tool"]))
+        spec = when["tool_result"]
+        named.append((("tool_result",) if isinstance(spec, str) else ("tool_result", "tool"), tool_result_spec(spec)["tool"]))
     for sub, name in named:
         if not TOOL_NAME_RE.match(name):
             out.add("error", "tool", path + sub,
@@ -83,28 +86,45 @@ def _required_tools(*whens: dict[str, Any]) -> set[str] | None:
             names.add(when["tool_choice"]["function"])
         if "tool_result" in when:
             constrained = True
-            names.add(when["tool_result"]["tool"])
+            names.add(tool_result_spec(when["tool_result"])["tool"])
     return names if constrained else None
 
 
+def named_tools(doc: dict[str, Any]) -> set[str]:
+    """Every tool a matcher of the document names (``when.tools``, a named ``tool_choice``, a
+    ``tool_result``), at the top or in a rule: the tools the file's requests are expected to declare."""
+    names: set[str] = set()
+    for when in [doc.get("when") or {}] + [rule.get("when") or {} for rule in doc["rules"]]:
+        names |= _required_tools(when) or set()
+    return names
+
+
 def _check_reply_tools(out: _Doc, top: dict[str, Any], when: dict[str, Any], reply: dict[str, Any], base: tuple[Any, ...]) -> None:
+    """A reply's calls: an impossible name is an error; a name no matcher of the file names may be
+    a typo or an undeclared tool (a request that does not declare it skips the rule): a warning.
+    A call of the next tool of a flow (``tool_result: a`` → call ``b``, ``b`` named elsewhere in
+    the file) is the natural way to write a flow and is not reported."""
     calls = reply.get("tool_calls") or []
-    required = _required_tools(top, when)
+    required = _required_tools(top, when) or set()
+    known = named_tools(out.doc)
     for k, call in enumerate(calls):
         name, path = call["name"], base + ("reply", "tool_calls", k, "name")
         if not is_static(name):
             continue
         if not TOOL_NAME_RE.match(name):
             out.add("error", "tool", path, f"calls {name!r}, which no request can declare (names match ^[a-zA-Z0-9_-]+$, at most 64 characters)")
-        elif required is None:
+        elif name not in required and name not in known:
+            near = did_you_mean(name, known)
+            listed = set(top.get("tools") or []) | set(when.get("tools") or [])
+            if near and listed:  # the rule lists its tools and this is one of them misspelt
+                out.add("error", "tool", path,
+                        f"calls '{name}', which is not among the tools the rule requires the request to declare "
+                        f"({', '.join(sorted(listed))}): {near}")
+                continue
             out.add("warning", "tool", path,
-                    f"calls '{name}' but the rule does not require the request to declare it; "
-                    f"add 'when: {{tools: [{name}]}}' (a request without it gets a 422 scenario error)")
-        elif name not in required:
-            listed = ", ".join(sorted(required))
-            out.add("error", "tool", path,
-                    f"calls '{name}', which is not among the tools the rule requires the request to declare "
-                    f"({listed}); a typo, or add it to when.tools")
+                    f"calls '{name}', which no when.tools, tool_choice or tool_result of this file names; "
+                    f"a request that does not declare it skips this rule{f' ({near})' if near else ''} — "
+                    f"add 'when: {{tools: [{name}]}}' to be sure")
     choice = when.get("tool_choice", top.get("tool_choice"))
     names = [c["name"] for c in calls]
     where = base + ("reply",)

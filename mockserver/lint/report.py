@@ -22,17 +22,18 @@ class Finding:
     rule: str | None
     path: str
     message: str
+    column: int | None = None  # 1-based, where known
 
     def __post_init__(self) -> None:
         if self.check not in CHECKS or self.severity not in ("error", "warning"):
             raise ValueError(f"undocumented finding kind: {self.severity} {self.check}")
 
     def __str__(self) -> str:
-        return located(self.file, self.line, self.rule, self.path, self.message, self.severity) + f" [{self.check}]"
+        return located(self.file, self.line, self.rule, self.path, self.message, self.severity, self.column) + f" [{self.check}]"
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "severity": self.severity, "check": self.check, "file": self.file, "line": self.line,
+            "severity": self.severity, "check": self.check, "file": self.file, "line": self.line, "column": self.column,
             "rule": self.rule, "path": self.path, "message": self.message,
         }
 
@@ -90,4 +91,4 @@ def from_problem(problem: LoadProblem) -> Finding:
         check = "file"
     else:
         check = "schema"
-    return Finding("error", check, problem.file, problem.line, problem.rule, problem.path, message)
+    return Finding("error", check, problem.file, problem.line, problem.rule, problem.path, message, problem.column)

@@ -24,7 +24,7 @@ LOAD_CHECKS = frozenset({"file", "yaml", "schema", "template", "regex", "argumen
 
 
 def _problem(finding: Finding) -> LoadProblem:
-    return LoadProblem(finding.file, finding.line, finding.rule, finding.path, finding.message)
+    return LoadProblem(finding.file, finding.line, finding.rule, finding.path, finding.message, finding.column)
 
 
 EMPTY_FOLDER = "no *.yaml or *.yml files in this folder"

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import re
+import warnings
 from functools import lru_cache
 from typing import Any, Iterator
 
 from jinja2 import TemplateError, meta, nodes
 
+from mockserver.engine.matchers import did_you_mean
 from mockserver.engine.render import ENV
 
 TEXT_KEYS = ("model", "last_message", "user_message", "tool_result")
@@ -94,17 +96,35 @@ def template_variables() -> frozenset[str]:
     return frozenset(context) | frozenset(ENV.globals)
 
 
-def check_template(source: str, groups: dict[str, bool]) -> list[Issue]:
+def check_template(source: str, groups: dict[str, bool], tools: set[str] | frozenset[str] = frozenset()) -> list[Issue]:
+    """Problems of one reply template: unknown names, captures no regex defines, and (``tools``:
+    the tools the file names) ``result.X`` for a tool the file never mentions."""
     issues: list[Issue] = []
     try:
-        tree = ENV.parse(source)
-        undeclared = meta.find_undeclared_variables(tree)  # compiles: unknown filters raise here
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DeprecationWarning)
+            tree = ENV.parse(source)
+            undeclared = meta.find_undeclared_variables(tree)  # compiles: unknown filters raise here
     except TemplateError:
         return issues  # reported by the loader
+    for warning in caught:
+        if "invalid escape sequence" in str(warning.message):
+            issues.append(("warning", "template",
+                f"{warning.message} in a string literal of the template: Jinja keeps it as written, but write the "
+                "backslash twice (in YAML single quotes: regex('in (\\\\w+)')) so that it does not depend on that"))
+            break
     known = template_variables()
     for name in sorted(undeclared - known):
-        issues.append(("error", "variable", f"unknown template variable '{name}'; available: {', '.join(sorted(known))}"))
-    for name in _capture_references(tree):
+        near = did_you_mean(name, known)
+        issues.append(("error", "variable", f"unknown template variable '{name}'{f' ({near})' if near else ''}; available: {', '.join(sorted(known))}"))
+    if tools:
+        for name in _references(tree, "result"):
+            if name not in tools:
+                near = did_you_mean(name, tools)
+                issues.append(("warning", "variable",
+                    f"reads result.{name}, but no tool of this file is called '{name}'{f' ({near})' if near else ''}: "
+                    f"result holds the results just sent, by tool name ({', '.join(sorted(tools))})"))
+    for name in _references(tree, "captures"):
         if name not in groups:
             have = ", ".join(sorted(groups)) or "none"
             issues.append(("error", "captures",
@@ -118,15 +138,16 @@ def check_template(source: str, groups: dict[str, bool]) -> list[Issue]:
     return issues
 
 
-def _capture_references(tree: nodes.Template) -> list[str]:
-    """``captures.X`` / ``captures['X']`` not guarded by ``is defined`` or ``| default``."""
+def _references(tree: nodes.Template, variable: str) -> list[str]:
+    """``variable.X`` / ``variable['X']`` (``captures``, ``result``) not guarded by ``is defined``
+    or ``| default``."""
     guarded: set[int] = set()
     for node in tree.find_all((nodes.Test, nodes.Filter)):
         if node.name in ("defined", "undefined", "default", "d") and node.node is not None:
             guarded.add(id(node.node))
     found: list[str] = []
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        if id(node) in guarded or not (isinstance(node.node, nodes.Name) and node.node.name == "captures"):
+        if id(node) in guarded or not (isinstance(node.node, nodes.Name) and node.node.name == variable):
             continue
         if isinstance(node, nodes.Getattr):
             name = node.attr

@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+from difflib import SequenceMatcher
+from time import perf_counter
 from typing import Any, AsyncIterator
 
 from starlette.applications import Starlette
@@ -16,9 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.server.admin import admin_routes
-from mockserver.dialects.chat.dialect import ChatDialect
-from mockserver.dialects.messages.dialect import MessagesDialect
-from mockserver.dialects.responses.dialect import ResponsesDialect
+from mockserver.dialects import build as build_dialects
 from mockserver.server.endpoint import DialectEndpoint, FastPath, read_limited
 from mockserver.server.guard import HostGuard
 from mockserver.server.stored_responses import stored_response_routes
@@ -26,9 +26,11 @@ from mockserver.config import Config, ConfigError
 from mockserver.engine.loader import load_paths
 from mockserver.engine.model import ScenarioSet
 from mockserver.server.inspector import inspector_routes
+from mockserver.server.journal import Journal
 from mockserver.server.journalfile import JournalFile
 from mockserver.server.state import open_backend
 from mockserver.server.reload import lifespan as reload_lifespan
+from mockserver.server.routes import RouteTable
 from mockserver.server.service import MockService
 from mockserver.wire import jsoncodec
 from mockserver.dialects.messages.errors import request_id
@@ -56,9 +58,11 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     if scenarios is None:
         scenarios = load_paths(config.scenario_paths())
     state = open_backend(config.state)  # memory (default), sqlite or redis: see mockserver.server.state
-    responses = ResponsesDialect(state.responses(config.responses_store_size, config.responses_store_bytes))
-    messages = MessagesDialect()
-    service = MockService(config, scenarios, {"chat": ChatDialect(), "responses": responses, "messages": messages})
+    dialects = build_dialects(config)
+    responses, messages = dialects["responses"], dialects["messages"]
+    if state.kind != "memory":  # the dialect's own store (memory) is the default backend's
+        responses.store = state.responses(config.responses_store_size, config.responses_store_bytes)
+    service = MockService(config, scenarios, dialects)
     service.faults = state.faults()
     sink = None
     if config.journal_file:
@@ -108,27 +112,36 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
             health.update(state=state.kind, worker=os.getpid())
         return json_response(health)
 
-    routes = [Route("/healthz", healthz, methods=["GET"])]
+    async def list_routes(request: Request) -> Response:
+        """Every route this server answers: the dialects' table, then the others."""
+        dialect_routes = [{"method": "POST", "path": r.path, "dialect": r.dialect, "profile": r.profile} for r in endpoint.table.routes]
+        others = [{"methods": sorted(getattr(r, "methods", None) or []), "path": r.path} for r in app.routes
+                  if isinstance(r, Route) and r.endpoint is not endpoint]
+        return json_response({"dialects": dialect_routes, "other": others})
+
+    routes = [Route("/healthz", healthz, methods=["GET"]), Route("/_mock/routes", list_routes, methods=["GET"])]
     routes += admin_routes(journal, overlay, lambda r: read_body(r, config.max_scenario_bytes, "--max-scenario-bytes"), error_response, json_response)
     routes += stored_response_routes(responses.store, lambda r: service.auth_error(r.headers), error_response, json_response)
     routes += inspector_routes(journal, service, error_response)
+    # every dialect path of the route table (the fast path answers their POSTs; the router
+    # lists them so that other methods get a 405), then each dialect's auxiliary routes
+    routes += [Route(r.path, endpoint, methods=["POST"]) for r in endpoint.table.routes]
+    for dialect in dialects.values():
+        extra = getattr(dialect, "extra_routes", None)
+        if extra is not None:
+            routes += extra(service)
     for prefix in ("/v1", ""):
         routes += [
-            Route(f"{prefix}/chat/completions", endpoint, methods=["POST"]),
-            Route(f"{prefix}/responses", endpoint, methods=["POST"]),
-            Route(f"{prefix}/messages", endpoint, methods=["POST"]),
             Route(f"{prefix}/messages/count_tokens", count_tokens, methods=["POST"]),
             Route(f"{prefix}/models", list_models, methods=["GET"]),
             Route(f"{prefix}/models/{{model:path}}", get_model, methods=["GET"]),
         ]
 
     async def http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        if exc.status_code == 405:
-            allowed = [m.strip() for m in (exc.headers or {}).get("Allow", "").split(",") if m.strip()]
-            return error_response(method_not_allowed(request.method, request.url.path, allowed))
-        if exc.status_code == 404:
-            return error_response(not_found_route(request.method, request.url.path))
+        if not isinstance(exc, HTTPException):  # pragma: no cover - starlette routes only HTTPExceptions here
+            return await server_error(request, exc)
+        if exc.status_code in (404, 405):
+            return wrong_route(request, exc, journal, endpoint.table)
         return error_response(APIError(str(exc.detail), status=exc.status_code))
 
     async def server_error(request: Request, exc: Exception) -> Response:
@@ -160,6 +173,34 @@ def _sync(overlay: Any) -> list[Middleware]:
     from mockserver.server.state.scenarios import StateSync
 
     return [Middleware(StateSync, overlay=overlay)]
+
+
+def wrong_route(request: Request, exc: HTTPException, journal: Journal, table: RouteTable) -> Response:
+    """A 404 or 405 in OpenAI's words, with the mock's hint beside them (the dialect route
+    nearest the path, and where the whole table is), journaled and logged like any request."""
+    method, path = request.method, request.url.path
+    # a POST to a path that only answers GET (a model's path) is a mistaken route, not a method
+    # to change: "use GET" would be the wrong advice
+    if exc.status_code == 405 and method != "POST":
+        allowed = [m.strip() for m in (exc.headers or {}).get("Allow", "").split(",") if m.strip()]
+        error = method_not_allowed(method, path, allowed)
+    else:
+        error = not_found_route(method, path)
+    hint = route_hint(method, path, table)
+    if hint:
+        error.message += f" (mockserver: {hint})"
+    body = error.body()
+    journal.add((method, path, request.scope["headers"], b"", None, perf_counter()), error.status, body, None)
+    return json_response(body, error.status, {**error.headers, "X-Mock-Hint": hint} if hint else error.headers)
+
+
+def route_hint(method: str, path: str, table: RouteTable) -> str:
+    """What the mock suggests for a path it does not answer: the nearest dialect route."""
+    if path.startswith("/_mock") or table.matches(path):
+        return ""
+    ratio, best = max(((SequenceMatcher(None, path, r.path).ratio(), r) for r in table.routes), key=lambda x: x[0])
+    listing = "GET /_mock/routes lists every route"
+    return f"did you mean POST {best.path} ({best.dialect})? {listing}" if ratio >= 0.6 else listing
 
 
 def upstream_fallback(config: Config) -> Any:

@@ -1,7 +1,7 @@
 """The dialects' ``POST`` endpoints (``/v1/chat/completions``, ``/v1/responses``, …) as one plain
 ASGI app: the hot path, without starlette's Request/Response objects. :class:`FastPath` sends
-exact dialect POSTs here before routing; the route table still lists each endpoint, so other
-methods get the router's 405."""
+dialect POSTs (the paths of the route table, ``mockserver.server.routes``) here before routing;
+the router still lists each endpoint, so other methods get its 405."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from time import perf_counter
 from typing import Any, Awaitable, Callable, Mapping
 
 from mockserver.engine.budget import first_slice
+from mockserver.server import routes
 from mockserver.server.journal import Journal, Recording
+from mockserver.server.routes import RouteTable
 from mockserver.server.service import MockService, error_headers
 from mockserver.server.streaming import SSEResponse
 from mockserver.wire import jsoncodec
 from mockserver.wire.body import too_large
-from mockserver.wire.errors import APIError
+from mockserver.wire.errors import APIError, not_found_route
 from mockserver.wire.warnings import response_headers
 
 Scope = dict[str, Any]
@@ -34,17 +36,23 @@ Fallback = Callable[[Scope, Receive, Send, bytes, Callable[[int, Any], None]], A
 class DialectEndpoint:
     """``POST`` to any dialect's path: read the body, let the service answer, journal, send."""
 
-    def __init__(self, service: MockService, journal: Journal, limit: int, fallback: Fallback | None = None) -> None:
+    def __init__(
+        self, service: MockService, journal: Journal, limit: int, fallback: Fallback | None = None, table: RouteTable | None = None
+    ) -> None:
         self.service = service
         self.journal = journal
         self.limit = limit
-        self.by_path = {path: dialect for dialect in service.dialects.values() for path in dialect.paths}
+        self.table = table if table is not None else routes.table()
         self.fallback = fallback
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = perf_counter()
         headers = header_map(scope["headers"])
-        dialect = self.by_path[scope["path"]]
+        route = self.table.resolve(scope["path"], scope.get("query_string", b""))
+        if route is None:  # not a dialect path (a mounted app's, or the table changed): 404
+            await send_json(send, 404, jsoncodec.dumps(not_found_route(scope["method"], scope["path"]).body()), {})
+            return
+        dialect = self.service.dialects[route.dialect]
         try:
             raw = await read_limited(headers, receive, self.limit)
         except APIError as error:
@@ -53,9 +61,9 @@ class DialectEndpoint:
             await send_json(send, error.status, jsoncodec.dumps(body), error_headers(dialect, error))
             return
         try:
-            outcome = first_slice(self.service.handle, dialect, raw, headers)
+            outcome = first_slice(self.service.handle, dialect, raw, headers, route)
             if outcome is None:  # scenario evaluation needs more than its slice: finish off the loop
-                outcome = await asyncio.to_thread(self.service.handle, dialect, raw, headers)
+                outcome = await asyncio.to_thread(self.service.handle, dialect, raw, headers, route)
             body = outcome.encoded() if outcome.stream is None else b""  # before the journal: it may fail
         except Exception as exc:
             self.journal.record_failure(Recording(scope["method"], scope["path"], scope["headers"], raw, None, started), exc)
@@ -73,7 +81,7 @@ class DialectEndpoint:
         rule = outcome.error.rule if outcome.error is not None else None
         headers = response_headers(outcome.headers, outcome.warnings, rule) if outcome.warnings or rule else outcome.headers
         if outcome.stream is not None:
-            await SSEResponse(outcome.stream, headers)(scope, receive, send)
+            await SSEResponse(outcome.stream, headers, outcome.media_type)(scope, receive, send)
             return
         if outcome.delay > 0:
             await asyncio.sleep(outcome.delay)
@@ -122,15 +130,15 @@ def _pairs(headers: Mapping[str, str] | list[tuple[str, str]]) -> list[tuple[str
 
 
 class FastPath:
-    """ASGI middleware: exact dialect POSTs skip the router."""
+    """ASGI middleware: dialect POSTs skip the router."""
 
     def __init__(self, app: Any, endpoint: DialectEndpoint) -> None:
         self.app = app
         self.endpoint = endpoint
-        self.paths = frozenset(endpoint.by_path)
+        self.matches = endpoint.table.matches
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in self.paths:
+        if scope["type"] == "http" and scope["method"] == "POST" and self.matches(scope["path"]):
             await self.endpoint(scope, receive, send)
         else:
             await self.app(scope, receive, send)

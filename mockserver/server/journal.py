@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
 from mockserver.config import ConfigError
-from mockserver.dialects import dialect_of
+from mockserver.server.routes import dialect_of
 from mockserver.server.entry import MAX_RAW_TEXT, Entry, redact_headers
 from mockserver.server.memo import PARSED_FACTOR, answer_bytes
 from mockserver.server.requestlog import log_request

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
-from mockserver.config import Config
+from mockserver.config import DEFAULT_PROFILE, Config
 from mockserver.dialects.base import Dialect, Parsed, RenderInput
 from mockserver.dialects.chat.dialect import ChatDialect
 from mockserver.engine.broken import break_reply
@@ -18,6 +18,7 @@ from mockserver.engine.respond import RenderedReply, auto_reply, respond
 from mockserver.server.faults import HEADER as FAULT_HEADER
 from mockserver.server.faults import NO_FAULT, SESSION_HEADER, Fault, FaultCounter, StreamBreak, fired, from_spec, http_error, parse_header
 from mockserver.server.memo import MAX_BODY
+from mockserver.server.routes import RouteMatch
 from mockserver.wire import jsoncodec
 from mockserver.wire.auth import auth_error
 from mockserver.wire.body import check_content_type, parse_json_object
@@ -46,6 +47,7 @@ class Outcome:
     faults: list[dict[str, Any]] | None = None  # the injected faults that fired (journal)
     cacheable: bool = True  # False when a fault counter or other state took part
     dialect: str = "chat"  # which wire dialect the request spoke
+    media_type: str | None = None  # a stream's content-type (the dialect's framing)
     parsed: Parsed | None = None  # the request as the engine saw it (conversation, tools)
     warnings: tuple[MockWarning, ...] = ()  # what validation warned about (X-Mock-Warnings, journal)
     _encoded: bytes | None = field(default=None, repr=False)
@@ -85,34 +87,39 @@ class MockService:
         """With ``--api-key``: the 401 for a request without the bearer token (OpenAI's shape)."""
         return auth_error(self.config.api_key, headers)
 
-    def dialect_auth_error(self, dialect: Dialect, headers: Mapping[str, str]) -> APIError | None:
+    def dialect_auth_error(self, dialect: Dialect, headers: Mapping[str, str], route: RouteMatch | None = None) -> APIError | None:
         """The 401 in the dialect's terms (Anthropic's ``x-api-key``), else OpenAI's bearer token."""
         check = getattr(dialect, "auth_error", None)
-        return check(self.config.api_key, headers) if check is not None else self.auth_error(headers)
+        return check(self.config.api_key, headers, route) if check is not None else self.auth_error(headers)
 
     def chat(self, raw: bytes, headers: Mapping[str, str]) -> Outcome:
         """A Chat Completions request (the bytes of its body) and its answer."""
         return self.handle(self.dialects["chat"], raw, headers)
 
-    def handle(self, dialect: Dialect, raw: bytes, headers: Mapping[str, str]) -> Outcome:
-        """One request of ``dialect``, answered from memory when an identical one was answered."""
+    def handle(self, dialect: Dialect, raw: bytes, headers: Mapping[str, str], route: RouteMatch | None = None) -> Outcome:
+        """One request of ``dialect``, answered from memory when an identical one was answered;
+        ``route``: what its path and query say (see mockserver.server.routes)."""
         scenarios = self.scenarios  # one set for the whole request, even if a reload swaps it
         if not self.config.memo or len(raw) > MAX_BODY:
-            return self._handle_raw(dialect, raw, headers, scenarios)
+            return self._handle_raw(dialect, raw, headers, scenarios, route)
         key = (dialect.name, raw, self.config.seed, self.profile.name, self.config.strict,
-               *[headers.get(h) for h in scenarios.header_names])
+               route.key() if route is not None else None, *[headers.get(h) for h in scenarios.header_names])
         outcome = scenarios.memo.get(key)
         if outcome is None:
-            outcome = self._handle_raw(dialect, raw, headers, scenarios)
+            outcome = self._handle_raw(dialect, raw, headers, scenarios, route)
             if outcome.cacheable:
                 scenarios.memo.put(key, outcome, len(raw))
         return outcome
 
-    def _handle_raw(self, dialect: Dialect, raw: bytes, headers: Mapping[str, str], scenarios: ScenarioSet) -> Outcome:
+    def _handle_raw(
+        self, dialect: Dialect, raw: bytes, headers: Mapping[str, str], scenarios: ScenarioSet, route: RouteMatch | None = None
+    ) -> Outcome:
         body: dict[str, Any] | None = None
-        state = _State(self.profile)
+        state = _State(self.profile, route=route)
+        if route is not None and route.route.profile and self.profile.name == DEFAULT_PROFILE:
+            state.profile = get_profile(route.route.profile)  # the path's provider, unless the server names another
         try:
-            refused = self.dialect_auth_error(dialect, headers)
+            refused = self.dialect_auth_error(dialect, headers, route)
             if refused is not None:
                 return Outcome(
                     refused.status, dialect.error_body(OPENAI, refused), error_headers(dialect, refused), error=refused, dialect=dialect.name
@@ -142,8 +149,9 @@ class MockService:
         # known (first, only what every profile refuses; the history not at all)
         deferred = state.fixed is None and scenarios.has_profiles
         strict = self.config.strict
+        route = state.route
         parsed = dialect.parse(body, ANY_PROFILE if deferred else state.profile.name, strict=strict and not deferred,
-                               history=not deferred)
+                               history=not deferred, route=route)
         state.stateful = state.stateful or parsed.stateful
         ids = IdSource(dialect.request_key(body), self.config.seed)
         conv = Conversation(
@@ -157,7 +165,7 @@ class MockService:
             raise
         except APIError as error:
             if deferred:
-                dialect.parse(body, state.profile.name, strict=strict)  # a broken history is the first problem
+                dialect.parse(body, state.profile.name, strict=strict, route=route)  # a broken history is the first problem
             if error.code != "no_matching_rule":
                 raise
             auto = auto_reply(conv) if self.config.auto else None
@@ -167,7 +175,7 @@ class MockService:
         if deferred:
             if reply.rule.scenario.profile:
                 state.profile = get_profile(reply.rule.scenario.profile)
-            parsed.warnings = dialect.parse(body, state.profile.name, strict=strict).warnings
+            parsed.warnings = dialect.parse(body, state.profile.name, strict=strict, route=route).warnings
         rule = reply.rule
         state.stateful = state.stateful or reply.fault is not None  # fault counters take part
         rule_fault = from_spec(reply.fault)
@@ -208,7 +216,7 @@ class MockService:
             # a broken stream is not what the full answer adds up to: the journal says what broke
             summary = None if stream_fault else rendered.summary
             fault = {"kind": stream_fault.kind, "after": stream_fault.after} if stream_fault else None
-            return Outcome(200, None, stream=pieces, summary=summary, stream_fault=fault, **common)
+            return Outcome(200, None, stream=pieces, summary=summary, stream_fault=fault, media_type=rendered.media_type, **common)
         delay = timing.total(rendered.completion_tokens, jitter_seed) if timing.active else 0.0
         return Outcome(200, rendered.body, delay=delay + state.latency, **common)
 
@@ -218,6 +226,7 @@ class _State:
     """What one request's handling learns as it goes: the profile its answer (or error) takes."""
 
     profile: Profile
+    route: RouteMatch | None = None  # what the request's path and query say
     fixed: Profile | None = None  # chosen by the X-Mock-Profile header
     header_fault: Fault = NO_FAULT
     fault_text: str = ""

@@ -1,4 +1,5 @@
-"""The ASGI response that sends prepared SSE pieces, honouring their delays.
+"""The ASGI response that sends a prepared stream's pieces (SSE, or the dialect's own framing),
+honouring their delays.
 
 A client that disconnects mid-stream stops it cleanly (logged as a disconnect, not an error);
 the ``DROP`` piece closes the connection without finishing the body (a fault to inject).
@@ -18,18 +19,22 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
+SSE = "text/event-stream; charset=utf-8"
 HEADERS = [
-    (b"content-type", b"text/event-stream; charset=utf-8"),
     (b"cache-control", b"no-cache"),
     (b"x-accel-buffering", b"no"),
 ]
 
 
 class SSEResponse:
-    def __init__(self, pieces: list[Piece], headers: Mapping[str, str] | list[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self, pieces: list[Piece], headers: Mapping[str, str] | list[tuple[str, str]] | None = None, media_type: str | None = None
+    ) -> None:
         self.pieces = pieces
         pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers or [])
-        self.headers = HEADERS + [(k.lower().encode(), v.encode()) for k, v in pairs]
+        # the dialect's framing: SSE, or NDJSON, a JSON array, AWS's event stream…
+        self.headers = [(b"content-type", (media_type or SSE).encode()), *HEADERS]
+        self.headers += [(k.lower().encode(), v.encode()) for k, v in pairs]
         self.completed = False
         self.disconnected = False
 

@@ -59,3 +59,13 @@ def scenario_error(message: str, where: str | None = None) -> APIError:
     """The scenario (not the client) is at fault: 422, never retried by SDKs, clearly labelled."""
     text = f"Scenario error{f' in {where}' if where else ''}: {message}"
     return APIError(text, type=SCENARIO_ERROR, code="scenario_error", status=422)
+
+
+HINT_HEADER = "X-Mock-Hint"
+
+
+def hinted(error: APIError, hint: str) -> APIError:
+    """The mock's explanation beside the provider's exact words: a header (and the log line), so
+    the body stays the provider's."""
+    error.headers[HINT_HEADER] = hint
+    return error

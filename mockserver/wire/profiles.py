@@ -3,7 +3,7 @@ table at the end); the small functions here read it. What a provider refuses, wa
 accepts is not here but in each dialect's rule book (``dialects/chat/rules.py``), keyed by the
 profile's name.
 
-Sources (see README, "Provider profiles and faults"):
+Sources (see docs/faults-and-profiles.md):
 - ``vllm``: seed 000 and vllm-project/vllm ``entrypoints/openai/serving_chat.py`` and
   ``protocol.py`` of the same era (``reasoning_content``, ``kv_transfer_params``,
   ``token_ids``): named/required tool_choice → ``content: ""`` and, non-streamed,
@@ -85,7 +85,7 @@ class Profile:
     sort_keys: bool = False
     errors: str = "openai"  # error envelope: openai | vllm | google
     fault_messages: Mapping[int, str] = field(default_factory=lambda: _EMPTY)  # the provider's own wording of injected HTTP errors
-    emulated: tuple[str, ...] = field(default=())  # what the README lists
+    emulated: tuple[str, ...] = field(default=())  # what docs/faults-and-profiles.md lists
 
 
 # --- shaping ----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""A deterministic token estimate for ``usage`` (documented in the README).
+"""A deterministic token estimate for ``usage`` (documented in docs/dialects.md).
 
 tokens(text): each CJK character (and other non-Latin letters of wide scripts) counts 1;
 each run of letters/digits counts ceil(len / 6); each other non-space character counts 1.

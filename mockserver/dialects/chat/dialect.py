@@ -19,9 +19,10 @@ from mockserver.wire.usage import prompt_tokens
 
 class ChatDialect:
     name = "chat"
-    paths = frozenset({"/v1/chat/completions", "/chat/completions"})
 
-    def parse(self, body: dict[str, Any], profile: str, *, strict: bool = False, history: bool = True) -> Parsed:
+    def parse(
+        self, body: dict[str, Any], profile: str, *, strict: bool = False, history: bool = True, route: Any = None
+    ) -> Parsed:
         validated = validate_request(body, profile, strict=strict, history=history)
         return Parsed(
             body=body,

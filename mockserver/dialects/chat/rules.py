@@ -204,7 +204,7 @@ HAND_WRITTEN = (
             "openai doesn't'"), W(VLLM_HISTORY), W(ASSUMED, "assumed")),
     _rule(HIST, "history.arguments_invalid", "a call's `arguments` is a JSON object valid against its declared `parameters`",
           E("OpenAI does not check them: mockserver does, on purpose — checking the arguments your code sends back is "
-            "what it is for (the README says so)", "mock"),
+            "what it is for (docs/validation.md says so)", "mock"),
           W("vLLM parses them (invalid JSON becomes {} — chat_utils.py _postprocess_messages; some versions 400) and "
             "checks no schema"),
           E("as openai: mockserver's purpose", "mock")),

@@ -32,10 +32,11 @@ _OPENAI_STREAM_ERROR = "The server had an error while processing your request. S
 
 class MessagesDialect:
     name = "messages"
-    paths = frozenset({"/v1/messages", "/messages"})
     fault_messages = errors.FAULT_MESSAGES
 
-    def parse(self, body: dict[str, Any], profile: str, *, strict: bool = False, history: bool = True) -> Parsed:
+    def parse(
+        self, body: dict[str, Any], profile: str, *, strict: bool = False, history: bool = True, route: Any = None
+    ) -> Parsed:
         judge = Judge(BOOK, profile, strict)
         messages, tools, choice = self._conversation(body, judge, count_only=False, history=history)
         spec = body.get("tool_choice") if isinstance(body.get("tool_choice"), dict) else {}
@@ -86,7 +87,7 @@ class MessagesDialect:
             return Rendered(stream=build_events(start, output, job.chunk_chars), summary=lambda: final, headers=headers)
         return Rendered(body=final, completion_tokens=output.tokens, headers=headers)
 
-    def auth_error(self, expected: str | None, headers: Mapping[str, str]) -> APIError | None:
+    def auth_error(self, expected: str | None, headers: Mapping[str, str], route: Any = None) -> APIError | None:
         return errors.auth_error(expected, headers)
 
     def error_body(self, profile: Profile, error: APIError) -> dict[str, Any]:

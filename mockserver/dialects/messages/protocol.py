@@ -9,7 +9,7 @@
   `tool_result` block must have a corresponding `tool_use` block in the previous message."
   (router-for-me/CLIProxyAPI#497, anthropics/claude-code#13460, #18947, tghamm/Anthropic.SDK#184).
 A ``tool_use`` block's ``input`` is checked against the tool's ``input_schema``, as for the
-other dialects (what the mock is for; README, "Validation rules").
+other dialects (what the mock is for; docs/validation.md).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from mockserver.validation.arguments import arguments_problem
 from mockserver.validation.problems import tag
 from mockserver.validation.tools import ToolSet
 from mockserver.wire import jsoncodec
-from mockserver.wire.errors import APIError
+from mockserver.wire.errors import APIError, hinted
 
 
 def check_protocol(request_turns: list[Turn], tools: ToolSet) -> Iterator[APIError]:
@@ -38,21 +38,23 @@ def check_protocol(request_turns: list[Turn], tools: ToolSet) -> Iterator[APIErr
                 missing = [i for i in ids if i not in answered]
                 if missing:
                     index = calls[0][0]
-                    yield tag(APIError(
+                    sent = sorted(a for a in answered if a)
+                    yield tag(hinted(APIError(
                         f"messages.{index}: `tool_use` ids were found without `tool_result` blocks immediately after: "
                         f"{', '.join(missing)}. Each `tool_use` block must have a corresponding `tool_result` block in the next message.",
                         param=f"messages.{index}",
-                    ), "messages.tool_result_missing")
+                    ), f"the next message has tool_result blocks for {', '.join(sent) if sent else 'none of them'}"), "messages.tool_result_missing")
             previous = set(ids)
             continue
         for i, j, block in turn.blocks:
             if block.get("type") == "tool_result" and block["tool_use_id"] not in previous:
                 where = f"messages.{i}.content.{j}"
-                yield tag(APIError(
+                expected = f"tool_use ids {', '.join(sorted(previous))}" if previous else "no tool_use blocks"
+                yield tag(hinted(APIError(
                     f"{where}: unexpected `tool_use_id` found in `tool_result` blocks: {block['tool_use_id']}. "
                     "Each `tool_result` block must have a corresponding `tool_use` block in the previous message.",
                     param=where,
-                ), "messages.tool_result_unexpected")
+                ), f"sent tool_use_id {block['tool_use_id']}; the previous message has {expected}"), "messages.tool_result_unexpected")
         previous = set()
 
 

@@ -35,12 +35,17 @@ class _State:
 
 class ResponsesDialect:
     name = "responses"
-    paths = frozenset({"/v1/responses", "/responses"})
 
     def __init__(self, store: ResponseStore | None = None) -> None:
         self.store = store if store is not None else ResponseStore()
 
-    def parse(self, body: dict[str, Any], profile: str, *, strict: bool = False, history: bool = True) -> Parsed:
+    @classmethod
+    def from_config(cls, config: Any) -> "ResponsesDialect":
+        return cls(ResponseStore(config.responses_store_size, config.responses_store_bytes))
+
+    def parse(
+        self, body: dict[str, Any], profile: str, *, strict: bool = False, history: bool = True, route: Any = None
+    ) -> Parsed:
         judge = Judge(BOOK, profile, strict)
         judge.layer(check_request(body))
         previous = body.get("previous_response_id")

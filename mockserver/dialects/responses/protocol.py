@@ -7,7 +7,7 @@ OpenAI's 400s (param ``input``, code null), as users report them:
 - "No tool output found for function call call_….": a ``function_call`` left without its output
   (openai/openai-agents-python#673, tjardoo/openai-client#124).
 Arguments of the request's own ``function_call`` items are checked against the declared schema,
-as for Chat Completions (what this mock is for; README, "Validation rules").
+as for Chat Completions (what this mock is for; docs/validation.md).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any, Iterator
 from mockserver.validation.arguments import arguments_problem
 from mockserver.validation.problems import invalid, tag
 from mockserver.validation.tools import ToolSet
-from mockserver.wire.errors import APIError
+from mockserver.wire.errors import APIError, hinted
 
 
 def check_protocol(prior: list[dict[str, Any]], items: Any, tools: ToolSet) -> Iterator[APIError]:
@@ -40,12 +40,16 @@ def check_protocol(prior: list[dict[str, Any]], items: Any, tools: ToolSet) -> I
         elif kind == "function_call_output":
             call_id = item["call_id"]
             if call_id not in calls:
-                yield tag(invalid("input", f"No tool call found for function call output with call_id {call_id}.", None),
+                made = ", ".join(calls) or "none"
+                yield tag(hinted(invalid("input", f"No tool call found for function call output with call_id {call_id}.", None),
+                                 f"input[{i}] answers call_id {call_id}; the function calls of this conversation: {made}"),
                           "responses.output_without_call")
             answered.add(call_id)
     for call_id in calls:
         if call_id not in answered:
-            yield tag(invalid("input", f"No tool output found for function call {call_id}.", None),
+            sent = ", ".join(sorted(answered)) or "none"
+            yield tag(hinted(invalid("input", f"No tool output found for function call {call_id}.", None),
+                             f"{call_id} was made in {calls[call_id]}; function_call_output items answer: {sent}"),
                       "responses.call_without_output")
 
 
