@@ -49,7 +49,7 @@ def replicas(redis_url, tmp_path) -> Iterator[list[str]]:
                                          "--scenarios", str(bundled_scenarios_dir()), "--log-level", "warning"],
                                         stdout=out, stderr=subprocess.STDOUT)
             started.append((proc, f"http://127.0.0.1:{port}", log))
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         for proc, base, log in started:  # readiness: /healthz answers (polled)
             while True:
                 assert proc.poll() is None, f"replica exited with {proc.returncode}:\n{log.read_text()}"

@@ -37,7 +37,7 @@ def start(args: list[str], log: Path) -> tuple[subprocess.Popen, str]:
     return proc, f"http://127.0.0.1:{port}"
 
 
-def wait_ready(url: str, proc: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+def wait_ready(url: str, proc: subprocess.Popen, log: Path, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -50,7 +50,7 @@ def wait_ready(url: str, proc: subprocess.Popen, log: Path, timeout: float = 30)
     raise AssertionError(f"server did not become ready:\n{log.read_text()}")
 
 
-def pinned_clients(url: str, count: int, timeout: float = 30) -> list[tuple[httpx.Client, int]]:
+def pinned_clients(url: str, count: int, timeout: float = 120) -> list[tuple[httpx.Client, int]]:
     """``count`` clients on distinct workers: one connection each (new connections go to
     whichever worker accepts them first; polls /healthz until ``count`` different pids answered)."""
     found: dict[int, httpx.Client] = {}
