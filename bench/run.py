@@ -492,7 +492,10 @@ def write_results(report: dict, args: argparse.Namespace) -> None:
         "```",
         "",
     ]
-    (HERE / "RESULTS.md").write_text("\n".join(lines))
+    results = HERE / "RESULTS.md"
+    kept = results.read_text() if results.exists() else ""
+    section = kept.find("\n## Scale-out")  # written by hand from bench/workers.py and bench/state_cost.py: kept
+    results.write_text("\n".join(lines) + (kept[section:] if section >= 0 else ""))
 
 
 if __name__ == "__main__":

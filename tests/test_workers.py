@@ -19,14 +19,8 @@ import pytest
 
 from mockserver.engine.loader import bundled_scenarios_dir
 from mockserver.testing import free_port
+from tests.test_state import PUSHED
 
-PUSHED = """version: 1
-name: pushed
-rules:
-  - name: ping
-    when: {last_message: {role: user, contains: ping}}
-    reply: {content: "pong from the pushed scenario"}
-"""
 
 
 def start(args: list[str], log: Path) -> tuple[subprocess.Popen, str]:

@@ -8,6 +8,7 @@ them unchanged; the bounds are the same numbers, kept by the table (see :mod:`.t
 from __future__ import annotations
 
 import dataclasses
+import threading
 from typing import Any, Iterator
 
 from mockserver.dialects.responses.store import ResponseStore, StoredResponse
@@ -40,6 +41,7 @@ class SharedJournal(Journal):
         super().__init__(size, max_bytes, None)
         self._table = table
         self._scratch = Journal(1, 1 << 62)
+        self._scratch_lock = threading.Lock()
         self._out = sink
 
     def add(self, rec: Any, status: int, body: dict[str, Any] | None, outcome: Any, raw_size: int | None = None) -> None:
@@ -47,7 +49,7 @@ class SharedJournal(Journal):
             self._scratch.add(rec, status, body, outcome, raw_size)  # its log line, nothing kept
             return
         scratch = self._scratch
-        with self._lock:
+        with self._scratch_lock:
             scratch.add(rec, status, body, outcome, raw_size)
             entry, cost = scratch.last, scratch.bytes
         if entry is None:

@@ -139,9 +139,11 @@ class SqliteBackend:
         self._journal: SqliteJournalTable | None = None
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def write(self, wait: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction, after the other processes' (``wait=False``: BlockingIOError
+        at once when another process is writing)."""
         with self._lock:
-            fcntl.flock(self._writer, fcntl.LOCK_EX)
+            fcntl.flock(self._writer, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:

@@ -108,10 +108,20 @@ class SqliteJournalTable:
         if loop is None:
             self.flush()
         elif schedule:
-            loop.call_later(GATHER, self.flush)
+            loop.call_later(GATHER, self._flush_soon)
         return seq
 
-    def flush(self) -> None:
+    def _flush_soon(self) -> None:
+        """On the event loop: write unless another process is writing (then try again shortly:
+        a writer descheduled on a busy machine must not stall this worker's requests)."""
+        try:
+            self.flush(wait=False)
+        except BlockingIOError:
+            with self._lock:
+                self._scheduled = True
+            asyncio.get_running_loop().call_later(GATHER, self._flush_soon)
+
+    def flush(self, wait: bool = True) -> None:
         """Write what this worker queued, in one transaction per BATCH entries."""
         with self._flushing:
             while True:
@@ -121,16 +131,20 @@ class SqliteJournalTable:
                 if not batch:
                     return
                 try:
-                    self._write(batch)
+                    self._write(batch, wait)
+                except BlockingIOError:
+                    with self._lock:
+                        self._queue[:0] = batch  # not written: first in the queue again
+                    raise
                 except Exception:  # never stall the readers' barrier: the batch is lost, and logged
                     log.exception("journal entries #%d-#%d not written", batch[0][0], batch[-1][0])
                 with self._lock:
                     self._written += len(batch)
                     _WORD.pack_into(self._progress, 8, self._written)
 
-    def _write(self, batch: list[tuple[int, bytes, int, int, int]]) -> None:
+    def _write(self, batch: list[tuple[int, bytes, int, int, int]], wait: bool = True) -> None:
         max_count, max_bytes = batch[-1][3], batch[-1][4]
-        with self._backend.write() as db:
+        with self._backend.write(wait) as db:
             db.executemany("INSERT OR REPLACE INTO t_journal (seq, key, data, size) VALUES (?, NULL, ?, ?)",
                            [(seq, data, size) for seq, data, size, _, _ in batch])
             count, total = db.execute("UPDATE bounds SET count = count + ?, bytes = bytes + ? WHERE name = 'journal' "
