@@ -84,6 +84,18 @@ def scenario_set(*texts: str) -> ScenarioSet:
 
 
 @pytest.fixture
+def folder(tmp_path, monkeypatch):
+    """A scratch folder as the working directory, so findings name files relatively."""
+    monkeypatch.chdir(tmp_path)
+
+    def write(name: str, text: str) -> str:
+        (tmp_path / name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return name
+
+    return write
+
+
+@pytest.fixture
 def serve() -> Iterator[Callable[..., ServerThread]]:
     """Start a server with inline YAML scenarios (and Config overrides); stopped after the test."""
     started: list[ServerThread] = []

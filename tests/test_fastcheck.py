@@ -39,6 +39,7 @@ schemas = st.recursive(leaf_schemas, lambda inner: st.one_of(
 ), max_leaves=6)
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(schemas, values)
 def test_quick_valid_is_never_wrong(schema, value):
@@ -48,6 +49,7 @@ def test_quick_valid_is_never_wrong(schema, value):
         assert V(schema).is_valid(value), (schema, value)
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, deadline=None)
 @given(leaf_schemas, scalars)
 def test_quick_valid_is_never_wrong_on_scalars(schema, value):

@@ -174,6 +174,7 @@ def function_schemas(draw) -> dict:
     return schema
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(function_schemas(), st.text(max_size=8))
 def test_generated_arguments_are_valid_and_deterministic(schema, seed):

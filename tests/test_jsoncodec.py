@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
 from hypothesis import given, settings
@@ -16,6 +18,7 @@ values = st.recursive(
     max_leaves=10)
 
 
+@pytest.mark.slow
 @settings(max_examples=2000, deadline=None)
 @given(values)
 def test_dumps_str_is_json_dumps(value):

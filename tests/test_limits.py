@@ -143,6 +143,7 @@ def rss_mb(pid: int) -> float:
     raise AssertionError("no VmRSS")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads RSS from /proc")
 def test_rss_of_a_real_server_plateaus_under_unbounded_distinct_traffic(tmp_path):
     """Two equal rounds of traffic that all differs (sessions, messages, tools): the first fills

@@ -5,6 +5,8 @@ the same order."""
 
 from __future__ import annotations
 
+import pytest
+
 import re
 from types import SimpleNamespace
 
@@ -80,6 +82,7 @@ def _texts(specs: list[dict]) -> st.SearchStrategy[str]:
     return st.lists(st.one_of(piece, swapped, word), min_size=1, max_size=4).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=500, deadline=None)
 @given(st.lists(rule_spec(), min_size=1, max_size=12).flatmap(lambda specs: st.tuples(st.just(specs), _texts(specs))))
 def test_prefilter_keeps_exactly_the_matching_rules_in_order(case):

@@ -5,7 +5,6 @@ the names that would have fit)."""
 from __future__ import annotations
 
 import json
-import textwrap
 
 import httpx
 import openai
@@ -45,19 +44,8 @@ TOOLS = [
 ]
 
 
-@pytest.fixture
-def workdir(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-
-    def write(name: str, text: str) -> str:
-        (tmp_path / name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-        return name
-
-    return write
-
-
-def test_the_natural_flow_validates_and_serves_with_no_warning(workdir, capsys):
-    workdir("trips.yaml", TRIPS)
+def test_the_natural_flow_validates_and_serves_with_no_warning(folder, capsys):
+    folder("trips.yaml", TRIPS)
     assert main(["validate", "trips.yaml"]) == 0
     assert capsys.readouterr().out.splitlines() == ["ok: 1 file(s), 1 scenario(s), 3 rule(s), no problems"]
     with ServerThread(Config(port=0), checked_load(["trips.yaml"])) as running:
@@ -77,8 +65,8 @@ def test_the_natural_flow_validates_and_serves_with_no_warning(workdir, capsys):
         assert "x-mock-warnings" not in raw.headers
 
 
-def test_a_tool_the_file_never_names_is_one_warning_with_did_you_mean(workdir, capsys):
-    workdir("trips.yaml", TRIPS.replace("tool_calls: [{name: reserve_seat", "tool_calls: [{name: reserve_set"))
+def test_a_tool_the_file_never_names_is_one_warning_with_did_you_mean(folder, capsys):
+    folder("trips.yaml", TRIPS.replace("tool_calls: [{name: reserve_seat", "tool_calls: [{name: reserve_set"))
     assert main(["validate", "trips.yaml"]) == 0  # warnings do not fail validation
     out = capsys.readouterr().out.splitlines()
     assert out == [
@@ -97,8 +85,8 @@ rules:
 """
 
 
-def test_the_fixture_refuses_what_serve_refuses_with_the_same_words(workdir, capsys):
-    workdir("support.yaml", TRIPS.replace("name: reserve\n", "name: reserve\n    priority: high\n"))
+def test_the_fixture_refuses_what_serve_refuses_with_the_same_words(folder, capsys):
+    folder("support.yaml", TRIPS.replace("name: reserve\n", "name: reserve\n    priority: high\n"))
     assert main(["validate", "support.yaml"]) == 1
     validate_line = capsys.readouterr().out.splitlines()[0]
     with pytest.raises(ScenarioLoadError) as refused:
@@ -113,8 +101,8 @@ def test_the_fixture_refuses_what_serve_refuses_with_the_same_words(workdir, cap
             mock.load("support.yaml")
 
 
-def test_yaml_errors_name_line_column_and_the_likely_cause(workdir, capsys):
-    workdir("support.yaml", """
+def test_yaml_errors_name_line_column_and_the_likely_cause(folder, capsys):
+    folder("support.yaml", """
         version: 1
         name: support
         rules:
@@ -130,8 +118,8 @@ def test_yaml_errors_name_line_column_and_the_likely_cause(workdir, capsys):
                             "differently from its siblings")
 
 
-def test_tool_result_short_form_is_accepted(workdir, capsys):
-    workdir("short.yaml", """
+def test_tool_result_short_form_is_accepted(folder, capsys):
+    folder("short.yaml", """
         version: 1
         name: short
         rules:
@@ -180,9 +168,9 @@ def test_unknown_routes_say_what_to_do_and_are_journaled(server, http):
         ("POST", "/v1/chat/completion", 404), ("POST", "/v1/models/gemini-2.5-flash:somethingElse", 404)]
 
 
-def test_template_mistakes_name_the_expression_and_the_keys_that_exist(serve, workdir, capsys):
+def test_template_mistakes_name_the_expression_and_the_keys_that_exist(serve, folder, capsys):
     template = "Ticket {{ result.get_ticket.ticket_number }} is {{ result.get_ticket.priority }}."
-    workdir("support.yaml", f"""
+    folder("support.yaml", f"""
         version: 1
         name: support
         rules:

@@ -536,6 +536,7 @@ def test_async_client_needs_nothing_but_openai(pytester):
     result.assert_outcomes(passed=1)
 
 
+@pytest.mark.slow
 def test_xdist_workers_get_their_own_server(pytester, monkeypatch, tmp_path):
     monkeypatch.setenv("URL_DIR", str(tmp_path))
     pytester.makepyfile(test_many="""

@@ -18,7 +18,7 @@ def problems_of(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("version: 1\nname: a\nrules: [{reply: {content: x}}\n", "s.yaml:4: invalid YAML: expected ',' or ']'"),
+    ("version: 1\nname: a\nrules: [{reply: {content: x}}\n", "s.yaml:4:1: invalid YAML: expected ',' or ']'"),
     ("version: 2\nname: a\nrules: []\n", "s.yaml:1: at version: unsupported format version 2; this mockserver reads version 1"),
     ("name: a\nrules: [{reply: {content: x}}]\n", "s.yaml:1: 'version' is a required property"),
     ("version: 1\nname: a\nrules:\n  - name: r1\n    reply: {content: x}\n    whne: {}\n",
@@ -68,7 +68,7 @@ def test_a_double_quoted_regex_gets_the_quoting_advice():
             reply: {content: x}
         """)
     assert problem == (
-        "s.yaml:4: invalid YAML: found unknown escape character 'w' (in a double-quoted YAML string a backslash starts "
+        "s.yaml:4:48: invalid YAML: found unknown escape character 'w' (in a double-quoted YAML string a backslash starts "
         "an escape: write regexes in single quotes, regex: 'weather in (\\w+)', or double each backslash in double quotes)")
 
 

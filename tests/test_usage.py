@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import re
 
 from hypothesis import given, settings
@@ -30,6 +32,7 @@ def by_the_rule(text: str) -> int:
 pieces = st.sampled_from(list("ab9_ é中한あ\u0301²½-,.!\n\tZ٣ǅ") + ["x" * 7, "y" * 13, "12345678"])
 
 
+@pytest.mark.slow
 @settings(max_examples=3000, deadline=None)
 @given(st.one_of(st.text(), st.lists(pieces).map("".join)))
 def test_count_is_the_documented_rule(text):

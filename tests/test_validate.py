@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import jsonschema
@@ -18,18 +17,6 @@ from mockserver.engine.loader import bundled_scenarios_dir, format_schema
 from mockserver.lint import validate_paths
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "mockserver" / "scenario.schema.json"
-
-
-@pytest.fixture
-def folder(tmp_path, monkeypatch):
-    """A scratch folder as the working directory, so findings name files relatively."""
-    monkeypatch.chdir(tmp_path)
-
-    def write(name: str, text: str) -> str:
-        (tmp_path / name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-        return name
-
-    return write
 
 
 def run(capsys, *argv: str) -> tuple[int, str]:

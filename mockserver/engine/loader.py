@@ -66,7 +66,7 @@ def yaml_problem(file: str, exc: yaml.YAMLError) -> LoadProblem:
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
     problem = getattr(exc, "problem", None) or str(exc)
     if "unknown escape character" in problem:
-        problem += QUOTING_ADVICE
+        return LoadProblem(file, line, None, "", f"invalid YAML: {problem}{QUOTING_ADVICE}", column)
     context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
     if context and start is not None and (start.line, start.column) != (getattr(mark, "line", None), getattr(mark, "column", None)):
         problem += f" ({context} that starts at line {start.line + 1}, column {start.column + 1})"
