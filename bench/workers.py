@@ -96,6 +96,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of load before each measured run")
     parser.add_argument("--baseline", type=Path, help="a checkout of the code to compare with (1 worker, memory)")
     parser.add_argument("--dialect", choices=["chat", "responses"], default="chat")
     parser.add_argument("--only", nargs="*", help="run only these configurations")
@@ -131,7 +132,7 @@ def main() -> int:
                         wait_until_answering(server.port, probe, timeout=120, path=path)
                         if "--workers" in extra:
                             wait_for_workers(server.port, int(extra[extra.index("--workers") + 1]))
-                        unpinned_wrk(server.port, 1, body_file, path)  # warm-up (both workers)
+                        unpinned_wrk(server.port, args.warmup, body_file, path)  # warm-up (every worker)
                         used = cpu_seconds(server.proc.pid)
                         sample = unpinned_wrk(server.port, args.seconds, body_file, path)
                         used = cpu_seconds(server.proc.pid) - used
