@@ -22,8 +22,9 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY mockserver ./mockserver
 # The scenarios symlink at the repository root is not copied: the package holds the real files.
+# [redis]: replicas can share state in Redis (--state redis://…, see docs/scale-out.md).
 RUN python3 -m venv /opt/mockserver \
- && /opt/mockserver/bin/pip install --no-cache-dir . \
+ && /opt/mockserver/bin/pip install --no-cache-dir '.[redis]' \
  && /opt/mockserver/bin/pip uninstall -y -q pip \
  && find /opt/mockserver -name '__pycache__' -prune -exec rm -rf {} +
 

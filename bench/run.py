@@ -505,12 +505,15 @@ def write_results(report: dict, args: argparse.Namespace) -> None:
         "```",
         "",
     ]
-    # bench/streams.py's section (measured apart, written by hand from its table) is kept as it is
-    old = (HERE / "RESULTS.md").read_text() if (HERE / "RESULTS.md").exists() else ""
+    # bench/streams.py's section (measured apart, written by hand from its table) is kept as it is,
+    # and so is the scale-out section (written by hand from bench/workers.py and bench/state_cost.py)
+    results = HERE / "RESULTS.md"
+    old = results.read_text() if results.exists() else ""
     kept = re.search(r"## Timed streams.*?(?=## Throughput and latency)", old, re.S)
     if kept:
         lines[1:1] = ["", kept.group(0).rstrip(), "", "## Throughput and latency"]
-    (HERE / "RESULTS.md").write_text("\n".join(lines))
+    section = old.find("\n## Scale-out")
+    results.write_text("\n".join(lines) + (old[section:] if section >= 0 else ""))
 
 
 if __name__ == "__main__":

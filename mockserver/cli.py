@@ -58,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--record", metavar="DIR", help="with --upstream: record the upstream's answers as scenario files in DIR (served too when no --scenarios is given) [MOCKSERVER_RECORD]")
     serve.add_argument("--record-errors", action="store_true", default=None, help="with --record: record upstream errors too, as faults [MOCKSERVER_RECORD_ERRORS]")
     serve.add_argument("--upstream-timeout", type=float, metavar="SECONDS", help="seconds without a byte from the upstream before a 504 (default 600) [MOCKSERVER_UPSTREAM_TIMEOUT]")
+    serve.add_argument("--workers", type=int, metavar="N", help="serve with N processes on one port (uvicorn's process manager; default 1); they share state in SQLite unless --state says otherwise [MOCKSERVER_WORKERS]")
+    serve.add_argument("--state", metavar="URL", help="where the journal, stored responses, fault counters and pushed scenarios live: memory (default), sqlite:///PATH, or redis://HOST:6379/0 shared by replicas (pip install 'mockserver[redis]') [MOCKSERVER_STATE]")
     record = sub.add_parser("record", help="recording proxy: forward to a real provider, write what it answers as scenarios")
     record.add_argument("--upstream", required=True, metavar="BASE_URL", help="the provider, as the openai SDK's base_url (https://api.openai.com/v1, http://localhost:8000/v1 for vLLM)")
     record.add_argument("--out", required=True, metavar="DIR", help="folder for the scenario files (one per conversation) and exchanges.jsonl")
@@ -119,6 +121,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
         upstream_timeout=args.upstream_timeout,
         responses_store_size=args.responses_store_size,
         responses_store_bytes=args.responses_store_bytes,
+        workers=args.workers,
+        state=args.state,
     )
 
 
@@ -153,6 +157,8 @@ def serve(config: Config) -> int:
         return 1
     log.info("loaded %d scenario(s) from %s", len(scenarios), ", ".join(paths))
     memory.tune_allocator()
+    if config.workers > 1:
+        return serve_workers(config)
     app = build_app(config, scenarios)
     memory.freeze_startup()  # what start-up built is not garbage: full collections under load skip it
     # uvicorn shuts down gracefully on SIGTERM/SIGINT, then re-raises the signal; these handlers
@@ -168,6 +174,44 @@ def serve(config: Config) -> int:
         timeout_graceful_shutdown=5,
         http=protocol_class(config.read_timeout),
     )
+    return 0
+
+
+def serve_workers(config: Config) -> int:
+    """``--workers N``: uvicorn's process manager starts N workers (see mockserver.server.workers);
+    without ``--state`` they share a SQLite file in a temporary folder, removed at exit."""
+    import inspect
+    import os
+    import shutil
+    import tempfile
+
+    import uvicorn
+
+    from mockserver.server import workers
+    from mockserver.server.state import open_backend
+
+    if config.state == "memory":
+        raise ConfigError("--workers > 1 needs state the workers share: leave --state unset (SQLite in a temporary "
+                          "folder), or give sqlite:///PATH or redis://HOST:PORT/DB")
+    folder = None
+    if not config.state:
+        folder = tempfile.mkdtemp(prefix="mockserver-state-")
+        config.state = f"sqlite://{os.path.join(folder, 'state.db')}"
+    open_backend(config.state).close()  # created (or reached) once, before the workers start
+    logging.getLogger("mockserver").info("%d workers sharing state in %s", config.workers, config.state)
+    os.environ[workers.CONFIG_VARIABLE] = workers.encode(config)
+    options = {}
+    if "timeout_worker_healthcheck" in inspect.signature(uvicorn.Config).parameters:
+        options["timeout_worker_healthcheck"] = 60  # SIGHUP's rolling restart: a loaded machine starts a worker slowly
+    try:
+        # uvicorn's supervisor handles SIGTERM/SIGINT (stops the workers gracefully, then returns) and
+        # SIGHUP (replaces the workers one by one, each reading the scenarios again)
+        uvicorn.run(workers.APP, factory=True, workers=config.workers, host=config.host, port=config.port,
+                    log_level=config.log_level, access_log=config.access_log, timeout_graceful_shutdown=5,
+                    http=workers.PROTOCOL, **options)
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 

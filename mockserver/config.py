@@ -18,8 +18,8 @@ class ConfigError(ValueError):
 
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
-# read by the test suite, not by the server
-OTHER_VARIABLES = frozenset({"MOCKSERVER_CONTAINER_TESTS", "MOCKSERVER_BROWSER_REQUIRED", "MOCKSERVER_SCREENSHOT_DIR"})
+# read by the test suite (and the --workers hand-over), not set by users
+OTHER_VARIABLES = frozenset({"MOCKSERVER_WORKER_CONFIG", "MOCKSERVER_REDIS_REQUIRED", "MOCKSERVER_CONTAINER_TESTS", "MOCKSERVER_BROWSER_REQUIRED", "MOCKSERVER_SCREENSHOT_DIR"})
 
 
 DEFAULT_PROFILE = "openai"  # the server's profile unless --profile names another
@@ -69,6 +69,9 @@ class Config:
     upstream_timeout: float = 600.0  # seconds without a byte from the upstream before a 504
     record: str = ""  # folder to record the upstream's answers into, as scenario files
     record_errors: bool = False  # record upstream errors too, as faults
+    # scale-out (mockserver.server.state): processes on one port, and where the state they share lives
+    workers: int = 1  # serve with N processes (uvicorn's process manager); > 1 shares state in SQLite by default
+    state: str = ""  # memory | sqlite:///PATH | redis://HOST:PORT/DB ("": memory, or SQLite in a temp dir with workers > 1)
     strict: bool = False  # warnings (what the provider accepts but looks like a client bug) are 400s
 
     def __post_init__(self) -> None:
@@ -91,7 +94,7 @@ class Config:
 
         if not isinstance(self.port, int) or not 0 <= self.port <= 65535:
             bad("port", self.port, "a port number 1–65535 (0: any free port)")
-        for name in ("max_body_bytes", "max_depth", "max_scenario_bytes", "near_misses"):
+        for name in ("max_body_bytes", "max_depth", "max_scenario_bytes", "near_misses", "workers"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 bad(name, value, "a whole number ≥ 1")
@@ -109,6 +112,12 @@ class Config:
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0 < value < float("inf"):
                 bad(name, value, "a number of seconds > 0")
+        if self.state:
+            from mockserver.server.state import SCHEMES
+
+            scheme = self.state.split("://", 1)[0] if "://" in self.state else self.state
+            if scheme not in SCHEMES or (scheme == "sqlite" and not self.state.startswith("sqlite:///")):
+                bad("state", self.state, "memory, sqlite:///PATH or redis://HOST:PORT/DB")
         level = self.log_level.lower() if isinstance(self.log_level, str) else self.log_level
         if level not in LOG_LEVELS:
             bad("log_level", self.log_level, f"one of {', '.join(LOG_LEVELS)}")

@@ -44,3 +44,20 @@ def test_timed_stream_benchmark_smoke():
     for row in rows.values():
         assert (row["errors"], row["streams_done"]) == (0, 20), row
         assert 150 <= row["ttft_p50"] < 5000 and 10 <= row["gap_p50"] < 1000, row
+
+
+def test_scale_out_benchmarks_smoke(tmp_path):
+    """bench/state_cost.py (each backend in process) and bench/workers.py (workers and backends over HTTP)."""
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "state_cost.py"), "--requests", "20", "--repeat", "1",
+                          "--json", str(tmp_path / "cost.json")], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    cost = json.loads((tmp_path / "cost.json").read_text())
+    assert cost["chat"]["memory"] > 0 and cost["chat"]["SQLite"] > 0
+    if not shutil.which("wrk"):
+        return
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "workers.py"), "--rounds", "1", "--seconds", "1",
+                          "--only", "1 worker, memory", "2 workers, SQLite", "--json", str(tmp_path / "workers.json")],
+                         capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    medians = json.loads((tmp_path / "workers.json").read_text())["medians"]
+    assert medians["2 workers, SQLite"]["rps"] > 0 and medians["1 worker, memory"]["rps"] > 0

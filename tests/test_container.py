@@ -40,7 +40,7 @@ def test_dockerfile_contract():
     assert ops["WORKDIR"] == "/"  # so ./scenarios, the default folder, is /scenarios
     assert json.loads(ops["ENTRYPOINT"]) == ["mockserver"] and json.loads(ops["CMD"]) == ["serve"]  # exec form: PID 1 gets SIGTERM
     assert "MOCKSERVER_HOST=0.0.0.0" in ops["ENV"] and "MOCKSERVER_PORT=8000" in ops["ENV"]
-    assert any("pip install --no-cache-dir ." in args for op, args in steps if op == "RUN")
+    assert any("pip install --no-cache-dir '.[redis]'" in args for op, args in steps if op == "RUN")  # [redis]: replicas' shared state
     ignored = (ROOT / ".dockerignore").read_text().splitlines()
     assert ignored[1:5] == ["*", "!pyproject.toml", "!README.md", "!mockserver/"]
 

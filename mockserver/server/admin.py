@@ -162,7 +162,7 @@ def admin_routes(
             scenarios = await asyncio.to_thread(load_scenario_text, text, file)
         except ScenarioLoadError as exc:
             raise load_error(exc.problems) from None
-        replaced = overlay.add(scenarios, replace=replace)
+        replaced = overlay.add(scenarios, replace=replace, text=(text, file))
         return json_response(
             {
                 "object": "list",

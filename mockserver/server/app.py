@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from difflib import SequenceMatcher
 from time import perf_counter
 from typing import Any, AsyncIterator
@@ -30,7 +31,7 @@ from mockserver.engine.model import ScenarioSet
 from mockserver.server.inspector import inspector_routes
 from mockserver.server.journal import Journal
 from mockserver.server.journalfile import JournalFile
-from mockserver.server.overlay import ScenarioOverlay
+from mockserver.server.state import open_backend
 from mockserver.server.reload import lifespan as reload_lifespan
 from mockserver.server.routes import RouteTable
 from mockserver.server.service import MockService
@@ -59,14 +60,18 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     config = config or Config()
     if scenarios is None:
         scenarios = load_paths(config.scenario_paths())
+    state = open_backend(config.state)  # memory (default), sqlite or redis: see mockserver.server.state
     dialects = build_dialects(config)
     responses, messages = dialects["responses"], dialects["messages"]
+    if state.kind != "memory":  # the dialect's own store (memory) is the default backend's
+        responses.store = state.responses(config.responses_store_size, config.responses_store_bytes)
     service = MockService(config, scenarios, dialects)
+    service.faults = state.faults()
     sink = None
     if config.journal_file:
         sink = JournalFile(config.journal_file, config.journal_file_max_bytes, config.journal_file_backups)
-    journal = Journal(config.journal_size, config.journal_bytes, sink)
-    overlay = ScenarioOverlay(service)
+    journal = state.journal(config.journal_size, config.journal_bytes, sink)
+    overlay = state.overlay(service)
 
     fallback = upstream_fallback(config) if config.upstream else None
     endpoint = DialectEndpoint(service, journal, config.max_body_bytes, fallback)
@@ -105,7 +110,10 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
         return json_response(counted, headers={"request-id": request_id()})
 
     async def healthz(request: Request) -> Response:
-        return json_response({"status": "ok", "scenarios": len(service.scenarios)})
+        health = {"status": "ok", "scenarios": len(service.scenarios)}
+        if state.kind != "memory":  # which backend, and which process answered (workers share a port)
+            health.update(state=state.kind, worker=os.getpid())
+        return json_response(health)
 
     async def list_routes(request: Request) -> Response:
         """Every route this server answers: the dialects' table, then the others."""
@@ -154,15 +162,17 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
     app = Starlette(
         routes=routes,
         # the guard first: it covers every route, the dialect endpoints' fast path included
-        middleware=[Middleware(HostGuard, bound=config.host, allowed=config.allowed_hosts), Middleware(FastPath, endpoint=endpoint)],
+        middleware=[Middleware(HostGuard, bound=config.host, allowed=config.allowed_hosts), *_sync(overlay),
+                    Middleware(FastPath, endpoint=endpoint)],
         exception_handlers={HTTPException: http_error, Exception: server_error},
         lifespan=_closing(reload_lifespan(config.scenario_paths, overlay.set_base, config.reload, config.reload_interval,
-                                          config.lenient), fallback),
+                                          config.lenient), fallback, state),
     )
     app.state.service = service
     app.state.journal = journal
     app.state.overlay = overlay
     app.state.mcp = mcp
+    app.state.backend = state
     return app
 
 
@@ -174,6 +184,15 @@ def mcp_endpoint(service: MockService, journal: Journal, config: Config) -> Any:
 
     protocol = McpProtocol(RegistryCache(lambda: service.scenarios), Sessions(), config.scenario_timeout)
     return McpEndpoint(protocol, journal, config.max_body_bytes)
+
+
+def _sync(overlay: Any) -> list[Middleware]:
+    """With shared state: before each request, catch up with scenarios pushed on other workers."""
+    if not hasattr(overlay, "sync"):
+        return []
+    from mockserver.server.state.scenarios import StateSync
+
+    return [Middleware(StateSync, overlay=overlay)]
 
 
 def wrong_route(request: Request, exc: HTTPException, journal: Journal, table: RouteTable) -> Response:
@@ -228,10 +247,8 @@ def upstream_fallback(config: Config) -> Any:
     return Forwarder(upstream, recorder, config.record_errors)
 
 
-def _closing(lifespan: Any, fallback: Any) -> Any:
-    """The lifespan, then the fallback's connections closed at shutdown."""
-    if fallback is None:
-        return lifespan
+def _closing(lifespan: Any, fallback: Any, state: Any) -> Any:
+    """The lifespan, then the fallback's connections and the state backend closed at shutdown."""
 
     @contextlib.asynccontextmanager
     async def run(app: Any) -> AsyncIterator[None]:
@@ -239,7 +256,9 @@ def _closing(lifespan: Any, fallback: Any) -> Any:
             try:
                 yield
             finally:
-                await fallback.aclose()
+                if fallback is not None:
+                    await fallback.aclose()
+                state.close()
 
     return run
 

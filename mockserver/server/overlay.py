@@ -42,9 +42,10 @@ class ScenarioOverlay:
         if current is not self._published:
             self.original, self._base = current, list(current.scenarios)
 
-    def add(self, scenarios: list[Scenario], replace: bool = False) -> list[str]:
+    def add(self, scenarios: list[Scenario], replace: bool = False, text: tuple[str, str] | None = None) -> list[str]:
         """Serve ``scenarios`` from now on (alone, with ``replace``); returns the names of the
-        scenarios served before that are no longer served (replaced by name, or all with ``replace``)."""
+        scenarios served before that are no longer served (replaced by name, or all with ``replace``).
+        ``text``: the (text, file) they were loaded from, which a shared overlay passes on."""
         new_names = {s.name for s in scenarios}
         with self._lock:
             self._adopt_external_swap()
