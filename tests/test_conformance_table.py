@@ -39,7 +39,7 @@ DIALECTS = {"chat": (BOOK, "/chat/completions", PROBES), "responses": (RESPONSES
             "messages": (MESSAGES_BOOK, "/messages", MESSAGES),
             "gemini": (GEMINI_BOOK, "/v1beta/models/gemini-2.5-flash:generateContent", GEMINI),
             # a path outside /v1: the model is the path's
-            "bedrock": (BEDROCK_BOOK, "/model/anthropic.claude-3-5-sonnet-20240620-v1:0/converse", BEDROCK),
+            "bedrock": (BEDROCK_BOOK, "/model/anything/converse", BEDROCK),
             "ollama": (OLLAMA_BOOK, "/api/chat", OLLAMA)}
 # books whose columns are not server profiles (Ollama's one column holds under every profile)
 NO_PROFILE_HEADER = {"ollama"}

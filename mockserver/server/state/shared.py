@@ -11,7 +11,7 @@ import dataclasses
 import threading
 from typing import Any, Iterator
 
-from mockserver.dialects.responses.store import ResponseStore, StoredResponse
+from mockserver.dialects.responses.store import ResponseStore, StoredResponse, _Record
 from mockserver.server.entry import Entry
 from mockserver.server.faults import COUNTER_OVERHEAD, FAULT_BYTES, FAULT_COUNTERS, Fault
 from mockserver.server.journal import Journal
@@ -151,8 +151,11 @@ class SharedResponseStore(ResponseStore):
 
 
 def _stored(data: bytes) -> StoredResponse:
+    """A stored row as the memory store's readers see it (each part kept encoded, decoded when read)."""
     response, input_items, history = jsoncodec.loads(data)
-    return StoredResponse(response, input_items, history, len(data))
+    record = _Record(jsoncodec.dumps(response), tuple(jsoncodec.dumps(item) for item in input_items),
+                     jsoncodec.dumps(history), (), len(data))
+    return StoredResponse(record)
 
 
 class SharedFaultCounter:
