@@ -91,3 +91,40 @@ def test_ollama_loop(mockserver):
             messages.append({"role": "tool", "tool_name": call.function.name, "content": json.dumps(result)})
     assert message.content == ANSWER
     mockserver.assert_tool_result_sent("open_ticket")
+
+
+@pytest.mark.mockserver(scenarios=["scenarios/support-agent.yaml"])
+def test_gemini_loop(mockserver):
+    from google.genai import types
+
+    client = mockserver.gemini_client()
+    config = types.GenerateContentConfig(
+        tools=[types.Tool(function_declarations=[types.FunctionDeclaration(name=n, parameters_json_schema=s)
+                                                 for n, s in SCHEMAS.items()])],
+        automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True))
+    contents: list[Any] = [types.Content(role="user", parts=[types.Part(text=QUESTION)])]
+    while True:
+        response = client.models.generate_content(model="gemini-2.5-flash", contents=contents, config=config)
+        contents.append(response.candidates[0].content)
+        if not response.function_calls:
+            break
+        contents.append(types.Content(role="user", parts=[
+            types.Part.from_function_response(name=c.name, response=RUN[c.name](**c.args)) for c in response.function_calls]))
+    assert response.text == ANSWER
+
+
+@pytest.mark.mockserver(scenarios=["scenarios/support-agent.yaml"])
+def test_bedrock_loop(mockserver):
+    client = mockserver.bedrock_client()
+    tool_config = {"tools": [{"toolSpec": {"name": n, "inputSchema": {"json": s}}} for n, s in SCHEMAS.items()]}
+    messages: list[dict[str, Any]] = [{"role": "user", "content": [{"text": QUESTION}]}]
+    while True:
+        answer = client.converse(modelId="anthropic.claude-sonnet-4-5", messages=messages, toolConfig=tool_config)
+        message = answer["output"]["message"]
+        messages.append(message)
+        if answer["stopReason"] != "tool_use":
+            break
+        messages.append({"role": "user", "content": [
+            {"toolResult": {"toolUseId": b["toolUse"]["toolUseId"], "content": [{"json": RUN[b["toolUse"]["name"]](**b["toolUse"]["input"])}]}}
+            for b in message["content"] if "toolUse" in b]})
+    assert message["content"][0]["text"] == ANSWER
