@@ -8,7 +8,9 @@ relayed to the client is unaffected; only the recording gives up).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 
 
@@ -16,6 +18,14 @@ from dataclasses import dataclass
 class Event:
     name: str | None
     data: str
+
+    def json_object(self) -> dict[str, Any] | None:
+        """The event's data as a JSON object, or None (not JSON, or not an object: skipped)."""
+        try:
+            data = json.loads(self.data)
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
 
 
 NDJSON = "application/x-ndjson"  # Ollama's streams: one JSON object per line

@@ -77,11 +77,8 @@ class MessagesStream:
         self.stopped = False
 
     def feed(self, event: Event) -> None:
-        try:
-            data = json.loads(event.data)
-        except ValueError:
-            return
-        if not isinstance(data, dict):
+        data = event.json_object()
+        if data is None:
             return
         kind = data.get("type") or event.name
         if kind == "message_start" and isinstance(data.get("message"), dict):

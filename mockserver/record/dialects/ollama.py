@@ -77,11 +77,8 @@ class OllamaStream:
         self.error: str | None = None
 
     def feed(self, event: Event) -> None:
-        try:
-            data = json.loads(event.data)
-        except ValueError:
-            return
-        if not isinstance(data, dict):
+        data = event.json_object()
+        if data is None:
             return
         if "error" in data:
             self.error = str(data["error"])

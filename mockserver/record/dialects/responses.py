@@ -99,11 +99,8 @@ class ResponsesStream:
         self.error: str | None = None
 
     def feed(self, event: Event) -> None:
-        try:
-            data = json.loads(event.data)
-        except ValueError:
-            return
-        if not isinstance(data, dict):
+        data = event.json_object()
+        if data is None:
             return
         kind = data.get("type") or event.name
         if kind in _FINAL_EVENTS and isinstance(data.get("response"), dict):
