@@ -108,6 +108,14 @@ def test_tool_use_input_checked_against_the_declared_schema(server):
     assert response.headers["x-mock-rule"] == "bedrock.input_invalid" if "x-mock-rule" in response.headers else True
 
 
+def test_a_null_tool_spec_beside_a_called_tool_is_no_server_error(server):
+    # found by tests/test_fuzz.py: `{"toolSpec": null}` once crashed the toolChoice check (a 500)
+    tools = {"tools": [{"toolSpec": None}, WEATHER], "toolChoice": {"auto": {}}}
+    response = post(server.url, {"messages": [USER, CALL, {"role": "user", "content": [result()]}], "toolConfig": tools})
+    assert response.status_code == 200, response.text
+    assert response.json()["stopReason"] in {"end_turn", "tool_use"}
+
+
 # --- faults ------------------------------------------------------------------------------------------
 
 

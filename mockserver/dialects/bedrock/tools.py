@@ -30,7 +30,7 @@ def specs(config: Any) -> list[tuple[int, dict[str, Any]]]:
     """(index, toolSpec) of each declared function (``config`` already checked)."""
     if not isinstance(config, dict):
         return []
-    return [(i, t["toolSpec"]) for i, t in enumerate(config.get("tools") or []) if isinstance(t, dict) and "toolSpec" in t]
+    return [(i, t["toolSpec"]) for i, t in enumerate(config.get("tools") or []) if isinstance(t, dict) and isinstance(t.get("toolSpec"), dict)]
 
 
 def check_tool_config(config: Any) -> Iterator[APIError]:
