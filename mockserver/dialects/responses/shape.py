@@ -4,7 +4,8 @@ Evidence, besides the official schema (``CreateResponse`` in openai-responses-sc
 - ``max_output_tokens`` below 16: "Invalid 'max_output_tokens': integer below minimum value.
   Expected a value >= 16, but got 5 instead." (code ``integer_below_min_value``; reported in
   UKGovernmentBEIS/inspect_evals#694, earendil-works/pi#6265).
-- other ranges and types use OpenAI's standard wording (``validation/problems.py``).
+- other ranges and types use OpenAI's standard wording (``validation/problems.py``); ``metadata``
+  values are strings (the schema's ``Metadata``: ``additionalProperties: {type: string}``).
 Unknown top-level fields and unknown item types (reasoning, web_search_call, …) are accepted.
 """
 
@@ -86,6 +87,8 @@ def check_parameters(body: dict[str, Any]) -> Iterator[APIError]:
     metadata = body.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         yield invalid_type("metadata", "an object", metadata)
+    elif metadata:  # the schema's Metadata: a map of strings (the Response echoes it, so a non-string would break it)
+        yield from (invalid_type(f"metadata.{key}", "a string", value) for key, value in metadata.items() if not isinstance(value, str))
     truncation = body.get("truncation")
     if truncation is not None and truncation not in ("auto", "disabled"):
         yield invalid_value("truncation", truncation, ["auto", "disabled"])
