@@ -20,7 +20,9 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.fuzz_bodies import DIALECTS, requests  # noqa: E402
 from bench.fuzz_shapes import judge  # noqa: E402
-from bench.run import free_port, mock_server  # noqa: E402
+from bench.run import free_port  # noqa: E402
 
 TIMEOUT = 20.0
 HEADERS = {"content-type": "application/json", "anthropic-version": "2023-06-01", "x-api-key": "fuzz"}
@@ -42,7 +44,8 @@ KEPT = 20  # distinct problems kept per dialect (each with one request), the res
 
 
 def generate(dialect: str, strategy: Any, seed_value: int, count: int) -> list[tuple[str, str, bytes]]:
-    """``count`` requests of ``dialect`` in one hypothesis run: generation only, no shrinking."""
+    """The requests of ``count`` examples of ``dialect`` (several each) in one hypothesis run:
+    generation only, no shrinking."""
     from hypothesis import HealthCheck, Phase, given, seed, settings
 
     found: list[tuple[str, str, bytes]] = []
@@ -50,8 +53,8 @@ def generate(dialect: str, strategy: Any, seed_value: int, count: int) -> list[t
     @seed(seed_value)
     @settings(max_examples=count, deadline=None, database=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
     @given(strategy)
-    def collect(request: tuple[str, str, bytes]) -> None:
-        found.append(request)
+    def collect(made: list[tuple[str, str, bytes]]) -> None:
+        found.extend(made)
 
     collect()
     return found
@@ -142,14 +145,17 @@ def run(seconds: float, dialects: list[str], workers: int, threads: int, batch: 
     unknown = set(dialects) - set(DIALECTS)
     if unknown:
         raise SystemExit(f"unknown dialect(s) {', '.join(sorted(unknown))}; known: {', '.join(DIALECTS)}")
-    server = mock_server(free_port())
+    port = free_port()
+    log = tempfile.TemporaryFile()  # the server's log: a pipe nobody reads would fill and stall it
+    server = subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--log-level", "warning"],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
     kept: list[dict[str, Any]] = []
     report: dict[str, Any] = {"seconds": seconds, "workers": workers, "threads": threads, "dialects": {d: empty_report() for d in dialects}}
     try:
-        wait_healthy(server.port)
+        wait_healthy(port, server)
         started = time.monotonic()
         end = time.time() + seconds
-        jobs = [(server.port, dialects[i % len(dialects):] + dialects[:i % len(dialects)], end, threads, batch, seed * 100 + i) for i in range(workers)]
+        jobs = [(port, dialects[i % len(dialects):] + dialects[:i % len(dialects)], end, threads, batch, seed * 100 + i) for i in range(workers)]
         context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
         with context.Pool(workers) as pool:
             for reports, found in pool.imap_unordered(worker, jobs):
@@ -158,20 +164,29 @@ def run(seconds: float, dialects: list[str], workers: int, threads: int, batch: 
                     merge(report["dialects"][dialect], part)
         elapsed = time.monotonic() - started
         try:
-            httpx.get(f"http://127.0.0.1:{server.port}/healthz", timeout=5).raise_for_status()
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).raise_for_status()
         except httpx.HTTPError as error:
             report["server"] = f"not healthy after the run: {error}"
     finally:
-        server.stop()
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.seek(0)
+        tracebacks = log.read().decode("utf-8", "replace").split("Traceback (most recent call last):")[1:]
+        log.close()
+    if tracebacks:  # each with its last lines (where and what)
+        report["server"] = {"tracebacks": len(tracebacks), "first": [t.strip().splitlines()[-3:] for t in tracebacks[:5]]}
     total = sum(d["requests"] for d in report["dialects"].values())
     report.update(elapsed=round(elapsed, 1), requests=total, rps=round(total / elapsed, 1),
                   failures=sum(d["failures"] for d in report["dialects"].values()) + ("server" in report))
     return report, kept
 
 
-def wait_healthy(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while True:
+def wait_healthy(port: int, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while server.poll() is None:
         try:
             httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return
@@ -179,6 +194,7 @@ def wait_healthy(port: int) -> None:
             if time.monotonic() > deadline:
                 raise RuntimeError("mockserver did not start") from None
             time.sleep(0.05)
+    raise RuntimeError(f"mockserver exited with {server.returncode}")
 
 
 def main() -> int:
@@ -187,7 +203,7 @@ def main() -> int:
     parser.add_argument("--dialects", default=",".join(DIALECTS), help=f"comma-separated, of {', '.join(DIALECTS)}")
     parser.add_argument("--workers", type=int, default=2, help="client processes")
     parser.add_argument("--threads", type=int, default=6, help="concurrent requests per client process")
-    parser.add_argument("--batch", type=int, default=60, help="requests generated per hypothesis run")
+    parser.add_argument("--batch", type=int, default=12, help="hypothesis examples per batch (each gives ~7 requests)")
     parser.add_argument("--seed", type=int, default=0, help="base of the hypothesis seeds (a run is reproducible per seed)")
     parser.add_argument("--failures", type=Path, help="write each failing request whole here (JSON lines)")
     args = parser.parse_args()

@@ -1,6 +1,6 @@
 """What bench/fuzz.py sends: hypothesis strategies of hostile and half-valid requests in each
 dialect's own shape. A request is (path, raw body bytes). Three kinds, weighted towards the
-ones that reach deep validation:
+ones that reach deep validation (each hypothesis example gives several, see ``family``):
 
 - a valid rich request of the dialect (bench/fuzz_seeds.py) with one to three mutations
   (a node replaced by any or hostile JSON, a key dropped, a known key added, a list item
@@ -162,55 +162,64 @@ def mutate(value: Any, ops: list[tuple[str, int, Any]]) -> Any:
     return holder[0]
 
 
-def mutated(seeds: list[dict[str, Any]], keys: list[str]) -> st.SearchStrategy:
-    op = st.one_of(
-        st.tuples(st.just("replace"), st.integers(0, 400), hostile),
-        st.tuples(st.just("drop"), st.integers(0, 400), st.none()),
-        st.tuples(st.just("add"), st.integers(0, 400), st.tuples(st.sampled_from(keys) | text, hostile)))
-    return st.builds(mutate, st.sampled_from(seeds), st.lists(op, min_size=1, max_size=3))
+ODD_PREFIXES = [b"", b"\xef\xbb\xbf", b" ", b"\xff"]
 
 
 @st.composite
-def weighted(draw: Any, seeds: list[dict[str, Any]], keys: list[str], structured: st.SearchStrategy) -> bytes:
-    """JSON bytes of a mutated seed (45 %), a structured body (35 %), any JSON (10 %), a seed as it
-    is (5 %), or bytes that are barely JSON (5 %). The weights are drawn from a Random (hypothesis
-    biases ``one_of`` towards its simplest branch)."""
-    pick = draw(st.randoms(use_true_random=False)).random()
-    if pick < 0.45:
-        body = draw(mutated(seeds, keys))
-    elif pick < 0.80:
-        body = draw(structured)
-    elif pick < 0.90:
-        body = draw(json_value)
-    else:
-        body = draw(st.sampled_from(seeds))
-    raw = json.dumps(body).encode()
-    if pick >= 0.95:
-        raw = draw(st.sampled_from([b"", b"\xef\xbb\xbf", b" ", b"\xff"])) + raw[:draw(st.integers(0, len(raw)))]
-    return raw
+def family(draw: Any, seeds: list[dict[str, Any]], keys: list[str], structured: st.SearchStrategy) -> list[bytes]:
+    """Several bodies from one hypothesis example (drawing is what costs; mutating is cheap): a
+    structured body, five seeds with one to three mutations each (a node replaced by a drawn hostile
+    value, a key dropped, a known key added, a list item duplicated or dropped), and now and then
+    any JSON, a seed as it is, or bytes that are barely JSON. The choices come from a Random that
+    hypothesis draws (so a run is reproducible from its seed)."""
+    chance = draw(st.randoms(use_true_random=False))
+    pool = draw(st.lists(hostile, min_size=4, max_size=4)) + HOSTILE
+    names = keys + draw(st.lists(text, min_size=1, max_size=1))
+    bodies: list[Any] = [draw(structured)]
+    for _ in range(5):
+        ops = [(chance.choice(("replace", "replace", "drop", "add")), chance.randrange(400), None) for _ in range(chance.randint(1, 3))]
+        ops = [(kind, where, (chance.choice(names), chance.choice(pool)) if kind == "add" else chance.choice(pool)) for kind, where, _ in ops]
+        bodies.append(mutate(chance.choice(seeds), ops))
+    if chance.random() < 0.3:
+        bodies.append(draw(json_value))
+    if chance.random() < 0.2:
+        bodies.append(chance.choice(seeds))
+    raws = [json.dumps(body).encode() for body in bodies]
+    if chance.random() < 0.4:
+        raw = chance.choice(raws)
+        raws.append(chance.choice(ODD_PREFIXES) + raw[:chance.randrange(len(raw) + 1)])
+    return raws
 
 
-GEMINI_MODEL = maybe(st.sampled_from(["gemini-2.5-flash", "gemini-2.5-pro", "mock-model"]), text.map(lambda t: quote(t, safe="", errors="surrogatepass")))
-BEDROCK_MODEL = maybe(st.sampled_from(["anthropic.claude-3-5-sonnet-20240620-v1:0", "amazon.nova-pro-v1:0",
-                                       "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-7-sonnet-20250219-v1:0"]),
-                      text.map(lambda t: quote(t, safe="", errors="surrogatepass")))
+GEMINI_MODELS = ["gemini-2.5-flash", "gemini-2.5-pro", "mock-model"]
+GEMINI_ENDPOINTS = [("generateContent", ""), ("streamGenerateContent", ""), ("streamGenerateContent", "?alt=sse")]
+BEDROCK_MODELS = ["anthropic.claude-3-5-sonnet-20240620-v1:0", "amazon.nova-pro-v1:0",
+                  "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-7-sonnet-20250219-v1:0"]
+odd_model = text.map(lambda t: quote(t, safe="", errors="surrogatepass"))
 
 
-def requests(dialect: str) -> st.SearchStrategy:
-    """(endpoint label, path, body bytes) for ``dialect``."""
+@st.composite
+def requests(draw: Any, dialect: str) -> list[tuple[str, str, bytes]]:
+    """A few requests of ``dialect``, each (endpoint label, path, body bytes)."""
     if dialect in ("chat", "responses", "messages"):
         path = {"chat": "/v1/chat/completions", "responses": "/v1/responses", "messages": "/v1/messages"}[dialect]
         structured = {"chat": chat_body, "responses": responses_body, "messages": messages_body}[dialect]
-        return st.tuples(st.just(dialect), st.just(path), weighted(SEEDS[dialect], KEYS[dialect], structured))
+        return [(dialect, path, raw) for raw in draw(family(SEEDS[dialect], KEYS[dialect], structured))]
+    chance = draw(st.randoms(use_true_random=False))
     if dialect == "gemini":
-        endpoint = st.sampled_from([("generateContent", ""), ("streamGenerateContent", ""), ("streamGenerateContent", "?alt=sse")])
-        return st.builds(lambda m, e, b: (e[0] + e[1], f"/v1beta/models/{m}:{e[0]}{e[1]}", b), GEMINI_MODEL, endpoint,
-                         weighted(SEEDS["gemini"], KEYS["gemini"], gemini_body))
+        models = GEMINI_MODELS * 3 + [draw(odd_model)]
+        out = []
+        for raw in draw(family(SEEDS["gemini"], KEYS["gemini"], gemini_body)):
+            method, query = chance.choice(GEMINI_ENDPOINTS)
+            out.append((method + query, f"/v1beta/models/{chance.choice(models)}:{method}{query}", raw))
+        return out
     if dialect == "bedrock":
-        return st.builds(lambda m, op, b: (op, f"/model/{quote(m, safe='')}/{op}", b), BEDROCK_MODEL, st.sampled_from(["converse", "converse-stream"]),
-                         weighted(SEEDS["bedrock"], KEYS["bedrock"], bedrock_body))
+        models = [quote(m, safe="") for m in BEDROCK_MODELS] * 3 + [draw(odd_model)]
+        operations = ("converse", "converse-stream")
+        return [(op, f"/model/{chance.choice(models)}/{op}", raw)
+                for raw in draw(family(SEEDS["bedrock"], KEYS["bedrock"], bedrock_body)) for op in [chance.choice(operations)]]
     if dialect == "ollama":
-        chat = st.tuples(st.just("api/chat"), st.just("/api/chat"), weighted(SEEDS["ollama-chat"], KEYS["ollama"], ollama_chat_body))
-        generate = st.tuples(st.just("api/generate"), st.just("/api/generate"), weighted(SEEDS["ollama-generate"], KEYS["ollama"], ollama_generate_body))
-        return chat | generate
+        if chance.random() < 0.5:
+            return [("api/chat", "/api/chat", raw) for raw in draw(family(SEEDS["ollama-chat"], KEYS["ollama"], ollama_chat_body))]
+        return [("api/generate", "/api/generate", raw) for raw in draw(family(SEEDS["ollama-generate"], KEYS["ollama"], ollama_generate_body))]
     raise ValueError(f"unknown dialect {dialect!r}; known: {', '.join(DIALECTS)}")

@@ -157,8 +157,13 @@ def _ollama(status: int, content_type: str, raw: bytes, endpoint: str) -> str | 
 
 
 def judge(dialect: str, endpoint: str, status: int, headers: Any, raw: bytes) -> str | None:
-    if status >= 500:
+    """A 5xx is a crash unless a rule of the dialect's book sends it (``X-Mock-Rule``: the provider
+    answers so, e.g. Ollama's 500 for a bad ``format``); a 422 "Scenario error" is the mock's own
+    diagnostic (the scenario's reply does not fit the request's tools), not a provider answer."""
+    if status >= 500 and "x-mock-rule" not in headers:
         return f"{status}: {raw[:200]!r}"
+    if status == 422 and b"Scenario error" in raw:
+        return None
     content_type = headers.get("content-type", "")
     streamed = content_type.startswith("text/event-stream")
     try:
@@ -173,5 +178,5 @@ def judge(dialect: str, endpoint: str, status: int, headers: Any, raw: bytes) ->
         if dialect == "bedrock":
             return _bedrock(status, content_type, raw, headers, endpoint)
         return _ollama(status, content_type, raw, endpoint)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, AttributeError, TypeError) as exc:
         return f"not JSON: {str(exc)[:150]}"

@@ -27,6 +27,10 @@ _RANGES: dict[str, tuple[str, Any, Any]] = {
     "top_logprobs": ("integer", 0, 20),
     "max_tool_calls": ("integer", None, None),  # the schema gives no minimum: only the type is checked
 }
+# the hosted-tool choices of the schema's ToolChoiceParam (ToolChoiceTypes' enum, ToolChoiceMCP, Specific…Param)
+HOSTED_CHOICES = ("file_search", "web_search_preview", "computer", "computer_use_preview", "computer_use",
+                  "web_search_preview_2025_03_11", "image_generation", "code_interpreter", "mcp",
+                  "programmatic_tool_calling", "apply_patch", "shell")
 _BOOLEANS = ("stream", "store", "parallel_tool_calls", "background")
 _STRINGS = ("instructions", "previous_response_id", "user", "prompt_cache_key", "safety_identifier")
 
@@ -189,7 +193,7 @@ def _check_message(where: str, item: dict[str, Any]) -> Iterator[APIError]:
 
 
 def check_tool_choice(choice: Any, tools: ToolSet) -> Iterator[APIError | ToolChoice]:
-    """Problems, or last the normalised choice. Hosted-tool choices (``{"type": "web_search"}``)
+    """Problems, or last the normalised choice. Hosted-tool choices (``{"type": "file_search"}``)
     are accepted; the mock never calls hosted tools, so they act like ``auto``."""
     has_tools = bool(tools.functions)
     if choice is None:
@@ -231,5 +235,12 @@ def check_tool_choice(choice: Any, tools: ToolSet) -> Iterator[APIError | ToolCh
             yield missing("tool_choice.tools") if listed is None else invalid_type("tool_choice.tools", "an array", listed)
             return
         yield ToolChoice(mode if has_tools else "none")
+        return
+    if kind not in HOSTED_CHOICES:  # the Response echoes tool_choice: an unknown type would break its schema
+        yield invalid_value("tool_choice.type", kind, ["function", "custom", "allowed_tools", *HOSTED_CHOICES])
+        return
+    label = choice.get("server_label")
+    if kind == "mcp" and not isinstance(label, str):
+        yield missing("tool_choice.server_label") if label is None else invalid_type("tool_choice.server_label", "a string", label)
         return
     yield ToolChoice("auto" if has_tools else "none")
