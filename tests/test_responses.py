@@ -447,3 +447,12 @@ def test_a_nul_in_a_call_id_is_escaped_in_the_hint_not_a_dropped_connection(http
     assert response.status_code == 400
     assert response.json()["error"]["message"] == "No tool call found for function call output with call_id call_1."
     assert response.headers["x-mock-hint"].endswith("the function calls of this conversation: \\u0000")
+
+
+def test_a_duplicate_function_declaration_is_checked_too(http):
+    """Found by bench/fuzz.py: a second declaration of a name was skipped, so its non-string
+    description went unchecked into the Response (which echoes every tool)."""
+    second = {**WEATHER, "description": 0.5}
+    response = http.post("/v1/responses", json={"model": "m", "input": "hi", "store": False, "tools": [WEATHER, second]})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["param"] == "tools[1].description"
