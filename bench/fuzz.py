@@ -180,7 +180,8 @@ def run(seconds: float, dialects: list[str], workers: int, threads: int, batch: 
         report["server"] = {"tracebacks": len(tracebacks), "first": [t.strip().splitlines()[-3:] for t in tracebacks[:5]]}
     total = sum(d["requests"] for d in report["dialects"].values())
     report.update(elapsed=round(elapsed, 1), requests=total, rps=round(total / elapsed, 1),
-                  failures=sum(d["failures"] for d in report["dialects"].values()) + ("server" in report))
+                  failures=sum(d["failures"] for d in report["dialects"].values()) + ("server" in report),
+                  summary={name: f"{d['requests']} requests, {d['failures']} failures" for name, d in report["dialects"].items()})
     return report, kept
 
 
