@@ -12,7 +12,9 @@ ones that reach deep validation (each hypothesis example gives several, see ``fa
 
 from __future__ import annotations
 
+import hashlib
 import json
+import random
 from typing import Any
 from urllib.parse import quote
 
@@ -162,6 +164,12 @@ def mutate(value: Any, ops: list[tuple[str, int, Any]]) -> Any:
     return holder[0]
 
 
+def seeded(*drawn: Any) -> random.Random:
+    """A Random seeded by what hypothesis drew (deterministic, as hypothesis requires; its own
+    ``randoms()`` and small integers favour the same few choices, so the mutations would cluster)."""
+    return random.Random(hashlib.sha256(json.dumps(drawn).encode()).digest())
+
+
 ODD_PREFIXES = [b"", b"\xef\xbb\xbf", b" ", b"\xff"]
 
 
@@ -170,12 +178,14 @@ def family(draw: Any, seeds: list[dict[str, Any]], keys: list[str], structured: 
     """Several bodies from one hypothesis example (drawing is what costs; mutating is cheap): a
     structured body, five seeds with one to three mutations each (a node replaced by a drawn hostile
     value, a key dropped, a known key added, a list item duplicated or dropped), and now and then
-    any JSON, a seed as it is, or bytes that are barely JSON. The choices come from a Random that
-    hypothesis draws (so a run is reproducible from its seed)."""
-    chance = draw(st.randoms(use_true_random=False))
-    pool = draw(st.lists(hostile, min_size=4, max_size=4)) + HOSTILE
+    any JSON, a seed as it is, or bytes that are barely JSON. The choices come from a Random seeded
+    by hypothesis (reproducible from the run's seed; hypothesis' own ``randoms()`` favour small
+    choices, so the mutations would cluster near the root)."""
+    drawn = draw(st.lists(hostile, min_size=4, max_size=4))
     names = keys + draw(st.lists(text, min_size=1, max_size=1))
     bodies: list[Any] = [draw(structured)]
+    chance = seeded(drawn, names[-1], bodies[0])
+    pool = drawn + HOSTILE
     for _ in range(5):
         ops = [(chance.choice(("replace", "replace", "drop", "add")), chance.randrange(400), None) for _ in range(chance.randint(1, 3))]
         ops = [(kind, where, (chance.choice(names), chance.choice(pool)) if kind == "add" else chance.choice(pool)) for kind, where, _ in ops]
@@ -205,21 +215,23 @@ def requests(draw: Any, dialect: str) -> list[tuple[str, str, bytes]]:
         path = {"chat": "/v1/chat/completions", "responses": "/v1/responses", "messages": "/v1/messages"}[dialect]
         structured = {"chat": chat_body, "responses": responses_body, "messages": messages_body}[dialect]
         return [(dialect, path, raw) for raw in draw(family(SEEDS[dialect], KEYS[dialect], structured))]
-    chance = draw(st.randoms(use_true_random=False))
     if dialect == "gemini":
         models = GEMINI_MODELS * 3 + [draw(odd_model)]
+        raws = draw(family(SEEDS["gemini"], KEYS["gemini"], gemini_body))
+        chance = seeded(models[-1], [raw.decode("latin-1") for raw in raws])
         out = []
-        for raw in draw(family(SEEDS["gemini"], KEYS["gemini"], gemini_body)):
+        for raw in raws:
             method, query = chance.choice(GEMINI_ENDPOINTS)
             out.append((method + query, f"/v1beta/models/{chance.choice(models)}:{method}{query}", raw))
         return out
     if dialect == "bedrock":
         models = [quote(m, safe="") for m in BEDROCK_MODELS] * 3 + [draw(odd_model)]
+        raws = draw(family(SEEDS["bedrock"], KEYS["bedrock"], bedrock_body))
+        chance = seeded(models[-1], [raw.decode("latin-1") for raw in raws])
         operations = ("converse", "converse-stream")
-        return [(op, f"/model/{chance.choice(models)}/{op}", raw)
-                for raw in draw(family(SEEDS["bedrock"], KEYS["bedrock"], bedrock_body)) for op in [chance.choice(operations)]]
+        return [(op, f"/model/{chance.choice(models)}/{op}", raw) for raw in raws for op in [chance.choice(operations)]]
     if dialect == "ollama":
-        if chance.random() < 0.5:
+        if draw(st.booleans()):
             return [("api/chat", "/api/chat", raw) for raw in draw(family(SEEDS["ollama-chat"], KEYS["ollama"], ollama_chat_body))]
         return [("api/generate", "/api/generate", raw) for raw in draw(family(SEEDS["ollama-generate"], KEYS["ollama"], ollama_generate_body))]
     raise ValueError(f"unknown dialect {dialect!r}; known: {', '.join(DIALECTS)}")
