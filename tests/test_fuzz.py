@@ -116,7 +116,7 @@ GEMINI_REQUEST = {
 }
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(where=st.integers(0, 500), replacement=json_values, method=st.sampled_from([":generateContent", ":streamGenerateContent",
                                                                                   ":streamGenerateContent?alt=sse"]))
 def test_mutated_gemini_requests(http, where, replacement, method):
@@ -143,7 +143,7 @@ OLLAMA_REQUEST = {
 }
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(where=st.integers(0, 500), replacement=json_values, stream=st.booleans())
 def test_mutated_ollama_requests(http, where, replacement, stream):
     body = mutate({**OLLAMA_REQUEST, "stream": stream}, where, replacement)
