@@ -221,3 +221,13 @@ def test_openai_sdk_raises_bad_request(openai_client):
     assert info.value.status_code == 400
     assert info.value.param == "messages.[1].role"
     assert "preceeding message with 'tool_calls'" in info.value.message
+
+
+@pytest.mark.parametrize("calls", ["{", [None], [{"function": "x"}], [{"function": {"name": 1, "arguments": None}}]])
+def test_tool_calls_on_a_user_message_are_no_server_error(http, calls):
+    """Found by bench/fuzz.py: tool_calls are validated on assistant messages only, and the usage
+    count read them on every message (``'str' object has no attribute 'get'``, a 500)."""
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi", "tool_calls": calls}]}
+    response = http.post("/v1/chat/completions", json=body)
+    assert response.status_code == 200, response.text
+    assert_official("CreateChatCompletionResponse", response.json())

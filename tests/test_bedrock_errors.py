@@ -203,3 +203,13 @@ def test_near_misses_ride_beside_the_message(serve):
     body = response.json()
     assert body["code"] == "no_matching_rule" and body["message"].startswith("No scenario rule matched this request")
     assert body["near_misses"][0]["rule"] == "hello"
+
+
+def test_a_model_id_the_route_cannot_hold_is_a_validation_exception(server):
+    """Found by bench/fuzz.py: a model id with a newline matched no route and got OpenAI's 404
+    body with no x-amzn-ErrorType; AWS checks the id against its pattern."""
+    response = httpx.post(f"{server.url}/model/%C3%97t%0Ao/converse-stream", json={"messages": [USER]}, timeout=10)
+    assert response.status_code == 400
+    assert response.headers["x-amzn-errortype"].split(":")[0] == "ValidationException"
+    message = response.json()["message"]
+    assert message.startswith("1 validation error detected: Value '×t") and "' at 'modelId' failed to satisfy constraint" in message

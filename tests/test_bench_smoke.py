@@ -61,3 +61,31 @@ def test_scale_out_benchmarks_smoke(tmp_path):
     assert out.returncode == 0, out.stderr
     medians = json.loads((tmp_path / "workers.json").read_text())["medians"]
     assert medians["2 workers, SQLite"]["rps"] > 0 and medians["1 worker, memory"]["rps"] > 0
+
+
+def test_the_fuzz_judges_refuse_what_is_off_shape():
+    """bench/fuzz.py's judges (bench/fuzz_shapes.py) pass good answers and name bad ones, in each
+    dialect: a judge that passed everything would make the CI's fuzz run prove nothing."""
+    sys.path.insert(0, str(ROOT))
+    from bench.fuzz_shapes import judge
+
+    sse = {"content-type": "text/event-stream"}
+    plain = {"content-type": "application/json"}
+    assert judge("chat", "chat", 500, plain, b'{"error": {"message": "boom"}}').startswith("500")
+    assert judge("ollama", "api/chat", 500, {**plain, "x-mock-rule": "ollama.format_invalid"}, b'{"error": "invalid format"}') is None
+    assert judge("chat", "chat", 400, plain, b'{"error": {"message": "m", "type": "t", "param": null, "code": null}}') is None
+    assert "ErrorResponse" in judge("chat", "chat", 400, plain, b'{"error": "m"}')
+    assert "Response" in judge("responses", "responses", 200, plain, b'{"id": "resp_1", "object": "response"}')
+    assert judge("responses", "responses", 200, sse, b'event: response.created\ndata: {"type": "response.created"}\n\n')
+    assert judge("messages", "messages", 400, plain, b'{"type": "error", "error": {"type": "invalid_request_error", "message": "m"}}') is None
+    assert "MessageStreamEvent" in judge("messages", "messages", 200, sse, b'event: ping\ndata: {"type": "pong"}\n\n')
+    assert judge("messages", "messages", 200, sse, b'event: ping\ndata: {"type": "ping"}\n\n') is None
+    assert "names a" in judge("messages", "messages", 200, sse, b'event: message_stop\ndata: {"type": "ping"}\n\n')
+    assert judge("gemini", "generateContent", 404, plain, b'{"error": {"code": 404, "message": "m", "status": "NOT_FOUND"}}') is None
+    assert "required property" in judge("gemini", "generateContent", 404, plain, b'{"error": {"message": "m"}}')
+    assert "JSON array" in judge("gemini", "streamGenerateContent", 200, plain, b'{"candidates": []}')
+    assert "x-amzn-errortype" in judge("bedrock", "converse", 400, plain, b'{"message": "m"}')
+    assert judge("bedrock", "converse", 400, {**plain, "x-amzn-errortype": "ValidationException:ns"}, b'{"message": "m"}') is None
+    assert judge("bedrock", "converse-stream", 200, {"content-type": "application/vnd.amazon.eventstream"}, b"\x00\x00\x00\x10junk")
+    assert "NDJSON" in judge("ollama", "api/chat", 200, {"content-type": "application/x-ndjson"}, b'{"model": "m"}\n\n')
+    assert "ChatResponse" in judge("ollama", "api/chat", 200, plain, b'{"model": "m"}')

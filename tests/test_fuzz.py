@@ -99,3 +99,56 @@ def test_mutated_bedrock_requests(http, where, replacement, stream):
     assert response.status_code < 500, (response.status_code, response.text[:500], json.dumps(body)[:500])
     if response.status_code != 200:
         assert "message" in response.json() and response.headers["x-amzn-errortype"]
+
+
+# Gemini generateContent: history with a function call and its response, declarations with a schema, every part kind
+GEMINI_REQUEST = {
+    "systemInstruction": {"parts": [{"text": "Be brief."}]},
+    "contents": [
+        {"role": "user", "parts": [{"text": "What is the weather in Oslo?"}, {"inlineData": {"mimeType": "image/png", "data": "iVBO"}}]},
+        {"role": "model", "parts": [{"text": "Checking.", "thought": True}, {"functionCall": {"name": "get_weather", "args": {"city": "Oslo"}}}]},
+        {"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "response": {"t": 2}}}]},
+    ],
+    "tools": [{"functionDeclarations": [{"name": "get_weather", "description": "w", "parameters": {
+        "type": "OBJECT", "properties": {"city": {"type": "STRING"}}, "required": ["city"]}}]}],
+    "toolConfig": {"functionCallingConfig": {"mode": "AUTO"}},
+    "generationConfig": {"temperature": 0.5, "maxOutputTokens": 100, "stopSequences": ["x"]},
+}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(where=st.integers(0, 500), replacement=json_values, method=st.sampled_from([":generateContent", ":streamGenerateContent",
+                                                                                  ":streamGenerateContent?alt=sse"]))
+def test_mutated_gemini_requests(http, where, replacement, method):
+    body = mutate(GEMINI_REQUEST, where, replacement)
+    response = http.post("/v1beta/models/gemini-2.5-flash" + method, json=body)
+    assert response.status_code < 500, (response.status_code, response.text[:500], json.dumps(body)[:500])
+    if response.status_code != 200:
+        error = response.json()["error"]
+        assert set(error) >= {"code", "message", "status"}, error
+
+
+# Ollama /api/chat: history with a tool call and its result, tools with a schema, images, options
+OLLAMA_REQUEST = {
+    "model": "mock-model",
+    "messages": [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "What is the weather in Oslo?", "images": ["iVBO"]},
+        {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "get_weather", "arguments": {"city": "Oslo"}}}]},
+        {"role": "tool", "content": "2 degrees", "tool_name": "get_weather"},
+    ],
+    "tools": [{"type": "function", "function": {"name": "get_weather", "description": "w", "parameters": {
+        "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}],
+    "options": {"temperature": 0.5, "num_predict": 100}, "format": "json", "keep_alive": "5m",
+}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(where=st.integers(0, 500), replacement=json_values, stream=st.booleans())
+def test_mutated_ollama_requests(http, where, replacement, stream):
+    body = mutate({**OLLAMA_REQUEST, "stream": stream}, where, replacement)
+    response = http.post("/api/chat", json=body)
+    # Ollama answers a `format` it cannot use with a 500 (rule ollama.format_invalid): a provider answer, not a crash
+    assert response.status_code < 500 or response.headers.get("x-mock-rule"), (response.status_code, response.text[:500], json.dumps(body)[:500])
+    if response.status_code != 200:
+        assert isinstance(response.json()["error"], str), response.text

@@ -383,3 +383,13 @@ def test_seeds_002_and_003_with_new_inputs(gemini_server, model, declaration, qu
     body["contents"] += [first["candidates"][0]["content"],
                          {"role": "user", "parts": [{"functionResponse": {"name": declaration["name"], "response": result}}]}]
     assert raw(gemini_server, path, body).json()["candidates"][0]["content"]["parts"] == [{"text": answer}]
+
+
+@pytest.mark.parametrize("model", ["", "a%2Fb"])
+def test_a_generate_content_path_the_table_cannot_route_answers_in_googles_envelope(gemini_server, model):
+    """Found by bench/fuzz.py: an empty model or one with a "/" matched no route and got OpenAI's
+    404 body; google-genai reads Google's envelope (code, message, status)."""
+    response = httpx.post(f"{gemini_server.url}/v1beta/models/{model}:generateContent", json={"contents": []}, timeout=10)
+    assert response.status_code == 404
+    assert_official("Error", response.json())
+    assert response.json()["error"]["status"] == "NOT_FOUND" and "Invalid URL (POST /v1beta/models/" in response.json()["error"]["message"]

@@ -110,6 +110,18 @@ def test_max_tokens_1_0_is_an_integer_and_1_5_is_pydantic_s_error(shapes):
     assert response.json()["error"]["message"] == "max_tokens: Input should be a valid integer, got a number with a fractional part"
 
 
+@pytest.mark.parametrize("model,message", [("", "model: String should have at least 1 character"),
+                                           ("m" * 257, "model: String should have at most 256 characters")])
+def test_a_model_the_schema_refuses_is_refused_not_echoed(shapes, model, message):
+    """Found by bench/fuzz.py: the Message echoed an empty or 257-character model, which its schema
+    refuses (Model: minLength 1, maxLength 256); pydantic's words, as for the other fields."""
+    response = post(shapes, {**body("hi"), "model": model})
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == message
+    assert_anthropic_official("ErrorResponse", response.json())
+    assert post(shapes, {**body("hi"), "model": "m" * 256}).status_code == 200
+
+
 ERRORS = {
     "400 shape": (lambda s: post(s, {"model": "m", "messages": [{"role": "user", "content": "hi"}]}), 400, "invalid_request_error"),
     "400 unknown field": (lambda s: post(s, body("hi", response_format={"type": "json_object"})), 400, "invalid_request_error"),

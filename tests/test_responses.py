@@ -412,3 +412,47 @@ def test_hosted_tools_are_checked_and_only_valid_ones_echoed(http):
     assert answered.status_code == 200, answered.text
     assert_responses_official("Response", answered.json())
     assert answered.json()["tools"][1] == {**BAD_INTERPRETER, "allowed_callers": ["direct"]}
+
+
+# --- found by bench/fuzz.py (issue 31): what the Response echoes is checked first ---------------
+
+
+@pytest.mark.parametrize("extra,param,message", [
+    ({"metadata": {"k": ["text"]}}, "metadata.k", "Invalid type for 'metadata.k': expected a string, but got an array instead."),
+    ({"tools": [{"type": "custom", "name": "shell", "description": ["x"]}]}, "tools[0].description",
+     "Invalid type for 'tools[0].description': expected a string, but got an array instead."),
+    ({"tool_choice": {"type": "text"}}, "tool_choice.type", "Invalid value: 'text'. Supported values are:"),
+    ({"tool_choice": {"type": "mcp"}}, "tool_choice.server_label", "Missing required parameter: 'tool_choice.server_label'."),
+])
+def test_what_the_response_echoes_is_refused_unless_the_schema_allows_it(http, extra, param, message):
+    """Each once answered 200 with a body that failed the official Response schema (metadata values,
+    a custom tool's description, tool_choice are echoed verbatim)."""
+    response = http.post("/v1/responses", json={"model": "m", "input": "hi", "store": False, **extra})
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["param"] == param and error["message"].startswith(message)
+    fine = http.post("/v1/responses", json={"model": "m", "input": "hi", "store": False, "metadata": {"k": "v"},
+                                            "tools": [{"type": "custom", "name": "shell", "description": "run"}],
+                                            "tool_choice": {"type": "file_search"}})
+    assert fine.status_code == 200, fine.text
+    assert_responses_official("Response", fine.json())
+
+
+def test_a_nul_in_a_call_id_is_escaped_in_the_hint_not_a_dropped_connection(http):
+    """The X-Mock-Hint quoted the request's call ids raw: a NUL made uvicorn drop the connection."""
+    response = http.post("/v1/responses", json={"model": "m", "store": False, "input": [
+        {"role": "user", "content": "hi"},
+        {"type": "function_call", "call_id": "\u0000", "name": "get_weather", "arguments": '{"city": "Paris"}'},
+        {"type": "function_call_output", "call_id": "call_1", "output": "x"}], "tools": [WEATHER]})
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "No tool call found for function call output with call_id call_1."
+    assert response.headers["x-mock-hint"].endswith("the function calls of this conversation: \\u0000")
+
+
+def test_a_duplicate_function_declaration_is_checked_too(http):
+    """Found by bench/fuzz.py: a second declaration of a name was skipped, so its non-string
+    description went unchecked into the Response (which echoes every tool)."""
+    second = {**WEATHER, "description": 0.5}
+    response = http.post("/v1/responses", json={"model": "m", "input": "hi", "store": False, "tools": [WEATHER, second]})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["param"] == "tools[1].description"

@@ -19,6 +19,9 @@ from starlette.routing import Route
 
 from mockserver.server.admin import admin_routes
 from mockserver.dialects import build as build_dialects
+from mockserver.dialects.bedrock import errors as bedrock_errors
+from mockserver.dialects.bedrock.shape import check_model as bedrock_model_problems
+from mockserver.dialects.gemini import errors as google_errors
 from mockserver.dialects.messages import errors as anthropic_errors
 from mockserver.server.embeddings import embedding_routes
 from mockserver.server.endpoint import DialectEndpoint, FastPath, read_limited
@@ -213,10 +216,23 @@ def wrong_route(request: Request, exc: HTTPException, journal: Journal, table: R
     if _anthropic_path(path, table):  # a Messages route answers in Anthropic's error shape (and request-id)
         body = anthropic_errors.error_body(error)
         headers["request-id"] = anthropic_errors.request_id_of(error)
+    elif path.endswith(GOOGLE_METHODS):  # …/models/{model}:generateContent whose {model} is no one segment
+        body = google_errors.error_body(error)
+    elif path.startswith("/model/") and path.endswith(BEDROCK_OPERATIONS):  # a model id the route cannot hold (a newline)
+        error = next(bedrock_model_problems(path[len("/model/"):path.rindex("/")]), error)
+        body, headers = bedrock_errors.error_body(error), {**headers, **bedrock_errors.error_headers(error)}
     else:
         body = error.body()
     journal.add((method, path, request.scope["headers"], b"", None, perf_counter()), error.status, body, None)
     return json_response(body, error.status, {**headers, "X-Mock-Hint": hint} if hint else headers)
+
+
+# Google's generateContent methods: a path ending so that the table does not route (an empty model,
+# a model with a "/") is answered in Google's error envelope (NOT_FOUND), so google-genai raises its
+# ClientError with the mock's text instead of failing to read an OpenAI-shaped body
+GOOGLE_METHODS = (":generateContent", ":streamGenerateContent", ":countTokens")
+# Bedrock's operations: AWS checks the model id of such a path against its pattern (ValidationException)
+BEDROCK_OPERATIONS = ("/converse", "/converse-stream", "/count-tokens")
 
 
 def _anthropic_path(path: str, table: RouteTable) -> bool:

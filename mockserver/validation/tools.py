@@ -150,7 +150,9 @@ def _check_tools(tools: Any, functions: dict[str, Function], flat: bool = False)
                 f"Invalid 'tools': duplicate function name '{name}' (tools[{first_index[name]}] and {where}). "
                 "Tool names must be unique.",
             ), "tools.name_duplicate")
-            continue  # the first declaration is the one that counts
+            if kind != "custom":  # the first declaration is the one that counts; the others are checked
+                yield from _check_function(prefix, name, spec, {})  # too (found by bench/fuzz.py: echoed unchecked)
+            continue
         first_index[name] = i
         if kind == "custom":
             functions[name] = Function(name, None, None, False)

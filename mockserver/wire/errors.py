@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockserver.wire.warnings import _header_safe
+
 INVALID_REQUEST = "invalid_request_error"
 SCENARIO_ERROR = "mockserver_scenario_error"
 
@@ -62,10 +64,11 @@ def scenario_error(message: str, where: str | None = None) -> APIError:
 
 
 HINT_HEADER = "X-Mock-Hint"
+HINT_CHARS = 2000  # a hint quotes the request (call ids, names): escaped to printable ASCII and cut here
 
 
 def hinted(error: APIError, hint: str) -> APIError:
     """The mock's explanation beside the provider's exact words: a header (and the log line), so
     the body stays the provider's."""
-    error.headers[HINT_HEADER] = hint
+    error.headers[HINT_HEADER] = _header_safe(hint, HINT_CHARS)  # a NUL in a call id once dropped the connection
     return error

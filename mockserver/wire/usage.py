@@ -77,9 +77,11 @@ def prompt_tokens(body: dict[str, Any], tools_tokens: int | None = None) -> int:
         total += 4 + count_tokens(message.get("role", "")) + count_tokens(_content_text(message.get("content")))
         if isinstance(message.get("name"), str):
             total += count_tokens(message["name"])
-        for call in message.get("tool_calls") or []:
-            function = call.get("function") or {}
-            total += count_tokens(function.get("name", "")) + count_tokens(function.get("arguments", ""))
+        calls = message.get("tool_calls")  # validated on assistant messages only: anything elsewhere
+        for call in calls if isinstance(calls, list) else []:
+            function = call.get("function") if isinstance(call, dict) else None
+            if isinstance(function, dict):
+                total += sum(count_tokens(v) for v in (function.get("name"), function.get("arguments")) if isinstance(v, str))
     if tools_tokens is not None:
         total += tools_tokens
     elif body.get("tools"):

@@ -44,7 +44,8 @@ def header_values(warnings: Iterable[MockWarning]) -> list[str]:
     return lines
 
 
-def _header_safe(text: str) -> str:
+def _header_safe(text: str, limit: int = MAX_LINE) -> str:
+    """``text`` as one header field value: printable ASCII, others escaped, at most ``limit`` characters."""
     out = []
     for ch in text:
         code = ord(ch)
@@ -55,7 +56,7 @@ def _header_safe(text: str) -> str:
         else:
             out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
     line = "".join(out)
-    return line if len(line) <= MAX_LINE else line[: MAX_LINE - 3] + "..."
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 def response_headers(

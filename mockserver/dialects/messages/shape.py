@@ -8,6 +8,7 @@ Evidence (user-reported 400 bodies, ``invalid_request_error``):
 - "tools.N.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'"
   (home-assistant/core#147760, netclaw-dev/netclaw#1133, vybestack/llxprt-code#482);
 - "tools.N.custom.name: String should have at most 128 characters" (anthropics/claude-code#96152);
+  ``model`` has 1 to 256 characters (the official schema's ``Model``), refused in the same words;
 - 'messages: Unexpected role "system". The Messages API accepts a top-level `system` parameter,
   not "system" as an input message role.' (ianarawjo/ChainForge#271);
 - "messages.N: all messages must have non-empty content except for the optional final assistant
@@ -71,6 +72,8 @@ def check_request(body: dict[str, Any], count_only: bool = False) -> Iterator[AP
         yield required("model")
     elif not isinstance(model, str):
         yield bad("model", "Input should be a valid string")
+    elif not 1 <= len(model) <= 256:  # the schema's Model: minLength 1, maxLength 256 (the Message echoes it)
+        yield bad("model", "String should have at least 1 character" if not model else "String should have at most 256 characters")
     if not count_only:
         max_tokens = body.get("max_tokens")
         if max_tokens is None:

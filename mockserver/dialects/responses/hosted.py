@@ -26,7 +26,7 @@ from mockserver.wire.errors import APIError
 RULE = "tools.hosted_invalid"
 _NOUNS = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "a boolean",
           "object": "an object", "array": "an array", "null": "null"}
-OWN = frozenset({"function", "custom"})  # checked by validation/tools.py
+OWN = frozenset({"function"})  # checked by validation/tools.py; a custom tool's description and format are echoed, so checked here too
 
 
 @lru_cache(maxsize=1)

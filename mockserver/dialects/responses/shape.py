@@ -4,7 +4,8 @@ Evidence, besides the official schema (``CreateResponse`` in openai-responses-sc
 - ``max_output_tokens`` below 16: "Invalid 'max_output_tokens': integer below minimum value.
   Expected a value >= 16, but got 5 instead." (code ``integer_below_min_value``; reported in
   UKGovernmentBEIS/inspect_evals#694, earendil-works/pi#6265).
-- other ranges and types use OpenAI's standard wording (``validation/problems.py``).
+- other ranges and types use OpenAI's standard wording (``validation/problems.py``); ``metadata``
+  values are strings (the schema's ``Metadata``: ``additionalProperties: {type: string}``).
 Unknown top-level fields and unknown item types (reasoning, web_search_call, …) are accepted.
 """
 
@@ -26,6 +27,10 @@ _RANGES: dict[str, tuple[str, Any, Any]] = {
     "top_logprobs": ("integer", 0, 20),
     "max_tool_calls": ("integer", None, None),  # the schema gives no minimum: only the type is checked
 }
+# the hosted-tool choices of the schema's ToolChoiceParam (ToolChoiceTypes' enum, ToolChoiceMCP, Specific…Param)
+HOSTED_CHOICES = ("file_search", "web_search_preview", "computer", "computer_use_preview", "computer_use",
+                  "web_search_preview_2025_03_11", "image_generation", "code_interpreter", "mcp",
+                  "programmatic_tool_calling", "apply_patch", "shell")
 _BOOLEANS = ("stream", "store", "parallel_tool_calls", "background")
 _STRINGS = ("instructions", "previous_response_id", "user", "prompt_cache_key", "safety_identifier")
 
@@ -86,6 +91,8 @@ def check_parameters(body: dict[str, Any]) -> Iterator[APIError]:
     metadata = body.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         yield invalid_type("metadata", "an object", metadata)
+    elif metadata:  # the schema's Metadata: a map of strings (the Response echoes it, so a non-string would break it)
+        yield from (invalid_type(f"metadata.{key}", "a string", value) for key, value in metadata.items() if not isinstance(value, str))
     truncation = body.get("truncation")
     if truncation is not None and truncation not in ("auto", "disabled"):
         yield invalid_value("truncation", truncation, ["auto", "disabled"])
@@ -186,7 +193,7 @@ def _check_message(where: str, item: dict[str, Any]) -> Iterator[APIError]:
 
 
 def check_tool_choice(choice: Any, tools: ToolSet) -> Iterator[APIError | ToolChoice]:
-    """Problems, or last the normalised choice. Hosted-tool choices (``{"type": "web_search"}``)
+    """Problems, or last the normalised choice. Hosted-tool choices (``{"type": "file_search"}``)
     are accepted; the mock never calls hosted tools, so they act like ``auto``."""
     has_tools = bool(tools.functions)
     if choice is None:
@@ -228,5 +235,12 @@ def check_tool_choice(choice: Any, tools: ToolSet) -> Iterator[APIError | ToolCh
             yield missing("tool_choice.tools") if listed is None else invalid_type("tool_choice.tools", "an array", listed)
             return
         yield ToolChoice(mode if has_tools else "none")
+        return
+    if kind not in HOSTED_CHOICES:  # the Response echoes tool_choice: an unknown type would break its schema
+        yield invalid_value("tool_choice.type", kind, ["function", "custom", "allowed_tools", *HOSTED_CHOICES])
+        return
+    label = choice.get("server_label")
+    if kind == "mcp" and not isinstance(label, str):
+        yield missing("tool_choice.server_label") if label is None else invalid_type("tool_choice.server_label", "a string", label)
         return
     yield ToolChoice("auto" if has_tools else "none")
