@@ -18,6 +18,32 @@ from mockserver.testing import ServerThread
 
 pytest_plugins = ["pytester"]  # the pytest plugin's own tests run pytest inside pytest
 
+
+def _one_ssl_context_per_test_process() -> None:
+    """Every ``httpx.Client`` (``httpx.post``, and each OpenAI/Anthropic/genai SDK client)
+    builds an SSL context and loads the CA bundle: ~30 ms, thousands of times per run, for
+    loopback HTTP that never uses it. Contexts are safe to share, so the default one is built
+    once per process (any other ``verify``/``cert`` still gets its own)."""
+    from httpx._transports import default
+
+    original = getattr(default, "create_ssl_context", None)
+    if original is None or getattr(original, "shared", False):
+        return
+    made: dict[bool, Any] = {}
+
+    def shared(verify: Any = True, cert: Any = None, trust_env: bool = True) -> Any:
+        if verify is not True or cert is not None:
+            return original(verify=verify, cert=cert, trust_env=trust_env)
+        if trust_env not in made:
+            made[trust_env] = original(verify=verify, cert=cert, trust_env=trust_env)
+        return made[trust_env]
+
+    shared.shared = True  # type: ignore[attr-defined]
+    default.create_ssl_context = shared
+
+
+_one_ssl_context_per_test_process()
+
 FIXTURES = Path(__file__).parent / "fixtures"
 COMPAT = Path(__file__).parent / "compat"  # the compatibility suite: only when asked for
 

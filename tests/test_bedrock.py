@@ -223,7 +223,7 @@ def test_pytest_fixture_bedrock_client(pytester):
             mockserver.assert_tool_called("get_weather", args={"city": "Oslo"})
             assert [e.dialect for e in mockserver.journal.calls] == ["bedrock"]
     """)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
 
 

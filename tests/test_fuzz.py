@@ -46,13 +46,13 @@ def check(http, body) -> None:
     assert "error" in response.json() or response.status_code == 200
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=st.dictionaries(st.sampled_from(KEYS), json_values, max_size=6))
 def test_arbitrary_bodies(http, body):
     check(http, body)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=st.sampled_from(sorted(BUNDLED_REQUESTS)), where=st.integers(0, 500), replacement=json_values,
        stream=st.booleans(), profile=st.sampled_from(["openai", "vllm", "vertex"]))
 def test_mutated_bundled_requests(http, name, where, replacement, stream, profile):

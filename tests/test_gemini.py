@@ -362,7 +362,7 @@ def test_the_pytest_fixture_gives_a_gemini_client(pytester):
             assert [e.dialect for e in mockserver.journal.calls] == ["gemini", "gemini"]
             assert mockserver.journal.calls[0].headers["x-goog-api-key"] == "[redacted]"
     """)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
 
 

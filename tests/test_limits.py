@@ -73,6 +73,7 @@ def test_byte_lru_peek_does_not_count_as_use():
     assert "old" not in store and [k for k, _ in store.items()] == ["new", "newest"]
 
 
+@pytest.mark.slow  # a soak of bounded stores: .ci/run's -m slow step
 def test_fault_counters_with_a_new_session_per_request_stay_bounded(serve):
     running = serve(FAULTY, journal_size=0)
     assert running.service.faults._counts.max_items == faults_module.FAULT_COUNTERS == 10_000
@@ -115,6 +116,7 @@ def test_journal_bounded_by_bytes_drops_oldest_and_counts_them(serve):
     assert running.app.state.journal.bytes <= 2 * 1024 * 1024
 
 
+@pytest.mark.slow  # a soak of bounded stores: .ci/run's -m slow step
 def test_token_and_tools_caches_bounded_by_bytes(serve):
     running = serve(PLAIN)
     client = Client(running.config.port)

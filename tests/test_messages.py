@@ -475,7 +475,7 @@ def test_journal_and_fixture_assertions(pytester):
             assert entries[1].tool_results[0]["tool_call_id"] == call.id
             assert "[redacted]" in (entries[0].headers.get("x-api-key"), entries[0].headers.get("authorization"))
     """)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
 
 

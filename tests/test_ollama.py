@@ -352,7 +352,7 @@ def test_fixture_helper_and_assertions(pytester):
             assert [e.dialect for e in mockserver.journal.calls] == ["ollama", "ollama"]
             assert mockserver.journal.calls[1].content.startswith("The weather in Oslo is 2")
     """)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
 
 

@@ -76,7 +76,7 @@ def test_fixture_available_without_conftest_through_the_entry_point(pytester, mo
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "no:cacheprovider")  # in-process: a fresh config reads the variable too
     result.assert_outcomes(errors=1)
     expect(result, ["*fixture 'mockserver' not found*"])
 

@@ -325,7 +325,7 @@ def test_journal_and_fixture_assertions(pytester):
             assert entries[1].content.startswith("The weather in Oslo is 2")
             assert entries[1].tool_results[0]["tool_call_id"] == call.call_id
     """)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
 
 

@@ -42,7 +42,7 @@ def conversation(roles: list[str]) -> Conversation:
     return Conversation(body, tools, None)
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(range(len(WHENS))), min_size=1, max_size=8),
        st.lists(st.sampled_from(["user", "assistant", "tool", "system"]), min_size=1, max_size=6))
 def test_the_role_filter_never_hides_the_answering_rule(picks, roles):
