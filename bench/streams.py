@@ -284,6 +284,7 @@ def measure(make, dialect: str, streams: int, requests: int, clients: int, tag: 
     try:
         ready(server, dialect)
         load(dialect, server.port, min(8, streams), 1, 1, tag + 1)  # warm-up: first connections, imports
+        load_avg = os.getloadavg()[0]  # the machine is shared: what else ran, beside each row
         with PeakRSS(server) as rss:
             started = time.perf_counter()
             got = load(dialect, server.port, streams, requests, clients, tag)
@@ -294,7 +295,7 @@ def measure(make, dialect: str, streams: int, requests: int, clients: int, tag: 
         "ttft_p50": pct(got["ttft"], 50), "ttft_p99": pct(got["ttft"], 99),
         "gap_p50": pct(got["gaps"], 50), "gap_p99": pct(got["gaps"], 99),
         "streams_done": len(got["ttft"]), "errors": len(got["errors"]), "first_errors": got["errors"][:3],
-        "rss_mb": round(rss.peak, 1), "seconds": round(seconds, 2),
+        "rss_mb": round(rss.peak, 1), "seconds": round(seconds, 2), "load_avg": round(load_avg, 2),
     }
 
 
@@ -339,11 +340,11 @@ def main() -> int:
 def table(report: dict) -> str:
     lines = [f"configured: TTFT {report['ttft_ms']:g} ms, {report['gap_ms']:g} ms between tokens; "
              f"{report['requests_per_connection']} requests per connection, {report['clients']} client processes",
-             "", "| dialect | streams | server | TTFT p50 | TTFT p99 | inter-token p50 | inter-token p99 | errors | peak RSS |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "", "| dialect | streams | server | TTFT p50 | TTFT p99 | inter-token p50 | inter-token p99 | errors | peak RSS | load avg |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in report["rows"]:
         lines.append(f"| {r['dialect']} | {r['streams']:,} | {r['server']} | {r['ttft_p50']:.0f} ms | {r['ttft_p99']:.0f} ms | "
-                     f"{r['gap_p50']:.1f} ms | {r['gap_p99']:.1f} ms | {r['errors']} | {r['rss_mb']:.0f} MB |")
+                     f"{r['gap_p50']:.1f} ms | {r['gap_p99']:.1f} ms | {r['errors']} | {r['rss_mb']:.0f} MB | {r.get('load_avg', '')} |")
     return "\n".join(lines)
 
 

@@ -15,15 +15,21 @@ wide margins, because the suite runs on shared 2-core machines next to other wor
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import orjson
+import pytest
 
 from mockserver.dialects.responses.dialect import input_items
 from mockserver.wire.ids import IdSource
 
+ROOT = Path(__file__).resolve().parent.parent
 ANY = "version: 1\nname: any\nrules:\n  - name: any\n    reply: {content: 'fine'}\n"
 
 
@@ -116,3 +122,23 @@ def test_a_100000_message_conversation_does_not_hold_the_loop(serve):
     took = ended - started
     assert probe.during(started, ended) >= 2, f"no /healthz answered during the {took:.2f} s request"
     assert probe.worst < took / 3, f"/healthz waited {probe.worst:.2f} s of a {took:.2f} s request"
+
+
+@pytest.mark.slow
+def test_healthz_stays_under_100ms_during_100000_message_requests_in_every_dialect():
+    """Issue 31's target, through bench/loopstall.py (a probe process asks /healthz back to back
+    while a 100,000-message conversation is answered, and for a second after): the worst probe of
+    best of three rounds is under 100 ms for chat, Responses and Messages: a step that holds the
+    loop (or the GIL) that long in every round fails it. Measured 10-70 ms per round on an idle
+    2-core machine; with two busy processes on the server's core, 20-85 ms (before the request
+    key was encoded in runs, 55-100 ms there). Rounds of 350-410 ms were seen while other
+    sessions loaded the shared machine (load average 6): hence the best round, not every round;
+    bench/loopstall.py reports them all."""
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "loopstall.py"), "--rounds", "3"], capture_output=True, text=True,
+                         timeout=600, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)["rows"]
+    for dialect in ("chat", "responses", "messages"):
+        mine = sorted(r["worst_ms"] for r in rows if r["dialect"] == dialect)
+        assert all(r["status"] == 200 for r in rows if r["dialect"] == dialect), rows
+        assert len(mine) == 3 and mine[0] < 100, f"{dialect}: worst /healthz per round {mine} ms"

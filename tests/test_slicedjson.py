@@ -44,3 +44,54 @@ def test_what_orjson_reads_otherwise_goes_to_orjson():
     assert slicedjson.loads(b' {"a": [1, 2.5, "x", null, true]} ') == {"a": [1, 2.5, "x", None, True]}
     big = [{"role": "user", "content": f"m{i}"} for i in range(5000)]
     assert slicedjson.dumps_sorted({"messages": big, "model": "m"}) == orjson.dumps({"messages": big, "model": "m"}, option=orjson.OPT_SORT_KEYS)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(values, min_size=2, max_size=30), st.integers(min_value=1, max_value=64))
+def test_runs_of_list_members_are_orjson(members, run_bytes):
+    """Big lists are encoded in runs of members: any run length gives orjson's bytes."""
+    try:
+        expected = orjson.dumps(members, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return
+    old = slicedjson.SLICED_ITEMS, slicedjson.RUN_BYTES
+    slicedjson.SLICED_ITEMS, slicedjson.RUN_BYTES = 1, run_bytes
+    try:
+        assert slicedjson.dumps_sorted(members) == expected
+    finally:
+        slicedjson.SLICED_ITEMS, slicedjson.RUN_BYTES = old
+
+
+class _CountingOrjson:
+    """orjson with its ``dumps`` calls counted, and the output size of the largest."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.largest = 0
+
+    def __getattr__(self, name):
+        return getattr(orjson, name)
+
+    def dumps(self, value, option=None):
+        self.calls += 1
+        out = orjson.dumps(value, option=option)
+        self.largest = max(self.largest, len(out))
+        return out
+
+
+def test_a_100000_message_list_is_encoded_in_a_few_hundred_bounded_steps(monkeypatch):
+    """Issue 31: the request key of a 100,000-message conversation was 100,000 orjson calls (250 ms
+    of Python) whose 100,000 pieces were freed in one go at the end (~30 ms holding the GIL, while
+    /healthz waited). Now runs of members: few calls, each of bounded output (a member holding a
+    big container, met while runs are short, is encoded in steps; later, in its run)."""
+    big_member = {"role": "user", "content": [{"type": "text", "text": f"p{i}"} for i in range(5000)]}
+    messages = [{"role": "user", "content": f"m{i}"} for i in range(100_000)]
+    messages[0] = messages[50_000] = big_member
+    counting = _CountingOrjson()
+    monkeypatch.setattr(slicedjson, "orjson", counting)
+    encoded = slicedjson.dumps_sorted({"messages": messages, "model": "m"})
+    assert encoded == orjson.dumps({"messages": messages, "model": "m"}, option=orjson.OPT_SORT_KEYS)
+    assert counting.calls < 1000, counting.calls
+    counting.calls = counting.largest = 0
+    assert slicedjson.dumps_sorted(messages[:50_000]) == orjson.dumps(messages[:50_000], option=orjson.OPT_SORT_KEYS)
+    assert counting.calls < 1000 and counting.largest <= 4 * slicedjson.RUN_BYTES, (counting.calls, counting.largest)

@@ -90,10 +90,12 @@ class DialectEndpoint:
         rule = outcome.error.rule if outcome.error is not None else None
         headers = response_headers(outcome.headers, outcome.warnings, rule) if outcome.warnings or rule else outcome.headers
         if outcome.stream is not None:
-            await SSEResponse(outcome.stream, headers, outcome.media_type)(scope, receive, send)
+            await SSEResponse(outcome.stream, headers, outcome.media_type, started)(scope, receive, send)
             return
-        if outcome.delay > 0:
-            await asyncio.sleep(outcome.delay)
+        if outcome.delay > 0:  # counted from the request's arrival, as a stream's pieces are
+            wait = outcome.delay - (perf_counter() - started)
+            if wait > 0:
+                await asyncio.sleep(wait)
         await send_json(send, outcome.status, body, headers)
 
 
