@@ -104,6 +104,6 @@ def test_the_default_run_leaves_the_benchmark_smoke_to_its_marker():
     """python -m pytest stays fast (in parallel, without the half-minute benchmark smoke test);
     .ci/run still runs the smoke test, by its marker."""
     pyproject = (ROOT / "pyproject.toml").read_text()
-    assert "addopts = \"-ra -n auto -m 'not bench and not slow'\"" in pyproject
+    assert "addopts = \"-ra -n 4 -m 'not bench and not slow'\"" in pyproject
     assert "pytestmark = pytest.mark.bench" in (ROOT / "tests" / "test_bench_smoke.py").read_text()
     assert "python -m pytest && python -m pytest -m slow && python -m pytest -m bench" in (ROOT / ".ci" / "run").read_text()
