@@ -77,6 +77,12 @@ def first(problems: Any) -> str | None:
     return next(filter(None, problems), None)
 
 
+def typed_events(check: Any, schema: str, raw: bytes) -> str | None:
+    """SSE whose ``event:`` name is the event's ``type`` (Responses, Messages): each checked."""
+    return first(check(schema, e) or (None if name == e.get("type") else f"event: {name!r} names a {e.get('type')!r}")
+                 for name, e in sse(raw))
+
+
 def _chat(status: int, streamed: bool, raw: bytes) -> str | None:
     if status >= 400:
         return openai("ErrorResponse", json.loads(raw))
@@ -89,8 +95,7 @@ def _responses(status: int, streamed: bool, raw: bytes) -> str | None:
     if status >= 400:
         return openai("ErrorResponse", json.loads(raw))
     if streamed:
-        return first(responses("ResponseStreamEvent", e) or (None if name == e.get("type") else f"event: {name!r} names a {e.get('type')!r}")
-                     for name, e in sse(raw))
+        return typed_events(responses, "ResponseStreamEvent", raw)
     return responses("Response", json.loads(raw))
 
 
@@ -98,8 +103,7 @@ def _messages(status: int, streamed: bool, raw: bytes) -> str | None:
     if status >= 400:
         return anthropic("ErrorResponse", json.loads(raw))
     if streamed:
-        return first(anthropic("MessageStreamEvent", e) or (None if name == e.get("type") else f"event: {name!r} names a {e.get('type')!r}")
-                     for name, e in sse(raw))
+        return typed_events(anthropic, "MessageStreamEvent", raw)
     return anthropic("Message", json.loads(raw))
 
 
