@@ -151,21 +151,30 @@ def _duplicates(scenarios: list[Scenario]) -> list[LoadProblem]:
 
 
 def load_text(text: str, file: str = "<string>") -> tuple[list[Scenario], list[LoadProblem]]:
+    documents, scenarios, problems = load_text_documents(text, file)
+    return scenarios, problems
+
+
+def load_text_documents(text: str, file: str = "<string>") -> tuple[list[Any], list[Scenario], list[LoadProblem]]:
+    """:func:`load_text`, plus the parsed YAML documents that passed the format schema
+    (``validate`` checks them further: the file is parsed and schema-checked once)."""
     try:
         documents = [d for d in load_documents(text) if d is not None]
     except yaml.YAMLError as exc:
-        return [], [yaml_problem(file, exc)]
+        return [], [], [yaml_problem(file, exc)]
     except RecursionError:  # pragma: no cover - the loader refuses deep nesting before this
-        return [], [LoadProblem(file, None, None, "", "invalid YAML: nested too deeply")]
+        return [], [], [LoadProblem(file, None, None, "", "invalid YAML: nested too deeply")]
     if not documents:
-        return [], [LoadProblem(file, None, None, "", "the file holds no scenario")]
-    scenarios, problems = [], []
+        return [], [], [LoadProblem(file, None, None, "", "the file holds no scenario")]
+    scenarios, problems, valid = [], [], []
     for doc in documents:
-        scenario, errors = _load_document(doc, file)
+        scenario, errors, schema_ok = _load_document(doc, file)
         problems.extend(errors)
         if scenario is not None:
             scenarios.append(scenario)
-    return scenarios, problems
+        if schema_ok:
+            valid.append(doc)
+    return valid, scenarios, problems
 
 
 def _rule_name(doc: Any, path: tuple[Any, ...]) -> str | None:
@@ -189,15 +198,17 @@ def _problem(doc: Any, file: str, path: tuple[Any, ...], message: str) -> LoadPr
     return LoadProblem(file, line_of(doc, path), _rule_name(doc, path), _path_text(path), message)
 
 
-def _load_document(doc: Any, file: str) -> tuple[Scenario | None, list[LoadProblem]]:
+def _load_document(doc: Any, file: str) -> tuple[Scenario | None, list[LoadProblem], bool]:
+    """The document's scenario (None when it has problems), its problems, and whether it passed
+    the format schema."""
     if not isinstance(doc, dict):
-        return None, [LoadProblem(file, getattr(doc, "line", None), None, "", "a scenario must be a mapping")]
+        return None, [LoadProblem(file, getattr(doc, "line", None), None, "", "a scenario must be a mapping")], False
     if "version" in doc and doc["version"] not in FORMAT_VERSIONS:
-        return None, [_problem(doc, file, ("version",), f"unsupported format version {doc['version']!r}; this mockserver reads versions 1 and 2")]
+        return None, [_problem(doc, file, ("version",), f"unsupported format version {doc['version']!r}; this mockserver reads versions 1 and 2")], False
     error = js_exceptions.best_match(_format_validator().iter_errors(doc))
     if error is not None:
         path = tuple(error.absolute_path)
-        return None, [_problem(doc, file, path, _schema_message(error) + _swallowed_hint(doc, error, path))]
+        return None, [_problem(doc, file, path, _schema_message(error) + _swallowed_hint(doc, error, path))], False
     problems: list[LoadProblem] = []
     scenario = Scenario(
         name=doc["name"],
@@ -230,7 +241,7 @@ def _load_document(doc: Any, file: str) -> tuple[Scenario | None, list[LoadProbl
             problems.append(_problem(doc, file, exc.path, exc.message))
     if "mcp" in doc:
         problems += _compile_mcp(doc, file, scenario)
-    return (None if problems else scenario), problems
+    return (None if problems else scenario), problems, True
 
 
 def _embeddings(doc: dict[str, Any], file: str) -> list[ScriptedEmbedding]:

@@ -127,8 +127,9 @@ class Template:
                 # a backslash Jinja does not know in a string literal ('\w') is kept as written;
                 # validate says so (lint.templates), the compile need not print Python's warning
                 warnings.simplefilter("ignore", DeprecationWarning)
-                self._template = ENV.from_string(source)
-                self.names = frozenset(meta.find_undeclared_variables(ENV.parse(source)))
+                tree = ENV.parse(source)  # parsed once: the names are read off the tree that is compiled
+                self._template = ENV.from_string(tree)  # first: its errors are worded without a fake file name
+                self.names = frozenset(meta.find_undeclared_variables(tree))
                 single = _single_expression(source)
                 if single is not None:
                     self._expr = ENV.compile_expression(single)

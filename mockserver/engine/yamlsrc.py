@@ -78,6 +78,36 @@ class _LineLoader(yaml.SafeLoader):
         return node
 
 
+try:
+    from yaml import _yaml as _libyaml  # PyYAML's binding of LibYAML, when it was built with it
+except ImportError:  # pragma: no cover - a PyYAML wheel without LibYAML: the pure-Python parser
+    _libyaml = None
+
+
+class _FastLineLoader(_LineLoader):
+    """The same loader over LibYAML's scanner and parser (C): about 3x faster on big files. The
+    events are the same, so the composing above (line numbers, alias budget, nesting limit) and
+    the safe construction are unchanged; the text is still checked for unprintable characters
+    by PyYAML's own reader first, with its message; a file with an error is read again by PyYAML's
+    parser, whose messages are the documented ones."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._events = _libyaml.CParser(stream)
+
+    def check_event(self, *choices: Any) -> bool:
+        return self._events.check_event(*choices)
+
+    def peek_event(self) -> Any:
+        return self._events.peek_event()
+
+    def get_event(self) -> Any:
+        return self._events.get_event()
+
+    def dispose(self) -> None:
+        self._events.dispose()
+
+
 def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     result = LineDict()
     result.line = node.start_mark.line + 1
@@ -124,6 +154,11 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _se
 
 def load_documents(text: str) -> Iterator[Any]:
     """Each YAML document in ``text`` (safe types only), with line numbers attached."""
+    if _libyaml is not None:
+        try:
+            return iter(list(yaml.load_all(text, Loader=_FastLineLoader)))  # noqa: S506 - a SafeLoader
+        except yaml.YAMLError:
+            pass  # LibYAML words its errors differently: PyYAML's parser says what is wrong, as documented
     return yaml.load_all(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
 
 

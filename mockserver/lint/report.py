@@ -44,6 +44,10 @@ class Report:
     files: list[str] = field(default_factory=list)
     scenarios: int = 0
     rules: int = 0
+    # what loaded, in file order, so ``serve`` needs not parse and compile the files a second time;
+    # ``load_failed``: some file did not load, and the set is not whole
+    loaded: list[Any] = field(default_factory=list, repr=False)
+    load_failed: bool = False
 
     @property
     def errors(self) -> int:

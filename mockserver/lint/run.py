@@ -3,16 +3,12 @@ that need the whole set (duplicate names, catch-alls that shadow other scenarios
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-import jsonschema
-import yaml
-
-from mockserver.engine.loader import ScenarioLoadError, format_schema, load_text, scenario_files
+from mockserver.engine.loader import ScenarioLoadError, load_text_documents, scenario_files
 from mockserver.engine.model import display_path
-from mockserver.engine.yamlsrc import line_of, load_documents
+from mockserver.engine.yamlsrc import line_of
 from mockserver.lint.loops import loop_warnings
 from mockserver.lint.mcp import check_mcp
 from mockserver.lint.checks import calls_tools, check_document, is_catch_all, rule_label
@@ -27,6 +23,7 @@ def validate_paths(paths: Iterable[str | Path]) -> Report:
             found = scenario_files([raw])
         except ScenarioLoadError as exc:
             report.findings.extend(from_problem(p) for p in exc.problems)
+            report.load_failed = True
             continue
         if not found:
             report.findings.append(Finding("error", "file", str(raw), None, None, "", "no *.yaml or *.yml files in this folder"))
@@ -39,10 +36,13 @@ def validate_paths(paths: Iterable[str | Path]) -> Report:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             report.findings.append(Finding("error", "file", shown, None, None, "", f"cannot read: {exc}"))
+            report.load_failed = True
             continue
-        compiled, problems = load_text(text, shown)
+        schema_valid, compiled, problems = load_text_documents(text, shown)
         report.findings.extend(from_problem(p) for p in problems)
-        for doc in _schema_valid_documents(text):
+        report.loaded.extend(compiled)
+        report.load_failed = report.load_failed or bool(problems)
+        for doc in schema_valid:
             documents.append((shown, doc))
             report.findings.extend(check_document(doc, shown))
         for scenario in compiled:
@@ -54,19 +54,6 @@ def validate_paths(paths: Iterable[str | Path]) -> Report:
     report.findings.extend(_across_scenarios(documents))
     report.findings.extend(check_mcp(documents))
     return report
-
-
-@lru_cache(maxsize=1)
-def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(format_schema())
-
-
-def _schema_valid_documents(text: str) -> list[dict[str, Any]]:
-    try:
-        docs = list(load_documents(text))
-    except yaml.YAMLError:
-        return []  # already reported by load_text
-    return [d for d in docs if isinstance(d, dict) and _validator().is_valid(d)]
 
 
 def _across_scenarios(documents: list[tuple[str, dict[str, Any]]]) -> list[Finding]:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable
 
-from mockserver.engine.loader import LoadProblem, ScenarioLoadError, load_paths
+from mockserver.engine.loader import LoadProblem, ScenarioLoadError, _duplicates, load_paths
 from mockserver.engine.model import ScenarioSet
 from mockserver.lint.report import Finding
 from mockserver.lint.run import validate_paths
@@ -49,4 +49,6 @@ def checked_load(paths: Iterable[str | Path], lenient: bool = False, empty_ok: b
             log.warning("%s (served anyway: --lenient)", finding)
         else:
             log.warning("%s", finding)
-    return load_paths(paths)
+    if report.load_failed or _duplicates(report.loaded):
+        return load_paths(paths)  # raises ScenarioLoadError, as it always did
+    return ScenarioSet(report.loaded)  # what validate_paths compiled: each file parsed once

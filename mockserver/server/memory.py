@@ -65,9 +65,15 @@ def release() -> None:
         libc.malloc_trim(0)
 
 
-def freeze_startup() -> None:
-    """Move everything alive now (modules, scenarios, compiled schemas) out of the collector's sight."""
-    gc.collect()
+def freeze_startup(collect: bool = True) -> None:
+    """Move everything alive now (modules, scenarios, compiled schemas) out of the collector's sight.
+
+    ``collect=False`` (``serve``, which starts with the collector off): freeze without the full
+    collection first, ~17 ms of a ~0.3 s start. The garbage start-up leaves is small — 1,700
+    objects with the bundled scenarios, about 5 per rule of a big set (classes built by attrs,
+    dataclasses' generated methods) — and is kept instead of freed."""
+    if collect:
+        gc.collect()
     gc.freeze()
 
 

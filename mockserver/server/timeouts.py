@@ -15,8 +15,6 @@ import asyncio
 import logging
 from typing import Any
 
-from uvicorn.protocols.http.h11_impl import H11Protocol
-
 try:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 except ImportError:  # pragma: no cover - without httptools uvicorn speaks h11
@@ -88,5 +86,8 @@ class _ReadTimeout:
 
 def protocol_class(read_timeout: float = DEFAULT_READ_TIMEOUT) -> type[asyncio.Protocol]:
     """uvicorn's HTTP protocol (httptools when installed, else h11) with the read timeout."""
-    base = HttpToolsProtocol if HttpToolsProtocol is not None else H11Protocol
+    if HttpToolsProtocol is not None:
+        base = HttpToolsProtocol
+    else:  # pragma: no cover - imported only when needed: h11 costs ~7 ms of start-up
+        from uvicorn.protocols.http.h11_impl import H11Protocol as base
     return type(f"ReadTimeout{base.__name__}", (_ReadTimeout, base), {"read_timeout": read_timeout})

@@ -25,7 +25,7 @@ the model has a list) has no reported text: the mock names the culprit in the sa
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, Iterator
 
 from mockserver.wire.errors import APIError
@@ -37,7 +37,7 @@ ROLES = ("user", "assistant", "system")  # ConversationRole (the model's enum)
 STATUSES = ("success", "error")  # ToolResultStatus
 IMAGE_FORMATS = ("png", "jpeg", "gif", "webp")
 # ConversationalModelId (the model's pattern and length, 1..2048)
-MODEL_RE = re.compile(
+MODEL_PATTERN = (
     r"(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:(([0-9]{12}:custom-model/[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}/[a-z0-9]{12})"
     r"|(:foundation-model/[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.:]?[a-z0-9-]{1,63}))|([0-9]{12}:imported-model/[a-z0-9]{12})"
     r"|([0-9]{12}:provisioned-model/[a-z0-9]{12})|([0-9]{12}:custom-model-deployment/[a-z0-9]{12})"
@@ -47,7 +47,11 @@ MODEL_RE = re.compile(
     r"|(^arn:aws:sagemaker:[a-z0-9-]+:[0-9]{12}:endpoint/[a-zA-Z0-9-]+$)"
     r"|(^arn:aws(-[^:]+)?:bedrock:([0-9a-z-]{1,20}):([0-9]{12}):(default-)?prompt-router/[a-zA-Z0-9-:.]+$)"
 )
-MODEL_PATTERN = MODEL_RE.pattern
+
+
+@cache
+def _model_re() -> re.Pattern[str]:
+    return re.compile(MODEL_PATTERN)  # when first needed: compiling it costs ~2 ms of start-up
 MODEL_MAX = 2048
 
 
@@ -87,7 +91,7 @@ def check_model(model_id: str) -> Iterator[APIError]:
 
 @lru_cache(maxsize=256)  # a suite uses a handful of model ids (each at most MODEL_MAX characters)
 def _model_ok(model_id: str) -> bool:
-    return MODEL_RE.fullmatch(model_id) is not None
+    return _model_re().fullmatch(model_id) is not None
 
 
 def _check_string(value: Any, path: str, pattern: re.Pattern[str], maximum: int) -> Iterator[APIError]:
