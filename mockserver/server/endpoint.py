@@ -17,6 +17,7 @@ from mockserver.server.routes import RouteTable
 from mockserver.server.service import MockService, error_headers
 from mockserver.server.streaming import SSEResponse
 from mockserver.server.timeouts import timeout_message
+from mockserver.server.turns import Turns
 from mockserver.wire import jsoncodec
 from mockserver.wire.body import too_large
 from mockserver.wire.errors import APIError, not_found_route
@@ -48,6 +49,7 @@ class DialectEndpoint:
         self.limit = limit
         self.table = table if table is not None else routes.table()
         self.fallback = fallback
+        self.turns = Turns()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = perf_counter()
@@ -68,7 +70,8 @@ class DialectEndpoint:
             # a large body (a long conversation) is parsed and validated in a worker thread: Python
             # code there yields the GIL every few milliseconds, so nobody else waits for it
             if len(raw) <= OFF_LOOP_BYTES:
-                outcome = first_slice(self.service.handle, dialect, raw, headers, route)
+                # in its turn: a burst of requests does not hold up the streams under way
+                outcome = await self.turns.run(first_slice, self.service.handle, dialect, raw, headers, route)
                 if outcome is None:  # scenario evaluation needs more than its slice: finish off the loop
                     outcome = await asyncio.to_thread(self.service.handle, dialect, raw, headers, route)
             else:

@@ -4,7 +4,7 @@ or stream; faults, timing and the memo are applied here. The endpoint only moves
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from mockserver.config import DEFAULT_PROFILE, Config
@@ -217,7 +217,7 @@ class MockService:
                 pieces = StreamFault(stream_fault.kind, stream_fault.after).apply(pieces, Piece(_stream_error(dialect, profile, error, stream_fault.after, state.route)))
             pieces = apply_timing(pieces, timing, jitter_seed)
             if state.latency and pieces:
-                pieces[0] = replace(pieces[0], delay=pieces[0].delay + state.latency)
+                pieces[0] = pieces[0]._replace(delay=pieces[0].delay + state.latency)
             # a broken stream is not what the full answer adds up to: the journal says what broke
             summary = None if stream_fault else rendered.summary
             fault = {"kind": stream_fault.kind, "after": stream_fault.after} if stream_fault else None

@@ -32,13 +32,16 @@ _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\u2028\u2029]')
 class _ChoiceWriter:
     """The events of one choice, as (delta, tokens, finish_reason) entries.
 
-    ``head`` (bytes before the delta of an OpenAI chunk) enables the fast text path: consecutive
-    text chunks that need no JSON escaping are joined straight into bytes, 64 at a time.
+    ``head`` (bytes before the delta of an OpenAI chunk, when no profile reshapes the chunks): text
+    chunks are encoded straight into bytes, without a delta dict each; ``merge`` (no timing, no
+    fault to place): consecutive text chunks that need no JSON escaping are also joined into one
+    piece, 64 at a time.
     """
 
-    def __init__(self, chunk_chars: int, head: bytes | None) -> None:
+    def __init__(self, chunk_chars: int, head: bytes | None, merge: bool = False) -> None:
         self.chunk_chars = chunk_chars
         self.head = head
+        self.merge = merge
         self.events: list[tuple[dict[str, Any], int, str | None] | Piece] = []
 
     def delta(self, delta: dict[str, Any], tokens: int = 0) -> None:
@@ -46,12 +49,16 @@ class _ChoiceWriter:
 
     def text(self, content: str) -> None:
         parts = split_text(content, self.chunk_chars)
-        if self.head is not None and not _NEEDS_ESCAPE.search(content):
+        if self.head is not None and self.merge and not _NEEDS_ESCAPE.search(content):
             head = self.head + b'{"content":"'
             separator = b'"}' + _CLOSE + head
             encoded = [part.encode() for part in parts]
             for i in range(0, len(encoded), _GROUP):  # moderate pieces: no huge buffers to build
                 self.events.append(Piece(head + separator.join(encoded[i : i + _GROUP]) + b'"}' + _CLOSE))
+            return
+        if self.head is not None:  # the bytes _encode makes of {"content": part}, one piece each
+            head = self.head + b'{"content":'
+            self.events += [Piece(head + jsoncodec.dumps(part) + b"}" + _CLOSE, count_tokens(part)) for part in parts]
             return
         for part in parts:
             self.delta({"content": part}, count_tokens(part))
@@ -106,7 +113,7 @@ def build_stream(
     per_choice = []
     for i, choice in enumerate(choices):
         head = prefix + str(i).encode() + _OPEN
-        writer = _ChoiceWriter(chunk_chars, head if fast and shape is None else None)
+        writer = _ChoiceWriter(chunk_chars, head if shape is None else None, merge=fast)
         per_choice.append([_encode(entry, i, head, base, shape) for entry in writer.choice(choice)])
     pieces = per_choice[0] if len(per_choice) == 1 else [p for group in zip_longest(*per_choice) for p in group if p]
     if usage is not None:

@@ -40,8 +40,11 @@ def build_events(start: dict[str, Any], output: Output, chunk_chars: int = 0) ->
     if output.text:
         events.add("content_block_start", index=index, content_block=text_block(""))
         events.add("ping")
-        for piece in split_text(output.text, chunk_chars):
-            events.add("content_block_delta", count_tokens(piece), index=index, delta={"type": "text_delta", "text": piece})
+        # the same bytes as events.add("content_block_delta", …, index=index, delta={"type":
+        # "text_delta", "text": piece}), without a dict and an encoding of it per piece
+        head = b'event: content_block_delta\ndata: {"type":"content_block_delta","index":%d,"delta":{"type":"text_delta","text":' % index
+        events.pieces += [Piece(head + jsoncodec.dumps(piece) + b"}}\n\n", count_tokens(piece))
+                          for piece in split_text(output.text, chunk_chars)]
         events.add("content_block_stop", index=index)
         index += 1
     for call in output.calls:

@@ -43,8 +43,14 @@ def build_events(start: dict[str, Any], final: dict[str, Any], output: Output, c
         events.add("response.output_item.added", output_index=index, item=_empty_message(output))
         empty = {"type": "output_text", "annotations": [], "logprobs": [], "text": ""}
         events.add("response.content_part.added", item_id=item_id, output_index=index, content_index=0, part=empty)
-        for piece in split_text(output.text, chunk_chars):
-            events.add("response.output_text.delta", count_tokens(piece), item_id=item_id, output_index=index, content_index=0, delta=piece, logprobs=[])
+        # the same bytes as events.add("response.output_text.delta", …, item_id=item_id,
+        # output_index=index, content_index=0, delta=piece, logprobs=[]), without a dict and an
+        # encoding of it per piece
+        head = b'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":'
+        middle = b',"item_id":' + jsoncodec.dumps(item_id) + b',"output_index":%d,"content_index":0,"delta":' % index
+        first = len(events.pieces)
+        events.pieces += [Piece(head + b"%d" % (first + k) + middle + jsoncodec.dumps(piece) + b',"logprobs":[]}\n\n', count_tokens(piece))
+                          for k, piece in enumerate(split_text(output.text, chunk_chars))]
         events.add("response.output_text.done", item_id=item_id, output_index=index, content_index=0, text=output.text, logprobs=[])
         full = message_item(output)
         events.add("response.content_part.done", item_id=item_id, output_index=index, content_index=0, part=full["content"][0])
