@@ -158,6 +158,7 @@ def serve(config: Config) -> int:
         return 1
     log.info("loaded %d scenario(s) from %s", len(scenarios), ", ".join(paths))
     memory.tune_allocator()
+    memory.tune_collector()
     if config.workers > 1:
         gc.enable()
         return serve_workers(config)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -123,3 +124,46 @@ def test_config_env_parsing():
     assert config.host == "127.0.0.1"
     with pytest.raises(ConfigError, match="MOCKSERVER_PORT='x' is not an integer"):
         Config.from_env({"MOCKSERVER_PORT": "x"})
+
+
+def test_serve_starts_with_the_collector_back_on_its_start_up_frozen_and_full_collections_rarer(monkeypatch, tmp_path):
+    """``serve`` turns the collector off while it builds (imports, scenarios, app), freezes what
+    it built, and serves with the collector on and mockserver.server.memory's thresholds."""
+    import gc
+
+    import uvicorn
+
+    from mockserver.cli import main
+    from mockserver.server import memory
+
+    seen = {}
+
+    def run(app, **kwargs):
+        seen.update(enabled=gc.isenabled(), thresholds=gc.get_threshold(), frozen=gc.get_freeze_count(),
+                    routes={r.path for r in app.routes})
+
+    (tmp_path / "s.yaml").write_text("version: 1\nname: s\nrules:\n  - reply: {content: hi}\n")
+    before = gc.get_threshold()
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}  # serve sets its own
+    monkeypatch.setattr(uvicorn, "run", run)
+    try:
+        assert main(["serve", "--port", "0", "--scenarios", str(tmp_path)]) == 0
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    assert seen["enabled"] and seen["thresholds"] == memory.THRESHOLDS and seen["frozen"] > 10_000
+    assert "/v1/chat/completions" in seen["routes"]
+    assert gc.isenabled()
+
+
+def test_serve_that_cannot_load_leaves_the_collector_on(tmp_path, capsys):
+    import gc
+
+    from mockserver.cli import main
+
+    (tmp_path / "bad.yaml").write_text("version: 1\nname: [\n")
+    assert main(["serve", "--port", "0", "--scenarios", str(tmp_path)]) == 1
+    assert gc.isenabled()
+    assert "bad.yaml:" in capsys.readouterr().err

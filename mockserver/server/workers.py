@@ -37,8 +37,10 @@ def _config() -> Config:
 def app() -> Any:
     """The factory uvicorn calls in each worker."""
     from mockserver.lint.startup import checked_load
+    from mockserver.server import memory
     from mockserver.server.app import build_app
 
+    memory.tune_collector()  # as in a single process (mockserver.cli.serve)
     config = _config()
     logging.basicConfig(level=config.log_level.upper(), format=f"%(levelname)s %(name)s[{os.getpid()}]: %(message)s")
     scenarios = checked_load(config.scenario_paths(), config.lenient, empty_ok=True)
