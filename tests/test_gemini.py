@@ -233,6 +233,10 @@ def test_the_three_protocol_errors_in_googles_words(gemini_server, contents, mes
       "tools": _weather_tools()}, "contents[1].parts[0].function_call.args: the arguments of function 'get_current_weather' are invalid"),
     ({"contents": [{"role": "user", "parts": [{"text": "hi"}]}, {"role": "model", "parts": [_call("Lyon")]}, {"role": "user", "parts": [_response("get_time")]}],
       "tools": _weather_tools()}, "the function response names 'get_time'"),
+    # an empty system instruction is accepted, and the generation config is still checked (the fuzz
+    # run found a list among the stop sequences reaching the answer's cut: a 500)
+    ({**HELLO, "systemInstruction": {"parts": []}, "generationConfig": {"stopSequences": [["a", "b"]]}},
+     "Invalid value at 'generation_config.stop_sequences' (TYPE_STRING)"),
 ])
 def test_bad_requests_name_the_culprit(gemini_server, body, fragment):
     response = raw(gemini_server, PATH + ":generateContent", body)

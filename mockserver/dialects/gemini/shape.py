@@ -58,9 +58,8 @@ def check_request(body: dict[str, Any], count_only: bool = False) -> Iterator[AP
     for i, content in enumerate(contents):
         yield from check_content(f"contents[{i}]", content)
     system = body.get("systemInstruction", body.get("system_instruction"))
-    if system is not None:
-        if isinstance(system, dict) and isinstance(system.get("parts"), list) and not system["parts"]:
-            return  # an empty system instruction is accepted
+    # an empty system instruction is accepted (and the generation config still checked)
+    if system is not None and not (isinstance(system, dict) and isinstance(system.get("parts"), list) and not system["parts"]):
         yield from check_content("system_instruction", system, system=True)
     yield from check_generation_config(body.get("generationConfig", body.get("generation_config")))
 
