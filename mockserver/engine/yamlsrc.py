@@ -106,6 +106,7 @@ class _FastLineLoader(_LineLoader):
 
     def dispose(self) -> None:
         self._events.dispose()
+        super().dispose()  # PyYAML's parser state holds a bound method: a cycle kept alive otherwise
 
 
 def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
@@ -154,7 +155,9 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _se
 
 def load_documents(text: str) -> Iterator[Any]:
     """Each YAML document in ``text`` (safe types only), with line numbers attached."""
-    if _libyaml is not None:
+    # LibYAML accepts tabs as separators and reads a bare '!' tag and a BOM differently from
+    # PyYAML's parser: such texts keep PyYAML's reading
+    if _libyaml is not None and not any(c in text for c in ("\t", "\ufeff", "!")):
         try:
             return iter(list(yaml.load_all(text, Loader=_FastLineLoader)))  # noqa: S506 - a SafeLoader
         except yaml.YAMLError:

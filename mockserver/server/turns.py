@@ -35,13 +35,18 @@ class Turns:
         self._queue: deque[tuple[Callable[..., Any], tuple[Any, ...], contextvars.Context, asyncio.Future[Any]]] = deque()
         self._slice_start: float | None = None  # when this loop iteration's request handling began
         self._worker: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop whose requests take turns
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)`` on the loop, now if this iteration's slice has time left and nobody is
         waiting, else in its turn."""
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif loop is not self._loop:  # the same app on another loop (the fixture's test client): no turns there
+            return fn(*args)
         if not self._queue and self._has_time():
             return fn(*args)
-        loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._queue.append((fn, args, contextvars.copy_context(), future))
         if self._worker is None:
