@@ -29,11 +29,16 @@ def scenario(answer: str) -> str:
 
 
 def write(path: Path, text: str) -> None:
-    """Replace the file's content; bump mtime so a same-size rewrite within one tick still counts."""
+    """Replace the file's content in one step (as editors that save atomically do), with a newer mtime.
+
+    Written beside the file and renamed over it: a watcher polling meanwhile sees the old file or
+    the new one, never a truncated one or the new text before its mtime bump (a second change)."""
     before = path.stat().st_mtime_ns if path.exists() else 0
-    path.write_text(text, encoding="utf-8")
-    if path.stat().st_mtime_ns <= before:
-        os.utime(path, ns=(before + 1_000_000, before + 1_000_000))
+    staged = path.with_name(f".{path.name}.tmp")
+    staged.write_text(text, encoding="utf-8")
+    if staged.stat().st_mtime_ns <= before:
+        os.utime(staged, ns=(before + 1_000_000, before + 1_000_000))
+    os.replace(staged, path)
 
 
 def until(condition: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
