@@ -29,3 +29,19 @@ def test_a_name_the_context_lacks_is_still_a_scenario_error(serve):
     answer = httpx.post(running.url + "/v1/chat/completions", json=chat(user("hi")))
     assert answer.status_code == 422
     assert "'nosuch' is undefined" in answer.json()["error"]["message"]
+
+
+def test_a_template_is_checked_when_loaded_and_compiled_when_first_rendered():
+    from mockserver.engine.render import RenderError, Template
+
+    for broken, said in (("{{ x | nope }}", "No filter named 'nope'."), ("{{ 1 + }}", "unexpected 'end of print statement'")):
+        try:
+            Template(broken)
+        except RenderError as exc:
+            assert str(exc) == f"template syntax error: {said}"  # no "<introspection>" file name in the words
+        else:
+            raise AssertionError(f"{broken!r} loaded")
+    template = Template("{{ names | length }}")
+    assert template.names == {"names"} and template._template is None and template._expr is None  # start-up skipped the compile
+    assert template.value({"names": ["a", "b"]}) == 2 and template.render({"names": ["a"]}) == "1"
+    assert template._template is not None and template._expr is not None
