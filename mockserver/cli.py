@@ -177,6 +177,7 @@ def serve(config: Config) -> int:
         access_log=config.access_log,
         timeout_graceful_shutdown=5,
         http=protocol_class(config.read_timeout),
+        ws="none",  # no route speaks WebSocket: an upgrade request is answered as plain HTTP (and start-up skips importing websockets)
     )
     return 0
 
@@ -212,7 +213,7 @@ def serve_workers(config: Config) -> int:
         # SIGHUP (replaces the workers one by one, each reading the scenarios again)
         uvicorn.run(workers.APP, factory=True, workers=config.workers, host=config.host, port=config.port,
                     log_level=config.log_level, access_log=config.access_log, timeout_graceful_shutdown=5,
-                    http=workers.PROTOCOL, **options)
+                    http=workers.PROTOCOL, ws="none", **options)
     finally:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -91,7 +91,7 @@ class ServerThread:
             self.config.port = free_port(self.config.host)
         self.app = app if app is not None else build_app(self.config, scenarios)
         options = {"log_level": "warning", "access_log": False, "lifespan": "on",  # on: runs --reload's watcher
-                   "http": protocol_class(self.config.read_timeout)}
+                   "http": protocol_class(self.config.read_timeout), "ws": "none"}  # as serve: no WebSocket routes
         options.update(uvicorn_options)
         self._server = _PromptServer(uvicorn.Config(self.app, host=self.config.host, port=self.config.port, **options))
         self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]

@@ -5,6 +5,7 @@ answered in full, the lifespan's shutdown runs (``--reload``'s watcher stops), t
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import threading
 
@@ -55,3 +56,23 @@ def test_stop_runs_the_lifespan_shutdown_and_closes_the_port(tmp_path):
     with socket.socket() as sock:
         assert sock.connect_ex((running.config.host, running.config.port)) != 0
     running.check()
+
+
+def test_a_websocket_upgrade_is_answered_as_plain_http(server, caplog):
+    """No route speaks WebSocket (serve and ServerThread run uvicorn with ws="none"): the request
+    gets the dialect's own HTTP answer, and the log does not send the user off to install a library."""
+    caplog.set_level(logging.INFO)
+    upgrade = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+               "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+    uvicorn_said: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: uvicorn_said.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger("uvicorn.error").addHandler(handler)  # uvicorn's loggers do not reach caplog's
+    try:
+        reply = httpx.get(server.url + "/v1/responses", headers=upgrade)
+    finally:
+        logging.getLogger("uvicorn.error").removeHandler(handler)
+    assert reply.status_code == 405
+    assert reply.json()["error"]["message"] == "Method GET is not allowed for /v1/responses; use POST."
+    assert "an Upgrade request was answered as plain HTTP: mockserver has no WebSocket routes" in caplog.text
+    assert uvicorn_said == []

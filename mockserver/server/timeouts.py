@@ -53,6 +53,11 @@ class _ReadTimeout:
         if cycle is not None and not cycle.more_body and not cycle.response_complete:
             self._began = None  # the whole request is in: from here on the time is the server's
 
+    def _unsupported_upgrade_warning(self) -> None:
+        # serve runs uvicorn with ws="none" (no route speaks WebSocket): uvicorn's own words would
+        # tell the user to install a WebSocket library, which would change nothing
+        log.info("an Upgrade request was answered as plain HTTP: mockserver has no WebSocket routes")
+
     def connection_lost(self, exc: Exception | None) -> None:
         self._timer.cancel()
         super().connection_lost(exc)  # type: ignore[misc]
