@@ -78,3 +78,31 @@ def test_a_broken_file_gets_pyyamls_message_not_libyamls() -> None:
     _, problems = load_text(broken, "s.yaml")
     assert "did not find expected" in str(libyaml.value)  # LibYAML's words…
     assert [(p.line, p.message.split(" (")[0]) for p in problems] == [(4, "invalid YAML: expected ',' or ']', but got '<stream end>'")]
+
+
+@pytest.mark.parametrize("text, parser", [
+    ("version: 1\nname: a\nrules: [{reply: {content: 'Hello! Sunny!'}}]\n", "libyaml"),  # '!' in prose is no tag
+    ("version: 1\nname: a\nrules: [{reply: {content: Great!}}]\n", "libyaml"),
+    ("version: 1\nname: a\nrules: [{reply: {content: ! }}]\n", "pyyaml"),  # a bare tag: LibYAML reads '', PyYAML None
+    ("version: 1\nname: a\nrules: [{reply: {content: x}}, !!map {reply: {content: y}}]\n", "pyyaml"),
+    ("version: 1\nname: a\nrules:\n- reply: {content: x}  #\ta tab\n", "pyyaml"),  # a tab
+    ("\ufeffversion: 1\nname: a\nrules: [{reply: {content: x}}]\n", "pyyaml"),  # a BOM
+])
+def test_texts_libyaml_could_read_differently_go_to_pyyamls_parser(text: str, parser: str, monkeypatch) -> None:
+    used: list[str] = []
+    fast_init = yamlsrc._FastLineLoader.__init__
+
+    def spy(self, stream):  # type: ignore[no-untyped-def]
+        used.append("libyaml")
+        fast_init(self, stream)
+
+    monkeypatch.setattr(yamlsrc._FastLineLoader, "__init__", spy)
+    pure = list(yaml.load_all(text, Loader=yamlsrc._LineLoader))  # noqa: S506 - a SafeLoader
+    assert list(yamlsrc.load_documents(text)) == pure
+    assert (used == ["libyaml"]) == (parser == "libyaml")
+
+
+def test_a_bare_tag_reads_as_pyyaml_reads_it() -> None:
+    text = "a: !\n"
+    assert list(yaml.load_all(text, Loader=yamlsrc._FastLineLoader)) == [{"a": ""}]  # noqa: S506 - why it is routed
+    assert list(yamlsrc.load_documents(text)) == [{"a": None}]

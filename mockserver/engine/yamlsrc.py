@@ -10,6 +10,7 @@ load errors at the alias's line. JSON scenarios go through the same loader.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
 import yaml
@@ -153,11 +154,14 @@ _LineLoader.add_constructor("tag:yaml.org,2002:str", _string)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
 
+_TAG_RE = re.compile(r"(?:^|[\s\[{,])!", re.MULTILINE)  # where a tag can begin: a line's start, a space, a flow indicator
+
+
 def load_documents(text: str) -> Iterator[Any]:
     """Each YAML document in ``text`` (safe types only), with line numbers attached."""
     # LibYAML accepts tabs as separators and reads a bare '!' tag and a BOM differently from
-    # PyYAML's parser: such texts keep PyYAML's reading
-    if _libyaml is not None and not any(c in text for c in ("\t", "\ufeff", "!")):
+    # PyYAML's parser: such texts keep PyYAML's reading ('!' within a word, as in prose, is no tag)
+    if _libyaml is not None and "\t" not in text and "\ufeff" not in text and not _TAG_RE.search(text):
         try:
             return iter(list(yaml.load_all(text, Loader=_FastLineLoader)))  # noqa: S506 - a SafeLoader
         except yaml.YAMLError:
