@@ -13,7 +13,8 @@ Data flows one way through rooms with one job each:
 - ``engine``     scenarios: the versioned format, loader, matchers, sandboxed rendering.
 - ``server``     the ASGI app, endpoints, admin routes, journal, faults, bounded stores.
 - front-ends     ``cli``/``config``, the pytest plugin (``pytest_plugin``, ``fixture``,
-                 ``assertions``), ``lint`` (``mockserver validate``), the container.
+                 ``assertions``, ``clients``: the SDK clients it hands out; ``testing``: the
+                 server thread), ``lint`` (``mockserver validate``), the container.
 """
 
 __version__ = "0.1.0"

@@ -7,7 +7,6 @@ then applies the test's own scenarios and settings. Usable without pytest, too.
 
 from __future__ import annotations
 
-import importlib
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any, Iterator, Sequence
 
 import yaml
 
-from mockserver import assertions
+from mockserver import assertions, clients
 from mockserver.server.admin import load_scenario_text
 from mockserver.engine.loader import KNOWN_PROFILES, LoadProblem, ScenarioLoadError
 from mockserver.lint.startup import checked_load
@@ -26,7 +25,7 @@ from mockserver.server.journal import Journal
 from mockserver.testing import ServerThread
 
 API_KEY = "mockserver-test-key"
-ASGI_BASE_URL = "http://mockserver.asgi/v1"
+ASGI_BASE_URL = clients.ASGI_BASE_URL
 
 
 class MockServer:
@@ -67,63 +66,38 @@ class MockServer:
 
     def client(self, **overrides: Any) -> Any:
         """An ``openai.OpenAI`` client talking to this server over the socket; closed after the test."""
-        openai = _openai()
-        client = openai.OpenAI(**{**self.client_kwargs, **overrides})
-        self._clients.append(client)
-        return client
+        return self._closed_later(clients.openai_client({**self.client_kwargs, **overrides}))
 
     def anthropic_client(self, **overrides: Any) -> Any:
         """An ``anthropic.Anthropic`` client talking to this server (its ``base_url`` has no
         ``/v1``: the SDK adds it); closed after the test."""
-        try:
-            import anthropic
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise RuntimeError("anthropic_client() needs the anthropic package: pip install anthropic") from None
-        client = anthropic.Anthropic(**{"base_url": self.url, "api_key": self.api_key, "max_retries": 0, **overrides})
-        self._clients.append(client)
-        return client
+        return self._closed_later(clients.anthropic_client(self.url, self.api_key, overrides))
 
     def gemini_client(self, **http_options: Any) -> Any:
         """A ``google.genai.Client`` talking to this server's Gemini API paths (``/v1beta/models/…``);
         closed after the test. ``http_options``: more ``types.HttpOptions`` fields (``headers``…)."""
-        from mockserver.dialects.gemini.client import gemini_client
-
-        client = gemini_client(self.url, self.api_key, **http_options)
-        self._clients.append(client)
-        return client
+        return self._closed_later(clients.gemini_client(self.url, self.api_key, http_options))
 
     def ollama_client(self, **overrides: Any) -> Any:
         """An ``ollama.Client`` talking to this server's Ollama API (``/api/chat``…); closed after the test."""
-        import ollama
-
-        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-        client = ollama.Client(**{"host": self.url, "headers": headers, **overrides})
-        self._clients.append(client)
-        return client
+        return self._closed_later(clients.ollama_client(self.url, self.api_key, overrides))
 
     def asgi_transport(self) -> Any:
         """An ``ASGITransport`` to the same app (of the HTTP library the installed openai uses:
         ``httpx2`` for recent releases, ``httpx`` before): in-process, no socket, for async clients."""
-        return _http_library().ASGITransport(app=self.app)
+        return clients.asgi_transport(self.app)
 
     def async_client(self, **overrides: Any) -> Any:
         """An ``openai.AsyncOpenAI`` client served in-process through :meth:`asgi_transport`."""
-        openai = _openai()
-        http_client = _http_library().AsyncClient(transport=self.asgi_transport(), base_url=ASGI_BASE_URL)
-        settings = {**self.client_kwargs, "base_url": ASGI_BASE_URL, "http_client": http_client}
-        return openai.AsyncOpenAI(**{**settings, **overrides})
+        return clients.async_openai_client(self.app, self.client_kwargs, overrides)
 
     def bedrock_client(self, **config: Any) -> Any:
         """A boto3 ``bedrock-runtime`` client on this server (``endpoint_url``, dummy credentials:
         the mock accepts any SigV4 signature; no retries); ``config``: more ``botocore.config.Config``
         settings. Closed after the test."""
-        try:
-            import boto3
-            from botocore.config import Config as BotoConfig
-        except ImportError:  # pragma: no cover - boto3 is a test extra
-            raise RuntimeError("mockserver.bedrock_client() needs boto3: pip install boto3") from None
-        client = boto3.client("bedrock-runtime", endpoint_url=self.url, region_name="us-east-1", aws_access_key_id="mockserver",
-                              aws_secret_access_key="mockserver", config=BotoConfig(**{"retries": {"max_attempts": 1}, **config}))
+        return self._closed_later(clients.bedrock_client(self.url, config))
+
+    def _closed_later(self, client: Any) -> Any:
         self._clients.append(client)
         return client
 
@@ -405,35 +379,6 @@ def _named_rules(served: Sequence[Scenario], name: str) -> list[Any]:
         raise ValueError(f"assert_all_rules_used: rule name '{name}' is ambiguous; name one of {where}")
     raise ValueError(f"assert_all_rules_used: no scenario or rule named '{name}'; served scenarios: "
                      f"{', '.join(by_name)} (name a rule as 'scenario/rule')")
-
-
-def _openai() -> Any:
-    try:
-        import openai
-    except ImportError:  # pragma: no cover - openai is a test extra
-        raise RuntimeError("mockserver.client() needs the openai package: pip install openai") from None
-    return openai
-
-
-def _http_library() -> Any:
-    """The HTTP client library openai brings: ``httpx2`` (openai ≥ 3), else ``httpx``. Nothing
-    else needs installing: ``pip install mockserver pytest openai`` is enough for async clients."""
-    try:
-        from openai import _base_client  # the module openai builds its clients in
-
-        for name in ("httpx2", "httpx"):
-            module = getattr(_base_client, name, None)
-            if module is not None and hasattr(module, "ASGITransport"):
-                return module
-    except ImportError:
-        pass
-    for name in ("httpx2", "httpx"):
-        try:
-            return importlib.import_module(name)
-        except ImportError:
-            continue
-    raise RuntimeError("mockserver.async_client() needs the openai package (which brings httpx2 or httpx): "
-                       "pip install openai")
 
 
 def _caller() -> str:
