@@ -93,7 +93,9 @@ class Dialect(Protocol):
     """A wire dialect. Optional members the server looks for: ``from_config(config)`` (a
     classmethod making the instance), ``auth_error(api_key, headers, route)`` (the dialect's own
     401; else OpenAI's bearer check), ``extra_routes(service)`` (its auxiliary starlette routes:
-    model lists, token counts…), ``error_headers(error)``, ``fault_messages``, ``store``."""
+    model lists, token counts…), ``error_headers(error)``, ``wrong_route(path, error, routed_here)``
+    (a 404/405 on a path its clients send, as ``(error, body, headers)`` in its own shape; else
+    OpenAI's), ``fault_messages``, ``store``."""
 
     name: str
 

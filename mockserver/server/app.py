@@ -8,7 +8,7 @@ import logging
 import os
 from difflib import SequenceMatcher
 from time import perf_counter
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Iterable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -19,10 +19,6 @@ from starlette.routing import Route
 
 from mockserver.server.admin import admin_routes
 from mockserver.dialects import build as build_dialects
-from mockserver.dialects.bedrock import errors as bedrock_errors
-from mockserver.dialects.bedrock.shape import check_model as bedrock_model_problems
-from mockserver.dialects.gemini import errors as google_errors
-from mockserver.dialects.messages import errors as anthropic_errors
 from mockserver.server.embeddings import embedding_routes
 from mockserver.server.endpoint import DialectEndpoint, FastPath, read_limited
 from mockserver.server.routes import MODEL_LIST_PREFIXES
@@ -153,7 +149,7 @@ def build_app(config: Config | None = None, scenarios: ScenarioSet | None = None
         if not isinstance(exc, HTTPException):  # pragma: no cover - starlette routes only HTTPExceptions here
             return await server_error(request, exc)
         if exc.status_code in (404, 405):
-            return wrong_route(request, exc, journal, endpoint.table)
+            return wrong_route(request, exc, journal, endpoint.table, dialects.values())
         return error_response(APIError(str(exc.detail), status=exc.status_code))
 
     async def server_error(request: Request, exc: Exception) -> Response:
@@ -198,9 +194,10 @@ def _sync(overlay: Any) -> list[Middleware]:
     return [Middleware(StateSync, overlay=overlay)]
 
 
-def wrong_route(request: Request, exc: HTTPException, journal: Journal, table: RouteTable) -> Response:
+def wrong_route(request: Request, exc: HTTPException, journal: Journal, table: RouteTable, dialects: Iterable[Any]) -> Response:
     """A 404 or 405 in OpenAI's words, with the mock's hint beside them (the dialect route
-    nearest the path, and where the whole table is), journaled and logged like any request."""
+    nearest the path, and where the whole table is), journaled and logged like any request. A
+    dialect whose clients send such a path (its ``wrong_route``) gives the answer its own shape."""
     method, path = request.method, request.url.path
     # a POST to a path that only answers GET (a model's path) is a mistaken route, not a method
     # to change: "use GET" would be the wrong advice
@@ -212,32 +209,17 @@ def wrong_route(request: Request, exc: HTTPException, journal: Journal, table: R
     hint = route_hint(method, path, table)
     if hint:
         error.message += f" (mockserver: {hint})"
-    headers = dict(error.headers)
-    if _anthropic_path(path, table):  # a Messages route answers in Anthropic's error shape (and request-id)
-        body = anthropic_errors.error_body(error)
-        headers["request-id"] = anthropic_errors.request_id_of(error)
-    elif path.endswith(GOOGLE_METHODS):  # …/models/{model}:generateContent whose {model} is no one segment
-        body = google_errors.error_body(error)
-    elif path.startswith("/model/") and path.endswith(BEDROCK_OPERATIONS):  # a model id the route cannot hold (a newline)
-        error = next(bedrock_model_problems(path[len("/model/"):path.rindex("/")]), error)
-        body, headers = bedrock_errors.error_body(error), {**headers, **bedrock_errors.error_headers(error)}
+    routed = table.resolve(path)
+    for dialect in dialects:
+        claim = getattr(dialect, "wrong_route", None)
+        shaped = claim(path, error, routed is not None and routed.dialect == dialect.name) if claim else None
+        if shaped is not None:
+            error, body, headers = shaped
+            break
     else:
-        body = error.body()
+        body, headers = error.body(), dict(error.headers)
     journal.add((method, path, request.scope["headers"], b"", None, perf_counter()), error.status, body, None)
     return json_response(body, error.status, {**headers, "X-Mock-Hint": hint} if hint else headers)
-
-
-# Google's generateContent methods: a path ending so that the table does not route (an empty model,
-# a model with a "/") is answered in Google's error envelope (NOT_FOUND), so google-genai raises its
-# ClientError with the mock's text instead of failing to read an OpenAI-shaped body
-GOOGLE_METHODS = (":generateContent", ":streamGenerateContent", ":countTokens")
-# Bedrock's operations: AWS checks the model id of such a path against its pattern (ValidationException)
-BEDROCK_OPERATIONS = ("/converse", "/converse-stream", "/count-tokens")
-
-
-def _anthropic_path(path: str, table: RouteTable) -> bool:
-    match = table.resolve(path)
-    return (match is not None and match.dialect == "messages") or path.endswith("/messages/count_tokens")
 
 
 def route_hint(method: str, path: str, table: RouteTable) -> str:

@@ -32,6 +32,10 @@ from mockserver.wire.errors import APIError
 from mockserver.wire.profiles import Profile
 from mockserver.wire.usage import prompt_tokens
 
+# the operations a model's path ends with
+OPERATIONS = ("/converse", "/converse-stream", "/count-tokens")
+
+
 class BedrockDialect:
     name = "bedrock"
     fault_messages = errors.FAULT_MESSAGES
@@ -119,6 +123,14 @@ class BedrockDialect:
 
     def error_headers(self, error: APIError) -> dict[str, str]:
         return errors.error_headers(error)
+
+    def wrong_route(self, path: str, error: APIError, routed_here: bool) -> tuple[APIError, dict[str, Any], dict[str, str]] | None:
+        """/model/{id}/converse… with a model id the route cannot hold (a newline): AWS checks the id
+        against its pattern first (ValidationException), else the 404/405 in AWS's shape."""
+        if path.startswith("/model/") and path.endswith(OPERATIONS):
+            error = next(check_model(path[len("/model/"):path.rindex("/")]), error)
+            return error, errors.error_body(error), {**error.headers, **errors.error_headers(error)}
+        return None
 
     def stream_error(self, profile: Profile, error: APIError, position: int = 0) -> bytes:
         message = errors.FAULT_MESSAGES[500] if error.message == errors.OPENAI_STREAM_ERROR else error.message

@@ -32,6 +32,10 @@ DEFAULT_MODEL = "gemini-2.5-flash"
 _OPENAI_STREAM_ERROR = "The server had an error while processing your request. Sorry about that!"
 
 
+# the generateContent methods a path can end with
+GOOGLE_METHODS = (":generateContent", ":streamGenerateContent", ":countTokens")
+
+
 @dataclass(frozen=True)
 class Delivery:
     """What the path and query say: the model, Vertex AI or the Gemini API, streamed, SSE."""
@@ -132,6 +136,14 @@ class GeminiDialect:
 
     def error_body(self, profile: Profile, error: APIError) -> dict[str, Any]:
         return errors.error_body(error)
+
+    def wrong_route(self, path: str, error: APIError, routed_here: bool) -> tuple[APIError, dict[str, Any], dict[str, str]] | None:
+        """…/models/{model}:generateContent whose {model} is no one segment (empty, or with a "/"):
+        Google's error envelope, so that google-genai raises its ClientError with the mock's text
+        instead of failing to read an OpenAI-shaped body."""
+        if path.endswith(GOOGLE_METHODS):
+            return error, errors.error_body(error), dict(error.headers)
+        return None
 
     def stream_error(self, profile: Profile, error: APIError, position: int = 0, route: Any = None) -> bytes:
         payload = errors.error_payload(error)

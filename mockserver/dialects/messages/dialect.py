@@ -121,6 +121,12 @@ class MessagesDialect:
     def error_headers(self, error: APIError) -> dict[str, str]:
         return {**error.headers, "request-id": errors.request_id_of(error)}
 
+    def wrong_route(self, path: str, error: APIError, routed_here: bool) -> tuple[APIError, dict[str, Any], dict[str, str]] | None:
+        """A 404 or 405 on a Messages path (or count_tokens) in Anthropic's shape, with its request-id."""
+        if routed_here or path.endswith("/messages/count_tokens"):
+            return error, errors.error_body(error), self.error_headers(error)
+        return None
+
     def stream_error(self, profile: Profile, error: APIError, position: int = 0) -> bytes:
         payload = errors.error_payload(error)
         if error.message == _OPENAI_STREAM_ERROR:
