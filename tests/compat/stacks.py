@@ -118,7 +118,7 @@ STACKS = {s.key: s for s in (
     Stack("llamaindex_like", "LlamaIndex (`OpenAILike`, `FunctionAgent`)",
           ("llama-index-core", "llama-index-workflows", "llama-index-llms-openai-like"), ("chat",), extra="compat-openai2",
           xfail={("*", "multi_turn", "*", "*"): _LLAMAINDEX_MEMORY}),
-    Stack("ollama_python", "ollama-python (`Client.chat`)", ("ollama",), ("ollama",), strict=False,
+    Stack("ollama_python", "ollama-python (`Client.chat`; `Client.embed`, `Client.embeddings`)", ("ollama",), ("ollama",), strict=False,
           cases=tuple(c for c in ALL_CASES if c != "forced"), left_out={"forced": _OLLAMA_FORCED},
           xfail={("ollama", "strict", "*", "*"): _OLLAMA_NESTED}),
     Stack("ollama_js", "ollama-js (`Ollama.chat`)", ("ollama",), ("ollama",), node=True, strict=False,

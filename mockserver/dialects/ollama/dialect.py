@@ -23,6 +23,7 @@ from mockserver.dialects.ollama.convert import generate_messages, to_messages
 from mockserver.dialects.ollama.render import (
     Output, chat_object, created_at, decide, generate_object, message, metrics, tool_call_id,
 )
+from mockserver.dialects.ollama.embed import embed_routes
 from mockserver.dialects.ollama.routes import routes
 from mockserver.dialects.ollama.rules import BOOK
 from mockserver.dialects.ollama.shape import check_chat, check_generate, format_problem
@@ -71,7 +72,9 @@ class OllamaDialect:
     def extra_routes(self, service: Any) -> list[Any]:
         self._scenarios = lambda: service.scenarios
         refused = lambda request: self._refused(service.config.api_key, request.headers)  # noqa: E731
-        return routes(lambda: service.scenarios.models(), refused, service.config.max_body_bytes)
+        scripted = lambda *args: service.scenarios.embeddings.vector(*args)  # noqa: E731 - the set now (reloads)
+        return (routes(lambda: service.scenarios.models(), refused, service.config.max_body_bytes)
+                + embed_routes(refused, service.config.max_body_bytes, lambda: service.config.seed, scripted))
 
     # --- request -----------------------------------------------------------------------------
 
