@@ -11,6 +11,8 @@ import httpx
 import ollama
 import openai
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mockserver.wire.embeddings import cosine
 
@@ -131,3 +133,25 @@ def test_the_api_key_is_asked_for_when_set(serve):
     assert refused.status_code == 401 and "error" in refused.json()
     ok = post(running, "/api/embed", '{"model": "m", "input": "x"}', Authorization="Bearer secret")
     assert ok.status_code == 200 and len(ok.json()["embeddings"]) == 1
+
+
+EMBED_KEYS = ["model", "input", "prompt", "truncate", "dimensions", "options", "keep_alive"]
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.dictionaries(st.sampled_from(EMBED_KEYS), json_values, max_size=6) | json_values,
+       path=st.sampled_from(["/api/embed", "/api/embeddings"]))
+def test_no_body_is_a_server_error(running, body, path):
+    reply = httpx.post(running.url + path, json=body, timeout=10)
+    assert reply.status_code < 500, (reply.status_code, reply.text[:300], body)
+    answer = reply.json()
+    if reply.status_code == 200:
+        assert set(answer) in ({"model", "embeddings"}, {"model", "embeddings", "total_duration", "load_duration", "prompt_eval_count"},
+                               {"embedding"}), answer
+    else:
+        assert list(answer) == ["error"] and isinstance(answer["error"], str)

@@ -115,7 +115,7 @@ def embed_answer(body: dict[str, Any], seed: int, scripted: Scripted | None = No
     tokens = 0
     rows = []
     for text in inputs:
-        used = count_tokens(text)
+        used = max(count_tokens(text), 1)  # a runner counts at least one token (its BOS) for any text
         if body.get("truncate") is False and used > context:
             raise APIError("the input length exceeds the context length")
         tokens += min(used, context)
