@@ -3,7 +3,8 @@ and generate_content_stream, automatic function calling on and off) and raw HTTP
 server; every body and stream event validated against the official schemas (Discovery
 document, tests/fixtures/google-generatecontent-schemas.json)."""
 
-from __future__ import annotations
+# no `from __future__ import annotations`: google-genai 2.x (what Python 3.10 installs) cannot read
+# string annotations of the functions its automatic function calling runs (isinstance() arg 2 must be a type)
 
 import json
 from typing import Any, Iterator

@@ -2,7 +2,8 @@
 upstream (here the mock itself, with a key it insists on), driven by google-genai with automatic
 function calling; the recording replays offline; the key is in no written file."""
 
-from __future__ import annotations
+# no `from __future__ import annotations`: google-genai 2.x (what Python 3.10 installs) cannot read
+# string annotations of the functions its automatic function calling runs (isinstance() arg 2 must be a type)
 
 import json
 from typing import Iterator
