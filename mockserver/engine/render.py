@@ -117,9 +117,8 @@ class Template:
     def __init__(self, source: str) -> None:
         self.source = source
         self.static = "{{" not in source and "{%" not in source and "{#" not in source
-        self._expr: Any = None
-        self._template: Any = None
-        self._single: str | None = None
+        self._expr = None
+        self._template = None
         self.names: frozenset[str] = frozenset()  # the context names the template reads
         if self.static:
             return
@@ -128,46 +127,22 @@ class Template:
                 # a backslash Jinja does not know in a string literal ('\w') is kept as written;
                 # validate says so (lint.templates), the compile need not print Python's warning
                 warnings.simplefilter("ignore", DeprecationWarning)
-                tree = ENV.parse(source)
-                try:
-                    # generates the code without compiling it: unknown filters and tests raise here
-                    self.names = frozenset(meta.find_undeclared_variables(tree))
-                except TemplateError:
-                    ENV.from_string(tree)  # the same error, worded without meta's "<introspection>" file name
-                    raise
+                tree = ENV.parse(source)  # parsed once: the names are read off the tree that is compiled
+                self._template = ENV.from_string(tree)  # first: its errors are worded without a fake file name
+                self.names = frozenset(meta.find_undeclared_variables(tree))
+                single = _single_expression(source)
+                if single is not None:
+                    self._expr = ENV.compile_expression(single)
         except TemplateError as exc:
             raise RenderError(f"template syntax error: {exc}") from None
-        self._single = _single_expression(source)
-
-    def _compiled(self) -> Any:
-        """The template's Python code, compiled at its first render (most of loading a template
-        is compiling it, and a scenario set's start-up need not pay for replies never sent)."""
-        if self._template is None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                try:
-                    self._template = ENV.from_string(self.source)
-                except TemplateError as exc:  # checked at load: not expected
-                    raise RenderError(f"template syntax error: {exc}") from None
-        return self._template
-
-    def _compiled_expression(self) -> Any:
-        if self._expr is None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                try:
-                    self._expr = ENV.compile_expression(self._single)
-                except TemplateError as exc:
-                    raise RenderError(f"template syntax error: {exc}") from None
-        return self._expr
 
     def render(self, context: dict[str, Any]) -> str:
         if self.static:
             return self.source
-        template = self._template if self._template is not None else self._compiled()
+        assert self._template is not None
         try:
             # a shared context: the caller's dict (which holds the globals) is not copied per call
-            return ENV.concat(template.root_render_func(template.new_context(context, shared=True)))  # type: ignore[attr-defined]
+            return ENV.concat(self._template.root_render_func(self._template.new_context(context, shared=True)))  # type: ignore[attr-defined]
         except budget.BudgetExceeded as exc:
             raise self._over_budget(exc) from None
         except budget.Overtime:
@@ -185,11 +160,10 @@ class Template:
 
     def value(self, context: dict[str, Any]) -> Any:
         """Like render, but ``{{ expr }}`` alone yields the expression's own value (number, list…)."""
-        if self._single is None:
+        if self._expr is None:
             return self.render(context)
-        expression = self._expr if self._expr is not None else self._compiled_expression()
         try:
-            template = expression._template
+            template = self._expr._template
             ctx = template.new_context(context, shared=True)
             for _ in template.root_render_func(ctx):
                 pass
@@ -255,7 +229,8 @@ def _missing_key(source: str, context: dict[str, Any], key: str) -> str | None:
     return None
 
 
-SINGLE_EXPR_RE = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\}\}|\{\{).)*)\}\}\s*$", re.DOTALL)
+# ``{{ expr }}`` alone; ``{{-`` and ``-}}`` (whitespace control, not a minus sign) are not part of expr
+SINGLE_EXPR_RE = re.compile(r"^\s*\{\{-?(?P<expr>(?:(?!\}\}|\{\{).)*?)-?\}\}\s*$", re.DOTALL)
 
 
 def _single_expression(source: str) -> str | None:
