@@ -102,6 +102,8 @@ def test_legacy_embeddings_with_ollama_python(running):
     ("/api/embeddings", '{"model": "m", "prompt": ["x"]}', 400,
      "json: cannot unmarshal array into Go struct field EmbeddingRequest.prompt of type string"),
     ("/api/embeddings", "", 400, "missing request body"),
+    ("/api/embed", "null", 404, "model '' not found"),  # Go decodes null as an empty request
+    ("/api/embeddings", "null", 400, "model is required"),
 ])
 def test_ollama_s_refusals(running, path, body, status, error):
     reply = post(running, path, body)
@@ -125,6 +127,21 @@ def test_scripted_vectors(serve):
     found = client.embed(model="nomic-embed-text", input=["refund policy", "How do I get my money back?"], dimensions=3)
     assert found.embeddings[0] == pytest.approx([0.6, 0.8, 0.0])
     assert cosine(found.embeddings[1], found.embeddings[0]) == pytest.approx(0.93, abs=1e-6)
+
+
+def test_a_body_over_the_limit_is_refused_as_it_arrives(serve):
+    running = serve(PLAIN, max_body_bytes=1000)
+
+    def chunks():  # chunked: no content-length to refuse it by
+        yield b'{"model": "m", "input": "'
+        for _ in range(100):
+            yield b"x" * 500
+
+    for path in ("/api/embed", "/api/embeddings", "/api/show"):
+        reply = httpx.post(running.url + path, content=chunks(), timeout=10)
+        assert (reply.status_code, reply.json()) == (413, {"error": "request body too large"}), path
+        fits = httpx.post(running.url + path, json={"model": "m", "input": "x", "prompt": "x"}, timeout=10)
+        assert fits.status_code in (200, 404), (path, fits.text)  # /api/show: 404 for a model no scenario names
 
 
 def test_the_api_key_is_asked_for_when_set(serve):

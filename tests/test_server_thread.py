@@ -74,5 +74,5 @@ def test_a_websocket_upgrade_is_answered_as_plain_http(server, caplog):
         logging.getLogger("uvicorn.error").removeHandler(handler)
     assert reply.status_code == 405
     assert reply.json()["error"]["message"] == "Method GET is not allowed for /v1/responses; use POST."
-    assert "an Upgrade request was answered as plain HTTP: mockserver has no WebSocket routes" in caplog.text
+    assert "an Upgrade request was answered as plain HTTP/1.1: mockserver has no WebSocket (or HTTP/2) routes" in caplog.text
     assert uvicorn_said == []

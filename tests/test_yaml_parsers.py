@@ -85,6 +85,7 @@ def test_a_broken_file_gets_pyyamls_message_not_libyamls() -> None:
     ("version: 1\nname: a\nrules: [{reply: {content: Great!}}]\n", "libyaml"),
     ("version: 1\nname: a\nrules: [{reply: {content: ! }}]\n", "pyyaml"),  # a bare tag: LibYAML reads '', PyYAML None
     ("version: 1\nname: a\nrules: [{reply: {content: x}}, !!map {reply: {content: y}}]\n", "pyyaml"),
+    ('version: 1\nname: a\nrules: [{"reply": {"content":! }}]\n', "pyyaml"),  # after ':' in flow context a tag begins too
     ("version: 1\nname: a\nrules:\n- reply: {content: x}  #\ta tab\n", "pyyaml"),  # a tab
     ("\ufeffversion: 1\nname: a\nrules: [{reply: {content: x}}]\n", "pyyaml"),  # a BOM
 ])

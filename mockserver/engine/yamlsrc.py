@@ -154,7 +154,7 @@ _LineLoader.add_constructor("tag:yaml.org,2002:str", _string)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
 
-_TAG_RE = re.compile(r"(?:^|[\s\[{,])!", re.MULTILINE)  # where a tag can begin: a line's start, a space, a flow indicator
+_TAG_RE = re.compile(r"(?:^|[\s\[{,:])!", re.MULTILINE)  # where a tag can begin: a line's start, a space, a flow indicator, ':'
 
 
 def load_documents(text: str) -> Iterator[Any]:

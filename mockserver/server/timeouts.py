@@ -56,7 +56,7 @@ class _ReadTimeout:
     def _unsupported_upgrade_warning(self) -> None:
         # serve runs uvicorn with ws="none" (no route speaks WebSocket): uvicorn's own words would
         # tell the user to install a WebSocket library, which would change nothing
-        log.info("an Upgrade request was answered as plain HTTP: mockserver has no WebSocket routes")
+        log.info("an Upgrade request was answered as plain HTTP/1.1: mockserver has no WebSocket (or HTTP/2) routes")
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._timer.cancel()

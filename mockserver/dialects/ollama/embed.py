@@ -7,7 +7,8 @@ The vectors are the deterministic ones every embeddings route of the mock makes
 (:mod:`mockserver.wire.embeddings`), or the ones a scenario's ``embeddings:`` scripts. What
 Ollama refuses, with its status and words:
 
-- no body: 400 ``missing request body``; a field of the wrong JSON type: 400 with Go's
+- no body: 400 ``missing request body`` (a JSON ``null`` is an empty request, as Go decodes it);
+  a field of the wrong JSON type: 400 with Go's
   ``json: cannot unmarshal … into Go struct field EmbedRequest.… of type …``;
 - ``/api/embed``: no ``model``: 404 ``model '' not found`` (``writeModelRefParseError``'s
   fallback); an ``input`` that is neither a string nor an array of strings: 400
@@ -31,6 +32,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.dialects.ollama.shape import _keep_alive, _kind, _typed  # Go's decoding, as for chat
+from mockserver.server.endpoint import read_limited
 from mockserver.wire import embeddings as vectors
 from mockserver.wire import jsoncodec
 from mockserver.wire.errors import APIError
@@ -52,15 +54,18 @@ def embed_routes(refused: Callable[[Request], str | None], limit: int, seed: Cal
     async def read(request: Request, struct: str, fields: dict[str, str]) -> dict[str, Any] | Response:
         if (text := refused(request)) is not None:
             return _error(text, 401)
-        raw = await request.body()
-        if len(raw) > limit:
-            return _error("request body too large", 413)
+        try:
+            raw = await read_limited(request.headers, request.receive, limit)  # bounded while it arrives
+        except APIError as error:
+            return _error("request body too large" if error.status == 413 else error.message, error.status)
         if not raw.strip():
             return _error("missing request body", 400)  # ShouldBindJSON: io.EOF
         try:
             body = jsoncodec.loads(raw)
         except (jsoncodec.DecodeError, ValueError) as exc:
             return _error(f"invalid JSON: {exc}", 400)
+        if body is None:
+            body = {}  # Go decodes null into the request struct as nothing: every field empty
         if not isinstance(body, dict):
             return _error(f"json: cannot unmarshal {_kind(body)} into Go value of type api.{struct}", 400)
         for key, value in body.items():

@@ -11,6 +11,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.dialects.ollama import models
+from mockserver.server.endpoint import read_limited
+from mockserver.wire.errors import APIError
 from mockserver.wire import jsoncodec
 
 JSON = "application/json; charset=utf-8"
@@ -44,9 +46,10 @@ def routes(names: Callable[[], list[str]], refused: Callable[[Request], str | No
     async def show(request: Request) -> Response:
         if (text := refused(request)) is not None:
             return error(text, 401)
-        raw = await request.body()
-        if len(raw) > limit:
-            return error("request body too large", 413)
+        try:
+            raw = await read_limited(request.headers, request.receive, limit)  # bounded while it arrives
+        except APIError as problem:
+            return error("request body too large" if problem.status == 413 else problem.message, problem.status)
         if not raw.strip():
             return error("missing request body", 400)  # ShowHandler: errors.Is(err, io.EOF)
         try:
