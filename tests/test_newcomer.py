@@ -161,11 +161,15 @@ def test_unknown_routes_say_what_to_do_and_are_journaled(server, http):
     on_get_only = http.post("/v1/models/gemini-2.5-flash:somethingElse", json={})
     assert on_get_only.status_code == 404  # not "405 use GET": the client meant another route
     assert "GET /_mock/routes" in on_get_only.json()["error"]["message"]
+    wrong_method = http.get("/api/embed")  # the path is right: "use POST" says it all, no route suggested
+    assert wrong_method.status_code == 405 and "x-mock-hint" not in wrong_method.headers
+    assert wrong_method.json()["error"]["message"] == "Method GET is not allowed for /api/embed; use POST."
     routes = http.get("/_mock/routes").json()
     assert {"method": "POST", "path": "/v1/chat/completions", "dialect": "chat", "profile": None} in routes["dialects"]
     journal = http.get("/_mock/journal").json()["data"]
-    assert [(e["method"], e["path"], e["status"]) for e in journal][-2:] == [
-        ("POST", "/v1/chat/completion", 404), ("POST", "/v1/models/gemini-2.5-flash:somethingElse", 404)]
+    assert [(e["method"], e["path"], e["status"]) for e in journal][-3:] == [
+        ("POST", "/v1/chat/completion", 404), ("POST", "/v1/models/gemini-2.5-flash:somethingElse", 404),
+        ("GET", "/api/embed", 405)]
 
 
 def test_template_mistakes_name_the_expression_and_the_keys_that_exist(serve, folder, capsys):

@@ -206,7 +206,8 @@ def wrong_route(request: Request, exc: HTTPException, journal: Journal, table: R
         error = method_not_allowed(method, path, allowed)
     else:
         error = not_found_route(method, path)
-    hint = route_hint(method, path, table)
+    # a 405 names the path's methods ("use POST"): the path is right, a route suggestion is noise
+    hint = route_hint(method, path, table) if error.status == 404 else ""
     if hint:
         error.message += f" (mockserver: {hint})"
     routed = table.resolve(path)
