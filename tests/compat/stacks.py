@@ -121,7 +121,7 @@ STACKS = {s.key: s for s in (
     Stack("ollama_python", "ollama-python (`Client.chat`; `Client.embed`, `Client.embeddings`)", ("ollama",), ("ollama",), strict=False,
           cases=tuple(c for c in ALL_CASES if c != "forced"), left_out={"forced": _OLLAMA_FORCED},
           xfail={("ollama", "strict", "*", "*"): _OLLAMA_NESTED}),
-    Stack("ollama_js", "ollama-js (`Ollama.chat`)", ("ollama",), ("ollama",), node=True, strict=False,
+    Stack("ollama_js", "ollama-js (`Ollama.chat`; `embed`, `embeddings`)", ("ollama",), ("ollama",), node=True, strict=False,
           cases=tuple(c for c in ALL_CASES if c != "forced"), left_out={"forced": _OLLAMA_FORCED}),
     Stack("ai_sdk_openai", "Vercel AI SDK (`@ai-sdk/openai`: `.chat()`, default Responses model)", ("ai", "@ai-sdk/openai"),
           ("chat", "responses"), node=True),
