@@ -32,13 +32,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.dialects.ollama.shape import _keep_alive, _kind, _typed  # Go's decoding, as for chat
-from mockserver.server.endpoint import read_limited
+from mockserver.dialects.ollama.routes import JSON, error, read_json
 from mockserver.wire import embeddings as vectors
 from mockserver.wire import jsoncodec
 from mockserver.wire.errors import APIError
 from mockserver.wire.usage import count_tokens
 
-JSON = "application/json; charset=utf-8"
 CONTEXT_LENGTH = 4096  # what /api/ps reports for every model (models.running)
 MAX_INPUTS = 2048  # mockserver's bound on the texts of one request (memory); Ollama sets none
 _EMBED = {"model": "string", "truncate": "bool", "dimensions": "int", "options": "map[string]interface {}"}
@@ -53,28 +52,21 @@ def embed_routes(refused: Callable[[Request], str | None], limit: int, seed: Cal
 
     async def read(request: Request, struct: str, fields: dict[str, str]) -> dict[str, Any] | Response:
         if (text := refused(request)) is not None:
-            return _error(text, 401)
-        try:
-            raw = await read_limited(request.headers, request.receive, limit)  # bounded while it arrives
-        except APIError as error:
-            return _error("request body too large" if error.status == 413 else error.message, error.status)
-        if not raw.strip():
-            return _error("missing request body", 400)  # ShouldBindJSON: io.EOF
-        try:
-            body = jsoncodec.loads(raw)
-        except (jsoncodec.DecodeError, ValueError) as exc:
-            return _error(f"invalid JSON: {exc}", 400)
+            return error(text, 401)
+        body = await read_json(request, limit)
+        if isinstance(body, Response):
+            return body
         if body is None:
             body = {}  # Go decodes null into the request struct as nothing: every field empty
         if not isinstance(body, dict):
-            return _error(f"json: cannot unmarshal {_kind(body)} into Go value of type api.{struct}", 400)
+            return error(f"json: cannot unmarshal {_kind(body)} into Go value of type api.{struct}", 400)
         for key, value in body.items():
             go_type = fields.get(key)
             if go_type is not None:
                 for problem in _typed(struct, key, value, go_type):
-                    return _error(problem.message, 400)
+                    return error(problem.message, 400)
         for problem in _keep_alive(body.get("keep_alive")):
-            return _error(problem.message, 400)
+            return error(problem.message, 400)
         return body
 
     async def embed(request: Request) -> Response:
@@ -83,8 +75,8 @@ def embed_routes(refused: Callable[[Request], str | None], limit: int, seed: Cal
             return body
         try:
             answer = await asyncio.to_thread(embed_answer, body, seed(), scripted)
-        except APIError as error:
-            return _error(error.message, error.status)
+        except APIError as problem:
+            return error(problem.message, problem.status)
         return Response(answer, media_type=JSON)
 
     async def embeddings(request: Request) -> Response:
@@ -93,7 +85,7 @@ def embed_routes(refused: Callable[[Request], str | None], limit: int, seed: Cal
             return body
         model = body.get("model")
         if not model or not model.strip():
-            return _error("model is required", 400)
+            return error("model is required", 400)
         prompt = body.get("prompt") or ""
         if not prompt:
             return Response(b'{"embedding":[]}', media_type=JSON)  # an empty prompt loads the model
@@ -149,7 +141,3 @@ def _inputs(value: Any) -> list[str]:
         raise APIError(f"mockserver embeds at most {MAX_INPUTS} inputs per request; this one sends {len(value)} "
                        "(send fewer per request)", code="mock_limit")
     return value
-
-
-def _error(text: str, status: int) -> Response:
-    return Response(jsoncodec.dumps({"error": text}), status_code=status, media_type=JSON)

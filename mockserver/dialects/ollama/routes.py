@@ -26,6 +26,22 @@ def error(text: str, status: int) -> Response:
     return _json({"error": text}, status)
 
 
+async def read_json(request: Request, limit: int) -> Any:
+    """The request's JSON body, read within ``limit`` as it arrives; else the answer Ollama's
+    handlers give: 413, 400 ``missing request body`` (ShouldBindJSON: ``io.EOF``), 400 for JSON
+    that does not parse. The caller tells them apart with ``isinstance(…, Response)``."""
+    try:
+        raw = await read_limited(request.headers, request.receive, limit)
+    except APIError as problem:
+        return error("request body too large" if problem.status == 413 else problem.message, problem.status)
+    if not raw.strip():
+        return error("missing request body", 400)
+    try:
+        return jsoncodec.loads(raw)
+    except (jsoncodec.DecodeError, ValueError) as exc:
+        return error(f"invalid JSON: {exc}", 400)
+
+
 def routes(names: Callable[[], list[str]], refused: Callable[[Request], str | None], limit: int) -> list[Route]:
     """``names``: the scenarios' models now (they change on reload); ``refused``: the 401 text
     when ``--api-key`` is set and missing."""
@@ -46,16 +62,9 @@ def routes(names: Callable[[], list[str]], refused: Callable[[Request], str | No
     async def show(request: Request) -> Response:
         if (text := refused(request)) is not None:
             return error(text, 401)
-        try:
-            raw = await read_limited(request.headers, request.receive, limit)  # bounded while it arrives
-        except APIError as problem:
-            return error("request body too large" if problem.status == 413 else problem.message, problem.status)
-        if not raw.strip():
-            return error("missing request body", 400)  # ShowHandler: errors.Is(err, io.EOF)
-        try:
-            body = jsoncodec.loads(raw)
-        except (jsoncodec.DecodeError, ValueError) as exc:
-            return error(f"invalid JSON: {exc}", 400)
+        body = await read_json(request, limit)
+        if isinstance(body, Response):
+            return body
         if not isinstance(body, dict):
             return error(f"json: cannot unmarshal {type(body).__name__} into Go value of type api.ShowRequest", 400)
         requested = body.get("model") or body.get("name")
