@@ -16,18 +16,8 @@ from hypothesis import strategies as st
 
 from mockserver.wire.embeddings import cosine
 
-PLAIN = "version: 1\nname: plain\nrules: [{name: any, reply: {content: ok}}]\n"
-SCRIPTED = """
-version: 1
-name: retrieval
-rules: [{name: any, reply: {content: ok}}]
-embeddings:
-  - text: "refund policy"
-    vector: [0.6, 0.8, 0.0]
-  - text: "How do I get my money back?"
-    like: "refund policy"
-    similarity: 0.93
-"""
+from test_embeddings import PLAIN, SCRIPTED  # the same scenarios as /v1/embeddings' tests
+from test_fuzz import json_values
 
 
 @pytest.fixture
@@ -153,11 +143,6 @@ def test_the_api_key_is_asked_for_when_set(serve):
 
 
 EMBED_KEYS = ["model", "input", "prompt", "truncate", "dimensions", "options", "keep_alive"]
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
-    max_leaves=20,
-)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
