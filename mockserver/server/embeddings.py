@@ -45,9 +45,6 @@ FORMATS = ["float", "base64"]
 _DIMENSIONS = {"type": "integer", "minimum": 1}
 JSON = "application/json"
 
-# (model, input, seed, size, native size) → a scenario's vector for that input, or None
-Scripted = Callable[[str, "str | list[int]", int, int, int], "list[float] | None"]
-
 
 def embedding_routes(service: Any, read_body: Callable[[Request], Awaitable[bytes]]) -> list[Route]:
     """The embeddings endpoint at every path of ``EMBEDDING_ROUTES``; vectors a scenario of the
@@ -85,7 +82,7 @@ def route_auth_error(
     return default(headers)
 
 
-def create(body: dict[str, Any], seed: int, scripted: Scripted | None = None) -> bytes:
+def create(body: dict[str, Any], seed: int, scripted: vectors.Scripted | None = None) -> bytes:
     """The answer to one embeddings request, as JSON bytes (vectors serialised one by one)."""
     model, inputs, size, native, encoding = _read(body)
     if len(inputs) * size > MAX_VALUES:
@@ -101,9 +98,7 @@ def create(body: dict[str, Any], seed: int, scripted: Scripted | None = None) ->
                            f"tokens ({used} in your prompt; 0 for the completion). Please reduce your prompt; or "
                            "completion length.")
         tokens += used
-        values = scripted(model, item, seed, size, native) if scripted is not None else None
-        if values is None:
-            values = vectors.vector(item, seed, size, native)
+        values = vectors.scripted_or_made(scripted, model, item, seed, size, native)
         embedding = jsoncodec.dumps(vectors.base64_of(values) if encoding == "base64" else values)
         items.append(b'{"object":"embedding","index":' + str(index).encode() + b',"embedding":' + embedding + b"}")
     tail = jsoncodec.dumps({"model": model, "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})

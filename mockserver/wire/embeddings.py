@@ -19,7 +19,7 @@ import hashlib
 import math
 import re
 from array import array
-from typing import Sequence
+from typing import Callable, Optional, Sequence, Union
 
 #: output sizes of well-known embedding models (the providers' model pages); others: DEFAULT_SIZE
 MODEL_SIZES = {
@@ -65,6 +65,17 @@ def vector(item: str | Sequence[int], seed: int, size: int, native: int | None =
     sparse = _sparse(key, words, full)
     mixed = _mix(sparse, dense) if sparse is not None else dense
     return _unit(mixed[:size])
+
+
+#: (model, input, seed, size, native size) → the vector a scenario scripts for that input, or None
+Scripted = Callable[[str, Union[str, Sequence[int]], int, int, int], Optional[list]]
+
+
+def scripted_or_made(scripted: Scripted | None, model: str, item: str | Sequence[int], seed: int, size: int,
+                     native: int) -> list[float]:
+    """The vector a scenario scripts for ``item`` (every embeddings route asks first), else :func:`vector`'s."""
+    values = scripted(model, item, seed, size, native) if scripted is not None else None
+    return values if values is not None else vector(item, seed, size, native)
 
 
 def base64_of(values: Sequence[float]) -> str:

@@ -42,11 +42,9 @@ CONTEXT_LENGTH = 4096  # what /api/ps reports for every model (models.running)
 MAX_INPUTS = 2048  # mockserver's bound on the texts of one request (memory); Ollama sets none
 _EMBED = {"model": "string", "truncate": "bool", "dimensions": "int", "options": "map[string]interface {}"}
 _EMBEDDING = {"model": "string", "prompt": "string", "options": "map[string]interface {}"}
-# (model, input, seed, size, native size) → a scenario's vector for that input, or None
-Scripted = Callable[[str, str, int, int, int], "list[float] | None"]
 
 
-def embed_routes(refused: Callable[[Request], str | None], limit: int, seed: Callable[[], int], scripted: Scripted) -> list[Route]:
+def embed_routes(refused: Callable[[Request], str | None], limit: int, seed: Callable[[], int], scripted: vectors.Scripted) -> list[Route]:
     """``refused``: the 401 text when ``--api-key`` is set and missing; ``seed``: the server's
     seed now; ``scripted``: the vectors the scenarios script."""
 
@@ -95,7 +93,7 @@ def embed_routes(refused: Callable[[Request], str | None], limit: int, seed: Cal
     return [Route("/api/embed", embed, methods=["POST"]), Route("/api/embeddings", embeddings, methods=["POST"])]
 
 
-def embed_answer(body: dict[str, Any], seed: int, scripted: Scripted | None = None) -> bytes:
+def embed_answer(body: dict[str, Any], seed: int, scripted: vectors.Scripted | None = None) -> bytes:
     """``EmbedResponse`` for a request Go decoded: the vectors, durations and the prompt's tokens."""
     model = body.get("model") or ""
     if not model.strip():
@@ -122,11 +120,10 @@ def embed_answer(body: dict[str, Any], seed: int, scripted: Scripted | None = No
     return b'{"model":' + jsoncodec.dumps(model) + b',"embeddings":[' + b",".join(rows) + b"]," + tail[1:]
 
 
-def _vector(model: str, text: str, seed: int, scripted: Scripted | None, dimensions: int) -> list[float]:
+def _vector(model: str, text: str, seed: int, scripted: vectors.Scripted | None, dimensions: int) -> list[float]:
     native = vectors.model_size(model)
     size = dimensions if 0 < dimensions < native else native  # Ollama cuts (and renormalises) only when smaller
-    values = scripted(model, text, seed, size, native) if scripted is not None else None
-    return values if values is not None else vectors.vector(text, seed, size, native)
+    return vectors.scripted_or_made(scripted, model, text, seed, size, native)
 
 
 def _inputs(value: Any) -> list[str]:
