@@ -18,6 +18,7 @@ from mockserver.wire.embeddings import cosine
 
 from test_embeddings import PLAIN, SCRIPTED  # the same scenarios as /v1/embeddings' tests
 from test_fuzz import json_values
+from test_ollama import assert_shape
 
 
 @pytest.fixture
@@ -25,12 +26,37 @@ def running(serve):
     return serve(PLAIN, seed=7)
 
 
+SHAPES = {"/api/embed": "EmbedResponse", "/api/embeddings": "EmbeddingResponse"}
+
+
+def assert_official(path: str, response: httpx.Response) -> None:
+    """Every answer in the shape of Ollama's api/types.go (tests/fixtures/ollama-api-schemas.json)."""
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
+    assert_shape(SHAPES[path] if response.status_code == 200 else "ErrorResponse", response.json())
+
+
+class Checked(httpx.HTTPTransport):
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        response.read()
+        assert_official(request.url.path, response)
+        return response
+
+
+def checked_client(running) -> ollama.Client:
+    """ollama-python on the mock, every answer it reads checked against Ollama's shapes."""
+    return ollama.Client(host=running.url, transport=Checked())
+
+
 def post(running, path: str, content: bytes | str, **headers: str) -> httpx.Response:
-    return httpx.post(running.url + path, content=content, headers=headers, timeout=10)
+    response = httpx.post(running.url + path, content=content, headers=headers, timeout=10)
+    if path in SHAPES:
+        assert_official(path, response)
+    return response
 
 
 def test_embed_with_ollama_python(running):
-    client = ollama.Client(host=running.url)
+    client = checked_client(running)
     one = client.embed(model="nomic-embed-text", input="Why is the sky blue?")
     assert one.model == "nomic-embed-text" and len(one.embeddings) == 1 and len(one.embeddings[0]) == 768
     assert math.isclose(sum(v * v for v in one.embeddings[0]), 1.0, rel_tol=1e-5)  # unit vectors, as EmbedHandler normalises
@@ -42,14 +68,14 @@ def test_embed_with_ollama_python(running):
 
 
 def test_the_same_text_gets_the_same_vector_on_every_route(running):
-    ours = ollama.Client(host=running.url).embed(model="nomic-embed-text", input="refund policy").embeddings[0]
+    ours = checked_client(running).embed(model="nomic-embed-text", input="refund policy").embeddings[0]
     theirs = openai.OpenAI(base_url=running.base_url, api_key="k", max_retries=0).embeddings.create(
         model="nomic-embed-text", input="refund policy", encoding_format="float").data[0].embedding
     assert ours == pytest.approx(theirs, abs=1e-7)
 
 
 def test_dimensions_cut_and_renormalise_only_when_smaller(running):
-    client = ollama.Client(host=running.url)
+    client = checked_client(running)
     full = client.embed(model="nomic-embed-text", input="refund policy").embeddings[0]
     short = client.embed(model="nomic-embed-text", input="refund policy", dimensions=8).embeddings[0]
     norm = math.sqrt(sum(v * v for v in full[:8]))
@@ -67,9 +93,9 @@ def test_empty_inputs_load_the_model_and_answer_no_vector(running):
 
 
 def test_legacy_embeddings_with_ollama_python(running):
-    vector = ollama.Client(host=running.url).embeddings(model="nomic-embed-text", prompt="refund policy").embedding
+    vector = checked_client(running).embeddings(model="nomic-embed-text", prompt="refund policy").embedding
     assert len(vector) == 768
-    assert vector == pytest.approx(ollama.Client(host=running.url).embed(model="nomic-embed-text", input="refund policy").embeddings[0])
+    assert vector == pytest.approx(checked_client(running).embed(model="nomic-embed-text", input="refund policy").embeddings[0])
 
 
 @pytest.mark.parametrize("path, body, status, error", [
@@ -108,12 +134,12 @@ def test_an_input_over_the_context_with_truncate_off(running):
     small = post(running, "/api/embed", '{"model": "m", "input": "one two three four", "truncate": false, "options": {"num_ctx": 2}}')
     assert (small.status_code, small.json()) == (400, {"error": "the input length exceeds the context length"})
     with pytest.raises(ollama.ResponseError) as raised:
-        ollama.Client(host=running.url).embed(model="m", input=long, truncate=False)
+        checked_client(running).embed(model="m", input=long, truncate=False)
     assert raised.value.status_code == 400 and raised.value.error == "the input length exceeds the context length"
 
 
 def test_scripted_vectors(serve):
-    client = ollama.Client(host=serve(SCRIPTED).url)
+    client = checked_client(serve(SCRIPTED))
     found = client.embed(model="nomic-embed-text", input=["refund policy", "How do I get my money back?"], dimensions=3)
     assert found.embeddings[0] == pytest.approx([0.6, 0.8, 0.0])
     assert cosine(found.embeddings[1], found.embeddings[0]) == pytest.approx(0.93, abs=1e-6)
@@ -151,6 +177,7 @@ EMBED_KEYS = ["model", "input", "prompt", "truncate", "dimensions", "options", "
 def test_no_body_is_a_server_error(running, body, path):
     reply = httpx.post(running.url + path, json=body, timeout=10)
     assert reply.status_code < 500, (reply.status_code, reply.text[:300], body)
+    assert_official(path, reply)
     answer = reply.json()
     if reply.status_code == 200:
         assert set(answer) in ({"model", "embeddings"}, {"model", "embeddings", "total_duration", "load_duration", "prompt_eval_count"},
